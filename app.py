@@ -1,0 +1,18 @@
+"""DORTBUNT! planner — the Streamlit app: ``streamlit run app.py``."""
+
+from pathlib import Path
+
+import streamlit as st
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="DORTBUNT! planner", page_icon="🗓️", layout="wide")
+
+lang = st.sidebar.radio("Sprache / Language", ["en", "de"], horizontal=True, key="lang",
+                        format_func={"en": "English", "de": "Deutsch"}.get)
+
+navigation = st.navigation(
+    [st.Page(PAGES / "conflicts.py", title="Konflikte" if lang == "de" else "Conflicts",
+             icon="⚠️", url_path="conflicts", default=True)]
+)
+navigation.run()

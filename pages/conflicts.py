@@ -1,0 +1,69 @@
+"""Conflicts page: every conflict of the plan with its reason, filterable by severity and rule."""
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from planner import PlanError, load_plan
+from planner.loading import plan_from_bytes
+from planner.messages import RULE_TITLES, SEVERITY_TITLES
+from planner.report import check_document
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "dortbunt-2027.json"
+
+lang = st.session_state.get("lang", "en")
+de = lang == "de"
+text = {
+    "title": "Konflikte" if de else "Conflicts",
+    "upload": "Eigenen Plan prüfen (dortbunt-plan/1 JSON)" if de else "Check your own plan (dortbunt-plan/1 JSON)",
+    "invalid": "Der Plan ist ungültig" if de else "The plan is invalid",
+    "sample": "Beispielplan" if de else "Sample plan",
+    "errors": "Fehler" if de else "Errors",
+    "warnings": "Warnungen" if de else "Warnings",
+    "events": "Termine" if de else "Events",
+    "none": "Keine Konflikte." if de else "No conflicts.",
+    "severity": "Schwere" if de else "Severity",
+    "rule": "Regel" if de else "Rule",
+    "message": "Meldung" if de else "Message",
+    "resource": "Betrifft" if de else "Concerns",
+}
+
+st.title(text["title"])
+
+upload = st.sidebar.file_uploader(text["upload"], type=["json"])
+try:
+    plan = plan_from_bytes(upload.getvalue(), upload.name) if upload else load_plan(SAMPLE)
+except PlanError as error:
+    st.error(f"{text['invalid']}: {error}")
+    st.stop()
+
+st.caption(f"{plan.name or text['sample']} · {len(plan.events)} {text['events']} · {plan.timezone}")
+
+document = check_document(plan, lang)
+counts = document["summary"]
+left, right = st.columns(2)
+left.metric(text["errors"], counts["errors"])
+right.metric(text["warnings"], counts["warnings"])
+
+if not document["conflicts"]:
+    st.success(text["none"])
+    st.stop()
+
+table = pd.DataFrame(
+    {
+        text["severity"]: [SEVERITY_TITLES[lang][c["severity"]] for c in document["conflicts"]],
+        text["rule"]: [RULE_TITLES[lang][c["rule"]] for c in document["conflicts"]],
+        text["message"]: [c["message"] for c in document["conflicts"]],
+        text["events"]: [", ".join(c["events"]) for c in document["conflicts"]],
+        text["resource"]: [c["resource"] or "" for c in document["conflicts"]],
+    }
+)
+severities = st.multiselect(text["severity"], list(SEVERITY_TITLES[lang].values()),
+                            default=list(SEVERITY_TITLES[lang].values()))
+rules = st.multiselect(text["rule"], sorted(set(table[text["rule"]])))
+shown = table[table[text["severity"]].isin(severities)]
+if rules:
+    shown = shown[shown[text["rule"]].isin(rules)]
+st.dataframe(shown, hide_index=True, width="stretch",
+             column_config={text["message"]: st.column_config.TextColumn(width="large")})

@@ -1,0 +1,59 @@
+"""The result of a check as the JSON document of SPEC §5 and as text for a terminal."""
+
+from __future__ import annotations
+
+from .conflicts import Conflict, check, summary
+from .messages import RULE_TITLES, SEVERITY_TITLES, Describer
+from .model import Plan
+
+
+def conflict_records(plan: Plan, conflicts: list[Conflict], lang: str = "en") -> list[dict]:
+    """Each conflict as ``{"rule", "severity", "events", "resource", "message"}``."""
+    describer = Describer(plan, lang)
+    return [
+        {
+            "rule": c.rule,
+            "severity": c.severity,
+            "events": list(c.events),
+            "resource": c.resource,
+            "message": describer.describe(c),
+        }
+        for c in conflicts
+    ]
+
+
+def check_document(plan: Plan, lang: str = "en") -> dict:
+    """``{"conflicts": [...], "summary": {"errors": n, "warnings": m}}`` for the plan."""
+    conflicts = check(plan)
+    return {"conflicts": conflict_records(plan, conflicts, lang), "summary": summary(conflicts)}
+
+
+def check_text(plan: Plan, document: dict, lang: str = "en") -> str:
+    """The check result for a terminal: a headline, then errors and warnings in groups."""
+    counts = document["summary"]
+    de = lang == "de"
+    name = plan.name or ("Plan" if de else "Plan")
+    if de:
+        head = f"{name}: {counts['errors']} Fehler, {counts['warnings']} Warnungen"
+    else:
+        head = f"{name}: {counts['errors']} error{'s' * (counts['errors'] != 1)}, " \
+               f"{counts['warnings']} warning{'s' * (counts['warnings'] != 1)}"
+    lines = [head]
+    if not document["conflicts"]:
+        lines.append("Keine Konflikte." if de else "No conflicts.")
+    for severity in ("error", "warning"):
+        group = [c for c in document["conflicts"] if c["severity"] == severity]
+        if not group:
+            continue
+        lines += ["", f"{SEVERITY_TITLES[lang][severity]} ({len(group)})"]
+        for record in group:
+            title = RULE_TITLES[lang][record["rule"]]
+            lines.append(f"  [{record['rule']}] {title}")
+            lines.append(f"      {_one_line(record['message'])}")
+            lines.append(f"      {'Termine' if de else 'events'}: {', '.join(record['events'])}")
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    # Titles may hold line breaks; a terminal report keeps one conflict per line.
+    return text.replace("\n", " ⏎ ")
