@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 
 from .errors import PlanError
 from .loading import load_plan
-from .report import check_document, check_text
+from .report import check_document, check_json, check_text
 
 EXIT_OK, EXIT_ERRORS, EXIT_INVALID = 0, 1, 2
 
@@ -41,7 +40,7 @@ def _check(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan)
     document = check_document(plan, args.lang)
     if args.format == "json":
-        out = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        out = check_json(document)
     else:
         out = check_text(plan, document, args.lang)
     sys.stdout.write(out)

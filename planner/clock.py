@@ -60,6 +60,7 @@ class WallClock:
     def __init__(self, zone: tzinfo):
         self.zone = zone
         self._day_offset: dict[date, timedelta | None] = {}
+        self._utc_day_offset: dict[date, timedelta | None] = {}
         self._parsed: dict[str, datetime] = {}
 
     def _steady_offset(self, day: date) -> timedelta | None:
@@ -138,10 +139,32 @@ class WallClock:
         self._parsed[text] = result
         return result
 
+    def _offset_at(self, instant: datetime) -> timedelta | None:
+        """The zone's offset for the whole UTC day of `instant`, or None if it changes that day."""
+        day = instant.date()
+        try:
+            return self._utc_day_offset[day]
+        except KeyError:
+            pass
+        first = datetime.combine(day, time(0), UTC)
+        last = datetime.combine(day, time(23, 59, 59, 999999), UTC)
+        before, after = first.astimezone(self.zone).utcoffset(), last.astimezone(self.zone).utcoffset()
+        middle = datetime.combine(day, time(12), UTC).astimezone(self.zone).utcoffset()
+        steady = before if before == after == middle else None
+        self._utc_day_offset[day] = steady
+        return steady
+
     def local(self, instant: datetime) -> datetime:
         """The aware local datetime of a UTC instant."""
         return instant.astimezone(self.zone)
 
+    def wall(self, instant: datetime) -> datetime:
+        """The naive local wall time of an aware instant (fast: memoised per UTC day)."""
+        offset = self._offset_at(instant)
+        if offset is None or instant.tzinfo is not UTC:
+            return instant.astimezone(self.zone).replace(tzinfo=None)
+        return (instant + offset).replace(tzinfo=None)
+
     def local_date(self, instant: datetime) -> date:
-        """The local calendar date of a UTC instant."""
-        return instant.astimezone(self.zone).date()
+        """The local calendar date of an aware instant."""
+        return self.wall(instant).date()

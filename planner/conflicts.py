@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from operator import attrgetter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from .clock import ONE_DAY, WallClock, zone_named
+from .gcpause import gc_paused
 from .model import INTERPRETED_KINDS, RULES, SIGNATORY_ROLES, Event, Plan, Venue, Window
 from .travel import TravelTimes
 
 MINUTE = timedelta(minutes=1)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Conflict:
     """One conflict: which rule, how bad, which events (by start, then id), which resource.
 
@@ -48,23 +50,36 @@ class Schedule:
         self.clock = WallClock(zone_named(plan.timezone, "timezone"))
         self.travel = TravelTimes(plan)
         live = [event for event in plan.events if event.status != "cancelled"]
-        live.sort(key=lambda event: (event.start, event.end, event.id))
+        live.sort(key=attrgetter("start", "end", "id"))
         self.events = live
         by_venue: dict[str, list[Event]] = defaultdict(list)
         by_delegation: dict[str, list[Event]] = defaultdict(list)
         by_person: dict[str, list[Event]] = defaultdict(list)
         for event in live:
-            if event.venue is not None:
-                by_venue[event.venue].append(event)
-            for delegation in event.delegations:
-                by_delegation[delegation].append(event)
-            for person in event.people:
-                by_person[person].append(event)
+            venue = event.venue
+            if venue is not None:
+                by_venue[venue].append(event)
+            if event.delegations:
+                for delegation in event.delegations:
+                    by_delegation[delegation].append(event)
+            if event.people:
+                for person in event.people:
+                    by_person[person].append(event)
         self.by_venue = by_venue
         self.by_delegation = by_delegation
         self.by_person = by_person
+        self.golden_book = [event for event in live if event.kind == "golden_book"]
+        self.interpreted = [event for event in live if event.delegations and event.kind in INTERPRETED_KINDS]
         self._windows: dict[tuple[str, date], list[tuple[datetime, datetime]]] = {}
         self._nights: dict[date, tuple[datetime, datetime]] = {}
+        self._dates: dict[datetime, date] = {}
+
+    def local_date(self, instant: datetime) -> date:
+        """The local date of an instant; memoised, since many events share their instants."""
+        found = self._dates.get(instant)
+        if found is None:
+            found = self._dates[instant] = self.clock.local_date(instant)
+        return found
 
     def parties(self) -> Iterator[tuple[str, list[Event]]]:
         """Each delegation's and each person's events, in order."""
@@ -102,12 +117,19 @@ class Schedule:
 def overlapping_pairs(events: list[Event]) -> Iterator[tuple[Event, Event]]:
     """Every overlapping pair in a list sorted by start: a sweep whose cost is the pairs found."""
     running: list[Event] = []
+    latest_end = None
     for event in events:
         start = event.start
-        running = [other for other in running if other.end > start]
-        for other in running:
-            yield other, event
-        running.append(event)
+        if latest_end is not None and start < latest_end:
+            running = [other for other in running if other.end > start]
+            for other in running:
+                yield other, event
+            running.append(event)
+        else:
+            # Everything before has ended: the usual case in a programme.
+            running = [event]
+        if latest_end is None or event.end > latest_end:
+            latest_end = event.end
 
 
 def crowded_periods(events: list[Event], limit: int) -> Iterator[tuple[datetime, datetime, list[Event]]]:
@@ -124,16 +146,19 @@ def crowded_periods(events: list[Event], limit: int) -> Iterator[tuple[datetime,
             now = ends[0][0]
         while ends and ends[0][0] == now:
             running.pop(heapq.heappop(ends)[1])
+        starters = {}
         while index < count and events[index].start == now:
             event = events[index]
-            running[index] = event
+            starters[index] = event
             heapq.heappush(ends, (event.end, index))
-            if members is not None:
-                members[index] = event
             index += 1
-        if members is None and len(running) > limit:
-            members, period_start = dict(running), now
-        elif members is not None and len(running) <= limit:
+        running.update(starters)
+        if members is None:
+            if len(running) > limit:
+                members, period_start = dict(running), now
+        elif len(running) > limit:
+            members.update(starters)
+        else:
             yield period_start, now, list(members.values())  # type: ignore[misc]
             members = None
 
@@ -174,12 +199,11 @@ def travel_time(s: Schedule) -> Iterator[Finding]:
     minutes = s.travel.minutes
     for party, events in s.parties():
         for a, b in consecutive(events):
-            if a.venue is None or b.venue is None or a.venue == b.venue or a.end > b.start:
-                continue
-            gap = (b.start - a.end) / MINUTE
-            needed = minutes(a.venue, b.venue)
-            if gap < needed:
-                yield (a, b), party, {"gap": gap, "needed": needed}
+            if a.venue != b.venue and a.end <= b.start and a.venue is not None and b.venue is not None:
+                gap = (b.start - a.end) / MINUTE
+                needed = minutes(a.venue, b.venue)
+                if gap < needed:
+                    yield (a, b), party, {"gap": gap, "needed": needed}
 
 
 def outside_stay(s: Schedule) -> Iterator[Finding]:
@@ -194,14 +218,17 @@ def outside_stay(s: Schedule) -> Iterator[Finding]:
 
 
 def venue_closed(s: Schedule) -> Iterator[Finding]:
-    local_date = s.clock.local_date
+    local_date = s.local_date
     for venue_id, events in s.by_venue.items():
         venue = s.plan.venues[venue_id]
         if venue.opening_hours is None:
             continue
         for event in events:
-            windows = s.open_windows(venue, local_date(event.start))
-            if not any(opens <= event.start and event.end <= closes for opens, closes in windows):
+            start, end = event.start, event.end
+            for opens, closes in s.open_windows(venue, local_date(start)):
+                if opens <= start and end <= closes:
+                    break
+            else:
                 yield (event,), venue_id, {}
 
 
@@ -214,43 +241,47 @@ def capacity(s: Schedule) -> Iterator[Finding]:
         for event in events:
             attendance = event.attendance
             if attendance is None:
-                attendance = sum(delegations[d].size for d in event.delegations) + len(event.people)
+                attendance = len(event.people)
+                for delegation in event.delegations:
+                    attendance += delegations[delegation].size
             if attendance > limit:
                 yield (event,), venue_id, {"attendance": attendance, "capacity": limit}
 
 
 def interpreter_missing(s: Schedule) -> Iterator[Finding]:
     plan = s.plan
-    for event in s.events:
-        if event.kind not in INTERPRETED_KINDS or not event.delegations:
+    for event in s.interpreted:
+        needing = [d for d in event.delegations if "de" not in plan.delegations[d].languages]
+        if not needing:
             continue
         spoken = {code for person in event.people for code in plan.people[person].languages}
-        for delegation_id in event.delegations:
+        for delegation_id in needing:
             languages = plan.delegations[delegation_id].languages
-            if "de" not in languages and spoken.isdisjoint(languages):
+            if spoken.isdisjoint(languages):
                 yield (event,), delegation_id, {"languages": languages}
 
 
 def golden_book_venue(s: Schedule) -> Iterator[Finding]:
-    for event in s.events:
-        if event.kind == "golden_book" and event.venue is not None:
-            if not s.plan.venues[event.venue].golden_book:
-                yield (event,), event.venue, {}
+    for event in s.golden_book:
+        if event.venue is not None and not s.plan.venues[event.venue].golden_book:
+            yield (event,), event.venue, {}
 
 
 def golden_book_signatory(s: Schedule) -> Iterator[Finding]:
     people = s.plan.people
-    for event in s.events:
-        if event.kind == "golden_book":
-            if not any(people[p].role in SIGNATORY_ROLES for p in event.people):
-                yield (event,), None, {}
+    for event in s.golden_book:
+        if not any(people[p].role in SIGNATORY_ROLES for p in event.people):
+            yield (event,), None, {}
 
 
 def golden_book_duplicate(s: Schedule) -> Iterator[Finding]:
-    for delegation_id, events in s.by_delegation.items():
-        signings = [event for event in events if event.kind == "golden_book"]
-        if len(signings) > 1:
-            yield signings, delegation_id, {}
+    signings: dict[str, list[Event]] = defaultdict(list)
+    for event in s.golden_book:
+        for delegation_id in event.delegations:
+            signings[delegation_id].append(event)
+    for delegation_id, events in signings.items():
+        if len(events) > 1:
+            yield events, delegation_id, {}
 
 
 def changeover(s: Schedule) -> Iterator[Finding]:
@@ -266,7 +297,7 @@ def changeover(s: Schedule) -> Iterator[Finding]:
 
 
 def quiet_hours(s: Schedule) -> Iterator[Finding]:
-    local_date = s.clock.local_date
+    local_date = s.local_date
     for venue_id, events in s.by_venue.items():
         if not s.plan.venues[venue_id].amplified:
             continue
@@ -288,13 +319,26 @@ RULE_FUNCTIONS: dict[str, Callable[[Schedule], Iterator[Finding]]] = {
 }
 
 
-def _by_start(events: Iterable[Event]) -> list[Event]:
-    return sorted(events, key=lambda event: (event.start, event.id))
+_START_ID = attrgetter("start", "id")
+
+
+def _by_start(events: tuple[Event, ...] | list[Event]) -> list[Event]:
+    if len(events) == 2:
+        a, b = events
+        return [a, b] if (a.start, a.id) <= (b.start, b.id) else [b, a]
+    if len(events) == 1:
+        return list(events)
+    return sorted(events, key=_START_ID)
 
 
 def check(plan: Plan) -> list[Conflict]:
     """All conflicts of the plan under its rule settings, ordered by their first event's start,
     then rule, then events."""
+    with gc_paused():
+        return _check(plan)
+
+
+def _check(plan: Plan) -> list[Conflict]:
     schedule = Schedule(plan)
     rules = plan.rules
     found: list[tuple[tuple, Conflict]] = []

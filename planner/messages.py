@@ -68,14 +68,15 @@ class Describer:
     # -- pieces --------------------------------------------------------------------------
 
     def day(self, instant: datetime) -> str:
-        local = self.clock.local(instant)
+        local = self.clock.wall(instant)
         weekday = _WEEKDAYS[self.lang][local.weekday()]
         if self.lang == "de":
-            return f"{weekday} {local:%d.%m.%Y}"
+            return f"{weekday} {local.day:02d}.{local.month:02d}.{local.year}"
         return f"{weekday} {local.day} {_MONTHS_EN[local.month - 1]} {local.year}"
 
     def time(self, instant: datetime) -> str:
-        return f"{self.clock.local(instant):%H:%M}"
+        local = self.clock.wall(instant)
+        return f"{local.hour:02d}:{local.minute:02d}"
 
     def moment(self, instant: datetime) -> str:
         return f"{self.day(instant)} {self.time(instant)}"

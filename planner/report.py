@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from .conflicts import Conflict, check, summary
+from .gcpause import gc_paused
 from .messages import RULE_TITLES, SEVERITY_TITLES, Describer
 from .model import Plan
 
@@ -10,6 +13,11 @@ from .model import Plan
 def conflict_records(plan: Plan, conflicts: list[Conflict], lang: str = "en") -> list[dict]:
     """Each conflict as ``{"rule", "severity", "events", "resource", "message"}``."""
     describer = Describer(plan, lang)
+    with gc_paused():
+        return _records(describer, conflicts)
+
+
+def _records(describer: Describer, conflicts: list[Conflict]) -> list[dict]:
     return [
         {
             "rule": c.rule,
@@ -26,6 +34,13 @@ def check_document(plan: Plan, lang: str = "en") -> dict:
     """``{"conflicts": [...], "summary": {"errors": n, "warnings": m}}`` for the plan."""
     conflicts = check(plan)
     return {"conflicts": conflict_records(plan, conflicts, lang), "summary": summary(conflicts)}
+
+
+def check_json(document: dict) -> str:
+    """The check document as JSON text, one conflict a line (readable, and fast to write)."""
+    conflicts = ",\n".join("    " + json.dumps(record, ensure_ascii=False) for record in document["conflicts"])
+    body = f"[\n{conflicts}\n  ]" if conflicts else "[]"
+    return f'{{\n  "conflicts": {body},\n  "summary": {json.dumps(document["summary"])}\n}}\n'
 
 
 def check_text(plan: Plan, document: dict, lang: str = "en") -> str:

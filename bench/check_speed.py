@@ -1,0 +1,163 @@
+"""Benchmark of `check` on a city-scale plan against the floor of only loading and sorting.
+
+Run from the repository root:  python bench/check_speed.py  [--events 100000 10000] [--repeat 3]
+
+It generates a plan (about 100 venues, 2,000 delegations and people, N events over a year),
+writes it to a temporary file and times, in one process:
+- floor: reading the file with the same JSON decoder `check` uses and sorting the events by start;
+- check: what `python -m planner check --format json` does: load and validate the plan, run all
+  thirteen rules, and render the JSON report with a message for every conflict.
+The best of --repeat runs is reported for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from contextlib import nullcontext
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from planner import load_plan  # noqa: E402
+from planner.gcpause import gc_paused  # noqa: E402
+from planner.report import check_document, check_json  # noqa: E402
+
+KINDS = ["reception", "meeting", "tour", "meal", "press", "transfer", "other"]
+LANGS = ["en", "fr", "tr", "zh", "he", "sr", "uk", "ro", "de"]
+
+
+def city_plan(events: int, seed: int = 2027) -> dict:
+    """A year of a city's protocol office and festivals, with the usual share of conflicts."""
+    rng = random.Random(seed)
+    venues = []
+    for index in range(100):
+        kind = rng.choice(["stage"] * 3 + ["museum", "city_hall", "hotel", "restaurant", "park", "other"])
+        venue = {"id": f"venue-{index}", "name": f"Venue {index}", "address": f"Street {index}, Dortmund",
+                 "lat": 51.45 + rng.random() * 0.12, "lon": 7.35 + rng.random() * 0.25, "kind": kind,
+                 "capacity": rng.choice([80, 150, 400, 1500, 5000]),
+                 # Museums, hotels and parks take several groups at once; a stage or a hall one.
+                 "max_parallel": {"museum": 5, "hotel": 10, "park": 10, "restaurant": 3, "other": 2}.get(kind, 1),
+                 "golden_book": index == 0, "amplified": kind == "stage",
+                 "changeover_min": 15 if kind == "stage" else 0}
+        if kind in ("museum", "city_hall", "restaurant"):
+            venue["opening_hours"] = rng.choice([[["08:00", "23:00"]], [["09:00", "24:00"]], [["11:00", "01:00"]]])
+        venues.append(venue)
+    travel = [{"from": f"venue-{i}", "to": f"venue-{i + 1}", "minutes": rng.choice([10, 15, 20, 30])} for i in range(0, 60, 2)]
+    people = [{"id": f"person-{i}", "name": f"Person {i}",
+               "role": rng.choice(["interpreter"] * 4 + ["escort", "protocol", "press", "performer", "deputy_mayor"]),
+               "languages": ["de", rng.choice(LANGS)]} for i in range(800)]
+    people[0].update(role="mayor", name="Lord Mayor")
+    delegations = []
+    year = datetime(2027, 1, 4)
+    for i in range(1200):
+        arrival = year + timedelta(days=rng.randrange(0, 355), hours=rng.randrange(8, 14))
+        delegations.append({"id": f"delegation-{i}", "city": f"City {i}", "country": "FR", "size": rng.randrange(2, 12),
+                            "languages": [rng.choice(LANGS)], "arrival": arrival.isoformat(timespec="minutes"),
+                            "departure": (arrival + timedelta(days=4)).isoformat(timespec="minutes")})
+    plan_events = []
+    # Festival days: on each, a few stages run back-to-back slots from noon, 15 min apart.
+    festival_share = events * 3 // 10
+    slot = 0
+    stages = [v["id"] for v in venues if v["kind"] == "stage"]
+    others = [v["id"] for v in venues if v["kind"] != "stage"]
+    booked = set()
+    while slot < festival_share:
+        day = year + timedelta(days=rng.randrange(0, 360))
+        stage = rng.choice(stages)
+        if (day, stage) in booked:
+            continue
+        booked.add((day, stage))
+        start = day + timedelta(hours=12)
+        while slot < festival_share and start.hour < 21:
+            end = start + timedelta(minutes=rng.choice([45, 60, 90]))
+            plan_events.append({"id": f"slot-{slot}", "title": f"Concert {slot}", "kind": "festival_slot",
+                                "start": start.isoformat(timespec="minutes"), "end": end.isoformat(timespec="minutes"),
+                                "venue": stage, "public": True})
+            slot += 1
+            start = end + timedelta(minutes=rng.choice([15, 15, 15, 30, 10]))
+    per_delegation = (events - festival_share) // len(delegations)
+    speakers: dict[str, list[int]] = {}
+    for index, person in enumerate(people):
+        for language in person["languages"]:
+            speakers.setdefault(language, []).append(index)
+    counter = 0
+    for delegation in delegations:
+        moment = datetime.fromisoformat(delegation["arrival"])
+        for _ in range(per_delegation):
+            moment += timedelta(minutes=15 * rng.randrange(2, 10))
+            if moment.hour >= 21 or moment.hour < 8:
+                moment = moment.replace(hour=9) + timedelta(days=1 if moment.hour >= 21 else 0)
+            end = moment + timedelta(minutes=rng.choice([30, 45, 60, 90]))
+            # An interpreter for the delegation's language, and sometimes a second person.
+            people_here = {rng.choice(speakers[delegation["languages"][0]])}
+            if rng.random() < 0.5:
+                people_here.add(rng.randrange(800))
+            plan_events.append({"id": f"event-{counter}", "title": f"Programme item {counter}", "kind": rng.choice(KINDS),
+                                "start": moment.isoformat(timespec="minutes"), "end": end.isoformat(timespec="minutes"),
+                                "venue": rng.choice(others), "delegations": [delegation["id"]],
+                                "people": [f"person-{p}" for p in sorted(people_here)],
+                                "status": rng.choice(["confirmed"] * 8 + ["tentative", "cancelled"])})
+            counter += 1
+            moment = end
+        # The stay ends an hour after the programme; one delegation in fifty leaves too early.
+        delegation["departure"] = (moment + timedelta(hours=1 if rng.random() > 0.02 else -2)).isoformat(timespec="minutes")
+    while len(plan_events) < events:
+        start = year + timedelta(days=rng.randrange(0, 360), hours=rng.randrange(7, 20))
+        plan_events.append({"id": f"busy-{len(plan_events)}", "title": "Busy", "kind": "unavailable",
+                            "start": start.isoformat(timespec="minutes"),
+                            "end": (start + timedelta(hours=2)).isoformat(timespec="minutes"),
+                            "venue": None, "people": [f"person-{rng.randrange(800)}"]})
+    rng.shuffle(plan_events)
+    return {"format": "dortbunt-plan/1", "name": f"City year ({events} events)", "timezone": "Europe/Berlin",
+            "festival": {"start": "2027-05-07", "end": "2027-05-09"}, "venues": venues, "travel": travel,
+            "people": people, "delegations": delegations, "events": plan_events}
+
+
+def floor(path: Path, paused: bool = False) -> float:
+    began = time.perf_counter()
+    with gc_paused() if paused else nullcontext():
+        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+        sorted(document["events"], key=lambda event: event["start"])
+    return time.perf_counter() - began
+
+
+def full_check(path: Path) -> tuple[float, dict]:
+    began = time.perf_counter()
+    report = check_document(load_plan(path))
+    check_json(report)
+    return time.perf_counter() - began, report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for count in args.events:
+            path = Path(folder) / f"plan-{count}.json"
+            path.write_text(json.dumps(city_plan(count)), encoding="utf-8")
+            floors = [floor(path) for _ in range(args.repeat)]
+            paused_floor = min(floor(path, paused=True) for _ in range(args.repeat))
+            checks = [full_check(path) for _ in range(args.repeat)]
+            report = checks[0][1]
+            best_floor, best_check = min(floors), min(seconds for seconds, _ in checks)
+            results[count] = best_check
+            print(f"{count:>7} events ({path.stat().st_size / 2**20:.1f} MiB): floor {best_floor:.3f} s, "
+                  f"check {best_check:.3f} s = {best_check / best_floor:.2f}× floor "
+                  f"({best_check / paused_floor:.2f}× the floor with the collector paused, {paused_floor:.3f} s); "
+                  f"{report['summary']['errors']} errors, {report['summary']['warnings']} warnings")
+    if len(results) > 1:
+        small, large = min(results), max(results)
+        print(f"growth {small} → {large} events: {results[large] / results[small]:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
