@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 import tempfile
@@ -24,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from planner import load_plan  # noqa: E402
+from planner import load_plan, parse_plan  # noqa: E402
+from planner.travel import TravelTimes  # noqa: E402
 from planner.gcpause import gc_paused  # noqa: E402
 from planner.report import check_document, check_json  # noqa: E402
 
@@ -32,9 +34,11 @@ KINDS = ["reception", "meeting", "tour", "meal", "press", "transfer", "other"]
 LANGS = ["en", "fr", "tr", "zh", "he", "sr", "uk", "ro", "de"]
 
 
-def city_plan(events: int, seed: int = 2027) -> dict:
-    """A year of a city's protocol office and festivals, with the usual share of conflicts."""
+def city_plan(events: int, seed: int = 2027, shuffle: bool = False) -> dict:
+    """A city's protocol office and festivals: 100,000 events make a year, fewer a shorter
+    span, so that events per day, venue and person stay as dense as in a year."""
     rng = random.Random(seed)
+    span = max(7, round(365 * events / 100_000))
     venues = []
     for index in range(100):
         kind = rng.choice(["stage"] * 3 + ["museum", "city_hall", "hotel", "restaurant", "park", "other"])
@@ -56,7 +60,7 @@ def city_plan(events: int, seed: int = 2027) -> dict:
     delegations = []
     year = datetime(2027, 1, 4)
     for i in range(1200):
-        arrival = year + timedelta(days=rng.randrange(0, 355), hours=rng.randrange(8, 14))
+        arrival = year + timedelta(days=rng.randrange(0, span - 10 if span > 20 else span), hours=rng.randrange(8, 14))
         delegations.append({"id": f"delegation-{i}", "city": f"City {i}", "country": "FR", "size": rng.randrange(2, 12),
                             "languages": [rng.choice(LANGS)], "arrival": arrival.isoformat(timespec="minutes"),
                             "departure": (arrival + timedelta(days=4)).isoformat(timespec="minutes")})
@@ -68,7 +72,7 @@ def city_plan(events: int, seed: int = 2027) -> dict:
     others = [v["id"] for v in venues if v["kind"] != "stage"]
     booked = set()
     while slot < festival_share:
-        day = year + timedelta(days=rng.randrange(0, 360))
+        day = year + timedelta(days=rng.randrange(0, span))
         stage = rng.choice(stages)
         if (day, stage) in booked:
             continue
@@ -80,27 +84,35 @@ def city_plan(events: int, seed: int = 2027) -> dict:
                                 "start": start.isoformat(timespec="minutes"), "end": end.isoformat(timespec="minutes"),
                                 "venue": stage, "public": True})
             slot += 1
-            start = end + timedelta(minutes=rng.choice([15, 15, 15, 30, 10]))
+            # Stage managers keep the 15-minute changeover; one gap in fifty is too short.
+            start = end + timedelta(minutes=rng.choice([15] * 20 + [20] * 15 + [30] * 14 + [10]))
     per_delegation = (events - festival_share) // len(delegations)
+    times = TravelTimes(parse_plan({"format": "dortbunt-plan/1", "venues": venues, "travel": travel}))
     speakers: dict[str, list[int]] = {}
     for index, person in enumerate(people):
         for language in person["languages"]:
             speakers.setdefault(language, []).append(index)
     counter = 0
-    for delegation in delegations:
+    for number, delegation in enumerate(delegations):
         moment = datetime.fromisoformat(delegation["arrival"])
+        # Each delegation has its own interpreter for the whole stay.
+        pool = speakers[delegation["languages"][0]]
+        interpreter = pool[number % len(pool)]
+        venue = rng.choice(others)
         for _ in range(per_delegation):
-            moment += timedelta(minutes=15 * rng.randrange(2, 10))
+            previous, venue = venue, rng.choice(others)
+            # The office leaves the travel time plus a margin; one leg in a hundred is too tight.
+            margin = -5 if rng.random() < 0.01 else 15 * rng.randrange(0, 4)
+            moment += timedelta(minutes=math.ceil(times.minutes(previous, venue)) + margin)
             if moment.hour >= 21 or moment.hour < 8:
                 moment = moment.replace(hour=9) + timedelta(days=1 if moment.hour >= 21 else 0)
             end = moment + timedelta(minutes=rng.choice([30, 45, 60, 90]))
-            # An interpreter for the delegation's language, and sometimes a second person.
-            people_here = {rng.choice(speakers[delegation["languages"][0]])}
-            if rng.random() < 0.5:
+            people_here = {interpreter}
+            if rng.random() < 0.3:
                 people_here.add(rng.randrange(800))
             plan_events.append({"id": f"event-{counter}", "title": f"Programme item {counter}", "kind": rng.choice(KINDS),
                                 "start": moment.isoformat(timespec="minutes"), "end": end.isoformat(timespec="minutes"),
-                                "venue": rng.choice(others), "delegations": [delegation["id"]],
+                                "venue": venue, "delegations": [delegation["id"]],
                                 "people": [f"person-{p}" for p in sorted(people_here)],
                                 "status": rng.choice(["confirmed"] * 8 + ["tentative", "cancelled"])})
             counter += 1
@@ -108,12 +120,14 @@ def city_plan(events: int, seed: int = 2027) -> dict:
         # The stay ends an hour after the programme; one delegation in fifty leaves too early.
         delegation["departure"] = (moment + timedelta(hours=1 if rng.random() > 0.02 else -2)).isoformat(timespec="minutes")
     while len(plan_events) < events:
-        start = year + timedelta(days=rng.randrange(0, 360), hours=rng.randrange(7, 20))
+        start = year + timedelta(days=rng.randrange(0, span), hours=rng.randrange(7, 20))
         plan_events.append({"id": f"busy-{len(plan_events)}", "title": "Busy", "kind": "unavailable",
                             "start": start.isoformat(timespec="minutes"),
                             "end": (start + timedelta(hours=2)).isoformat(timespec="minutes"),
                             "venue": None, "people": [f"person-{rng.randrange(800)}"]})
-    rng.shuffle(plan_events)
+    # An office's export lists events programme by programme; --shuffle mixes them up.
+    if shuffle:
+        rng.shuffle(plan_events)
     return {"format": "dortbunt-plan/1", "name": f"City year ({events} events)", "timezone": "Europe/Berlin",
             "festival": {"start": "2027-05-07", "end": "2027-05-09"}, "venues": venues, "travel": travel,
             "people": people, "delegations": delegations, "events": plan_events}
@@ -138,12 +152,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--shuffle", action="store_true", help="list the events in random order")
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         for count in args.events:
             path = Path(folder) / f"plan-{count}.json"
-            path.write_text(json.dumps(city_plan(count)), encoding="utf-8")
+            path.write_text(json.dumps(city_plan(count, shuffle=args.shuffle)), encoding="utf-8")
             floors = [floor(path) for _ in range(args.repeat)]
             paused_floor = min(floor(path, paused=True) for _ in range(args.repeat))
             checks = [full_check(path) for _ in range(args.repeat)]

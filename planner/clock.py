@@ -12,7 +12,7 @@ UTC = timezone.utc
 ONE_DAY = timedelta(days=1)
 
 _DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?"
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?"
 )
 _HHMM = re.compile(r"(\d{2}):(\d{2})")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -61,7 +61,9 @@ class WallClock:
         self.zone = zone
         self._day_offset: dict[date, timedelta | None] = {}
         self._utc_day_offset: dict[date, timedelta | None] = {}
-        self._parsed: dict[str, datetime] = {}
+        #: Date-time texts already parsed, with their instants.
+        self.parsed: dict[str, datetime] = {}
+        self._offset_of_day_text: dict[str, timedelta] = {}
 
     def _steady_offset(self, day: date) -> timedelta | None:
         """The UTC offset valid for the whole day, or None if the offset changes that day."""
@@ -112,32 +114,43 @@ class WallClock:
 
     def parse(self, text: object, path: str) -> datetime:
         """An ISO 8601 date-time string as an aware UTC datetime, or PlanError."""
-        try:
-            return self._parsed[text]  # type: ignore[index]
-        except (KeyError, TypeError):
-            pass
-        if not isinstance(text, str) or not _DATETIME.fullmatch(text):
+        found = self.parsed.get(text) if type(text) is str else None
+        if found is not None:
+            return found
+        match = _DATETIME.fullmatch(text) if type(text) is str else None
+        if match is None:
             raise PlanError(
                 path,
                 f"expected a date-time 'YYYY-MM-DDTHH:MM' (optionally with seconds and an offset), "
                 f"got {text!r}",
             )
         try:
-            value = datetime.fromisoformat(text)
+            if match[1] is not None:
+                result = datetime.fromisoformat(text).astimezone(UTC)
+            else:
+                # Fast path: a day without a clock change has one offset for every wall time.
+                offset = self._offset_of_day_text.get(text[:10])
+                if offset is not None:
+                    result = datetime.fromisoformat(text + "+00:00") - offset
+                else:
+                    result = self._parse_wall(text, path)
+        except PlanError:
+            raise
         except ValueError:
             raise PlanError(path, f"not a valid date-time: {text!r}") from None
-        if value.tzinfo is not None:
-            result = value.astimezone(UTC)
-        else:
-            found = self.instant(value)
-            if found is None:
-                raise PlanError(
-                    path,
-                    f"{text} does not exist in {self.zone}: the clocks jump forward over it",
-                )
-            result = found
-        self._parsed[text] = result
+        self.parsed[text] = result
         return result
+
+    def _parse_wall(self, text: str, path: str) -> datetime:
+        value = datetime.fromisoformat(text)
+        offset = self._steady_offset(value.date())
+        if offset is not None:
+            self._offset_of_day_text[text[:10]] = offset
+            return (value - offset).replace(tzinfo=UTC)
+        found = self.instant(value)
+        if found is None:
+            raise PlanError(path, f"{text} does not exist in {self.zone}: the clocks jump forward over it")
+        return found
 
     def _offset_at(self, instant: datetime) -> timedelta | None:
         """The zone's offset for the whole UTC day of `instant`, or None if it changes that day."""

@@ -8,19 +8,22 @@ for n events and k conflicts, never a comparison of every pair.
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
-from operator import attrgetter
+from itertools import chain
+from operator import attrgetter, methodcaller
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .clock import ONE_DAY, WallClock, zone_named
+import numpy as np
+
+from .clock import ONE_DAY, UTC, WallClock, zone_named
 from .gcpause import gc_paused
 from .model import INTERPRETED_KINDS, RULES, SIGNATORY_ROLES, Event, Plan, Venue, Window
 from .travel import TravelTimes
 
 MINUTE = timedelta(minutes=1)
+TINY = timedelta(microseconds=1)
 
 
 @dataclass(slots=True)
@@ -42,76 +45,194 @@ class Conflict:
 Finding = tuple[Iterable[Event], "str | None", dict]
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+MICROS_PER_MINUTE = 60_000_000
+
+
+def _order_ties_by_id(events: list[Event], start: np.ndarray, end: np.ndarray) -> None:
+    """Within runs of equal (start, end), put events in id order (times stay as they are)."""
+    if len(events) < 2:
+        return
+    tie = np.flatnonzero((start[1:] == start[:-1]) & (end[1:] == end[:-1]))
+    if not len(tie):
+        return
+    # Runs of consecutive tie positions: [first, last] pairs of event positions.
+    breaks = np.flatnonzero(np.diff(tie) != 1)
+    firsts = np.concatenate(([tie[0]], tie[breaks + 1]))
+    lasts = np.concatenate((tie[breaks], [tie[-1]])) + 1
+    by_id = attrgetter("id")
+    for first, last in zip(firsts.tolist(), lasts.tolist()):
+        events[first:last + 1] = sorted(events[first:last + 1], key=by_id)
+
+
+class Groups:
+    """Positions of events in time order, grouped by a key (a venue, delegation or person).
+
+    `positions` holds every group's positions back to back, `group` the group number of each,
+    and `bounds[k]:bounds[k + 1]` is group k's slice.
+    """
+
+    def __init__(self, keys: list[str], member_key: np.ndarray, member_position: np.ndarray):
+        order = np.argsort(member_key, kind="stable")  # stable: positions stay in time order
+        self.group = member_key[order]
+        self.positions = member_position[order]
+        self.bounds = np.searchsorted(self.group, np.arange(len(keys) + 1))
+        self.keys = keys
+
+    def members(self, index: int) -> np.ndarray:
+        return self.positions[self.bounds[index]:self.bounds[index + 1]]
+
+    def consecutive(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(group, a, b) for each event a that is directly followed by b in its group."""
+        same = self.group[1:] == self.group[:-1]
+        return self.group[1:][same], self.positions[:-1][same], self.positions[1:][same]
+
+
 class Schedule:
-    """The plan's live events, sorted once and indexed by venue, delegation and person."""
+    """The plan's live events, sorted once by (start, end, id) and grouped by venue,
+    delegation and person, with their times as integer microseconds for vectorised sweeps."""
 
     def __init__(self, plan: Plan):
         self.plan = plan
         self.clock = WallClock(zone_named(plan.timezone, "timezone"))
         self.travel = TravelTimes(plan)
         live = [event for event in plan.events if event.status != "cancelled"]
-        live.sort(key=attrgetter("start", "end", "id"))
-        self.events = live
-        by_venue: dict[str, list[Event]] = defaultdict(list)
-        by_delegation: dict[str, list[Event]] = defaultdict(list)
-        by_person: dict[str, list[Event]] = defaultdict(list)
-        for event in live:
-            venue = event.venue
-            if venue is not None:
-                by_venue[venue].append(event)
-            if event.delegations:
-                for delegation in event.delegations:
-                    by_delegation[delegation].append(event)
-            if event.people:
-                for person in event.people:
-                    by_person[person].append(event)
-        self.by_venue = by_venue
-        self.by_delegation = by_delegation
-        self.by_person = by_person
-        self.golden_book = [event for event in live if event.kind == "golden_book"]
-        self.interpreted = [event for event in live if event.delegations and event.kind in INTERPRETED_KINDS]
-        self._windows: dict[tuple[str, date], list[tuple[datetime, datetime]]] = {}
-        self._nights: dict[date, tuple[datetime, datetime]] = {}
-        self._dates: dict[datetime, date] = {}
+        micros = self._micros_of(live)
+        start = micros[0::2]
+        end = micros[1::2]
+        order = np.lexsort((end, start))
+        events = [live[i] for i in order]
+        start, end = start[order], end[order]
+        _order_ties_by_id(events, start, end)
+        self.events = events
+        self.start, self.end = start, end
 
-    def local_date(self, instant: datetime) -> date:
-        """The local date of an instant; memoised, since many events share their instants."""
-        found = self._dates.get(instant)
-        if found is None:
-            found = self._dates[instant] = self.clock.local_date(instant)
-        return found
+        venue_ids = list(plan.venues)
+        venue_number: dict[str | None, int] = {venue: number for number, venue in enumerate(venue_ids)}
+        venue_number[None] = -1
+        self.venue_of = np.fromiter(map(venue_number.__getitem__, map(attrgetter("venue"), events)),
+                                    np.int64, len(events))
+        with_venue = np.flatnonzero(self.venue_of >= 0)
+        self.venues = Groups(venue_ids, self.venue_of[with_venue], with_venue)
+        self.delegations = self._membership(events, list(plan.delegations), "delegations")
+        self.people = self._membership(events, list(plan.people), "people")
+        self.golden_book = [event for event in events if event.kind == "golden_book"]
+        self.interpreted = [event for event in events if event.delegations and event.kind in INTERPRETED_KINDS]
+        self._daily: dict[tuple[date, int, int], tuple[datetime, datetime]] = {}
 
-    def parties(self) -> Iterator[tuple[str, list[Event]]]:
-        """Each delegation's and each person's events, in order."""
-        yield from self.by_delegation.items()
-        yield from self.by_person.items()
+    @staticmethod
+    def _micros_of(events: list[Event]) -> np.ndarray:
+        """Start and end of each event, interleaved, as exact microseconds since 1970."""
+        values = np.empty(2 * len(events), np.int64)
+        stamp = methodcaller("timestamp")
+        seconds = np.empty(2 * len(events), np.float64)
+        seconds[0::2] = np.fromiter(map(stamp, map(attrgetter("start"), events)), np.float64, len(events))
+        seconds[1::2] = np.fromiter(map(stamp, map(attrgetter("end"), events)), np.float64, len(events))
+        # A float timestamp is within a quarter microsecond of the truth while microseconds
+        # fit in 53 bits (years 1685 to 2255), so rounding gives the exact value.
+        if not len(seconds) or np.abs(seconds).max() < 8e9:
+            np.rint(seconds * 1e6, out=seconds)
+            values[:] = seconds
+            return values
+        exact = [(instant - EPOCH) // MICROSECOND for e in events for instant in (e.start, e.end)]
+        values[:] = exact
+        return values
+
+    @staticmethod
+    def _membership(events: list[Event], keys: list[str], attribute: str) -> Groups:
+        """Groups of event positions by each key the events list under `attribute`."""
+        number = {key: index for index, key in enumerate(keys)}
+        lists = list(map(attrgetter(attribute), events))
+        counts = np.fromiter(map(len, lists), np.int64, len(lists))
+        members = np.fromiter(map(number.__getitem__, chain.from_iterable(lists)), np.int64, int(counts.sum()))
+        return Groups(keys, members, np.repeat(np.arange(len(lists), dtype=np.int64), counts))
+
+    def events_at(self, positions: np.ndarray) -> list[Event]:
+        events = self.events
+        return [events[i] for i in positions.tolist()]
+
+    def crowded_groups(self, groups: Groups, limits: np.ndarray | int = 1) -> list[int]:
+        """Numbers of the groups in which more than `limits` (per group) events run at once.
+
+        Vectorised: at each start, the events running are those of the group started so far
+        minus those ended by then. Times are replaced by their ranks so that all groups can be
+        laid end to end on one axis without overflow.
+        """
+        positions, group = groups.positions, groups.group
+        if len(positions) < 2:
+            return []
+        starts, ends = self.start[positions], self.end[positions]
+        ranks = np.unique(np.concatenate((starts, ends)), return_inverse=True)[1]
+        offset = group * (2 * len(positions) + 1)
+        start_key = ranks[: len(positions)] + offset
+        end_key = np.sort(ranks[len(positions):] + offset)
+        started = np.searchsorted(start_key, start_key, "right")
+        ended = np.searchsorted(end_key, start_key, "right")
+        limit = limits[group] if isinstance(limits, np.ndarray) else limits
+        return np.unique(group[started - ended > limit]).tolist()
+
+    def attendance(self) -> np.ndarray:
+        """Each event's attendance: as given, else its delegations' sizes plus its people."""
+        given = np.array([-1 if e.attendance is None else e.attendance for e in self.events], np.int64)
+        sizes = np.array([self.plan.delegations[key].size for key in self.delegations.keys], np.int64)
+        counted = np.bincount(self.delegations.positions, weights=sizes[self.delegations.group],
+                              minlength=len(self.events)).astype(np.int64)
+        counted += np.fromiter(map(len, map(attrgetter("people"), self.events)), np.int64, len(self.events))
+        return np.where(given >= 0, given, counted)
+
+    def at_venues(self, wanted: Callable[[Venue], bool]) -> dict[Any, np.ndarray]:
+        """Positions of the events at venues that `wanted` picks, by `wanted`'s answer."""
+        venues = self.plan.venues
+        found: dict[Any, list[np.ndarray]] = {}
+        for number, venue_id in enumerate(self.venues.keys):
+            answer = wanted(venues[venue_id])
+            if answer:
+                found.setdefault(answer, []).append(self.venues.members(number))
+        return {answer: np.sort(np.concatenate(parts)) for answer, parts in found.items()}
+
+    def daily_micros(self, days: Iterable[int], windows: Iterable[Window]) -> tuple[np.ndarray, np.ndarray]:
+        """Opening and closing microseconds of each window on each local day (days since 1970),
+        ordered by opening."""
+        pairs = [self.daily(EPOCH_DATE + timedelta(days=day), window) for day in days for window in windows]
+        pairs.sort()
+        opens = np.array([_micros(o, 0) for o, _ in pairs], np.int64)
+        closes = np.array([_micros(c, 0) for _, c in pairs], np.int64)
+        return opens, closes
 
     def daily(self, day: date, window: Window) -> tuple[datetime, datetime]:
-        """The instants a daily window opens and closes when it opens on `day`."""
-        clock = self.clock
-        opens = clock.at(day, window.open)
-        if window.past_midnight:
-            return opens, clock.at(day + ONE_DAY, window.close)
-        return opens, clock.at(day, window.close)
-
-    def open_windows(self, venue: Venue, day: date) -> list[tuple[datetime, datetime]]:
-        """Opening windows that may hold an event starting on local date `day`: that day's,
-        and those of the day before that run past midnight."""
-        key = (venue.id, day)
-        found = self._windows.get(key)
+        """The instants a daily window opens and closes when it opens on `day` (memoised:
+        venues share their hours, and a year has only 365 days)."""
+        key = (day, window.open, window.close)
+        found = self._daily.get(key)
         if found is None:
-            hours = venue.opening_hours or ()
-            found = [self.daily(day, window) for window in hours]
-            found += [self.daily(day - ONE_DAY, window) for window in hours if window.past_midnight]
-            self._windows[key] = found
+            at = self.clock.at
+            closes_on = day + ONE_DAY if window.past_midnight else day
+            found = self._daily[key] = (at(day, window.open), at(closes_on, window.close))
         return found
 
-    def quiet_night(self, day: date) -> tuple[datetime, datetime]:
-        """The quiet hours that begin on local date `day`."""
-        found = self._nights.get(day)
-        if found is None:
-            found = self._nights[day] = self.daily(day, self.plan.quiet_hours)
-        return found
+
+EPOCH_DATE = date(1970, 1, 1)
+MICROS_PER_DAY = 86_400_000_000
+
+
+def _days_around(start: np.ndarray, end: np.ndarray) -> list[int]:
+    """Local days (since 1970) whose daily windows might touch events with these times.
+
+    An event can only fit into a window of its local start date, or one of the day before
+    that runs past midnight (SPEC §3), and a window of any other day cannot hold it anyway: a
+    later day's opens after the event starts, an earlier day's has closed. A local date is
+    within a day of the UTC date, so the windows of every day from two before the UTC start
+    date to one after the UTC end date include every window that matters, and the answer to
+    "does one of them hold (or touch) the event" is the same as the spec's.
+    """
+    first = start // MICROS_PER_DAY - 2
+    last = (end - 1) // MICROS_PER_DAY + 1
+    spans = np.unique(np.stack((first, last), axis=1), axis=0)
+    days: set[int] = set()
+    for low, high in spans.tolist():
+        days.update(range(low, high + 1))
+    return sorted(days)
 
 
 def overlapping_pairs(events: list[Event]) -> Iterator[tuple[Event, Event]]:
@@ -163,18 +284,25 @@ def crowded_periods(events: list[Event], limit: int) -> Iterator[tuple[datetime,
             members = None
 
 
-def consecutive(events: list[Event]) -> Iterator[tuple[Event, Event]]:
-    """Each event with the one that directly follows it."""
-    return zip(events, events[1:])
-
-
 # ---------------------------------------------------------------------------------------------
 # The rules. Each yields findings for one rule id (its function name).
 
 
+def _pairs_in(s: Schedule, groups: Groups) -> Iterator[tuple[str, Event, Event]]:
+    """(key, a, b) for each overlapping pair of events of the same group."""
+    for number in s.crowded_groups(groups):
+        key = groups.keys[number]
+        for a, b in overlapping_pairs(s.events_at(groups.members(number))):
+            yield key, a, b
+
+
 def venue_overlap(s: Schedule) -> Iterator[Finding]:
-    for venue_id, events in s.by_venue.items():
-        limit = s.plan.venues[venue_id].max_parallel
+    venues = s.plan.venues
+    limits = np.array([venues[key].max_parallel for key in s.venues.keys], np.int64)
+    for number in s.crowded_groups(s.venues, limits):
+        venue_id = s.venues.keys[number]
+        events = s.events_at(s.venues.members(number))
+        limit = venues[venue_id].max_parallel
         if limit == 1:
             for a, b in overlapping_pairs(events):
                 yield (a, b), venue_id, {}
@@ -184,81 +312,96 @@ def venue_overlap(s: Schedule) -> Iterator[Finding]:
 
 
 def delegation_overlap(s: Schedule) -> Iterator[Finding]:
-    for delegation_id, events in s.by_delegation.items():
-        for a, b in overlapping_pairs(events):
-            yield (a, b), delegation_id, {}
+    for delegation_id, a, b in _pairs_in(s, s.delegations):
+        yield (a, b), delegation_id, {}
 
 
 def person_overlap(s: Schedule) -> Iterator[Finding]:
-    for person_id, events in s.by_person.items():
-        for a, b in overlapping_pairs(events):
-            yield (a, b), person_id, {}
+    for person_id, a, b in _pairs_in(s, s.people):
+        yield (a, b), person_id, {}
 
 
 def travel_time(s: Schedule) -> Iterator[Finding]:
     minutes = s.travel.minutes
-    for party, events in s.parties():
-        for a, b in consecutive(events):
-            if a.venue != b.venue and a.end <= b.start and a.venue is not None and b.venue is not None:
-                gap = (b.start - a.end) / MINUTE
-                needed = minutes(a.venue, b.venue)
-                if gap < needed:
-                    yield (a, b), party, {"gap": gap, "needed": needed}
+    venue_ids = s.venues.keys
+    for groups in (s.delegations, s.people):
+        party, a, b = groups.consecutive()
+        va, vb = s.venue_of[a], s.venue_of[b]
+        gap = s.start[b] - s.end[a]
+        keep = (va >= 0) & (vb >= 0) & (va != vb) & (gap >= 0)
+        party, a, b, va, vb = party[keep], a[keep], b[keep], va[keep], vb[keep]
+        gap = gap[keep] / MICROS_PER_MINUTE
+        # Look each trip up once, however many parties make it.
+        trips, which = np.unique(va * len(venue_ids) + vb, return_inverse=True)
+        needed_by_trip = np.array(
+            [minutes(venue_ids[t // len(venue_ids)], venue_ids[t % len(venue_ids)]) for t in trips.tolist()],
+            np.float64,
+        )
+        needed = needed_by_trip[which] if len(trips) else np.zeros(0)
+        for i in np.flatnonzero(gap < needed).tolist():
+            yield (s.events[a[i]], s.events[b[i]]), groups.keys[party[i]], {
+                "gap": float(gap[i]), "needed": float(needed[i])}
 
 
 def outside_stay(s: Schedule) -> Iterator[Finding]:
-    for delegation_id, events in s.by_delegation.items():
-        delegation = s.plan.delegations[delegation_id]
-        arrival, departure = delegation.arrival, delegation.departure
-        for event in events:
-            early = arrival is not None and event.start < arrival
-            late = departure is not None and event.end > departure
-            if early or late:
-                yield (event,), delegation_id, {"early": early, "late": late}
+    delegations = [s.plan.delegations[key] for key in s.delegations.keys]
+    never_before, never_after = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    arrival = np.array([_micros(d.arrival, never_before) for d in delegations], np.int64)
+    departure = np.array([_micros(d.departure, never_after) for d in delegations], np.int64)
+    group, positions = s.delegations.group, s.delegations.positions
+    early = s.start[positions] < arrival[group] if len(group) else np.zeros(0, bool)
+    late = s.end[positions] > departure[group] if len(group) else np.zeros(0, bool)
+    for i in np.flatnonzero(early | late).tolist():
+        yield (s.events[positions[i]],), s.delegations.keys[group[i]], {"early": bool(early[i]), "late": bool(late[i])}
+
+
+def _micros(instant: datetime | None, default: int) -> int:
+    """Microseconds since 1970 of an instant, or `default` for none."""
+    return default if instant is None else (instant - EPOCH) // MICROSECOND
 
 
 def venue_closed(s: Schedule) -> Iterator[Finding]:
-    local_date = s.local_date
-    for venue_id, events in s.by_venue.items():
-        venue = s.plan.venues[venue_id]
-        if venue.opening_hours is None:
-            continue
-        for event in events:
-            start, end = event.start, event.end
-            for opens, closes in s.open_windows(venue, local_date(start)):
-                if opens <= start and end <= closes:
-                    break
-            else:
-                yield (event,), venue_id, {}
+    for hours, positions in s.at_venues(lambda venue: venue.opening_hours).items():
+        start, end = s.start[positions], s.end[positions]
+        opens, closes = s.daily_micros(_days_around(start, end), hours)
+        # The window that opened last before the start closes latest of all that could hold it.
+        latest_close = np.maximum.accumulate(closes) if len(closes) else closes
+        before = np.searchsorted(opens, start, "right") - 1
+        fits = (before >= 0) & (end <= latest_close[np.maximum(before, 0)]) if len(closes) else np.zeros(len(start), bool)
+        for position in positions[~fits].tolist():
+            event = s.events[position]
+            yield (event,), event.venue, {}
+    # A venue with an empty list of opening hours is never open.
+    for positions in s.at_venues(lambda venue: venue.opening_hours == ()).values():
+        for position in positions.tolist():
+            event = s.events[position]
+            yield (event,), event.venue, {}
 
 
 def capacity(s: Schedule) -> Iterator[Finding]:
-    delegations = s.plan.delegations
-    for venue_id, events in s.by_venue.items():
-        limit = s.plan.venues[venue_id].capacity
-        if limit is None:
-            continue
-        for event in events:
-            attendance = event.attendance
-            if attendance is None:
-                attendance = len(event.people)
-                for delegation in event.delegations:
-                    attendance += delegations[delegation].size
-            if attendance > limit:
-                yield (event,), venue_id, {"attendance": attendance, "capacity": limit}
+    limit_at = np.array([-1 if (c := s.plan.venues[key].capacity) is None else c for key in s.venues.keys], np.int64)
+    limit = np.where(s.venue_of >= 0, limit_at[s.venue_of], -1)
+    attendance = s.attendance()
+    for position in np.flatnonzero((limit >= 0) & (attendance > limit)).tolist():
+        event = s.events[position]
+        yield (event,), event.venue, {"attendance": int(attendance[position]), "capacity": int(limit[position])}
 
 
 def interpreter_missing(s: Schedule) -> Iterator[Finding]:
-    plan = s.plan
+    # Languages of each delegation that does not speak German; the others never need one.
+    needs = {d.id: frozenset(d.languages) for d in s.plan.delegations.values() if "de" not in d.languages}
+    speaks = {p.id: frozenset(p.languages) for p in s.plan.people.values()}
     for event in s.interpreted:
-        needing = [d for d in event.delegations if "de" not in plan.delegations[d].languages]
-        if not needing:
-            continue
-        spoken = {code for person in event.people for code in plan.people[person].languages}
-        for delegation_id in needing:
-            languages = plan.delegations[delegation_id].languages
+        spoken = None
+        for delegation_id in event.delegations:
+            languages = needs.get(delegation_id)
+            if languages is None:
+                continue
+            if spoken is None:
+                people = event.people
+                spoken = speaks[people[0]] if len(people) == 1 else frozenset().union(*(speaks[p] for p in people))
             if spoken.isdisjoint(languages):
-                yield (event,), delegation_id, {"languages": languages}
+                yield (event,), delegation_id, {"languages": s.plan.delegations[delegation_id].languages}
 
 
 def golden_book_venue(s: Schedule) -> Iterator[Finding]:
@@ -275,42 +418,44 @@ def golden_book_signatory(s: Schedule) -> Iterator[Finding]:
 
 
 def golden_book_duplicate(s: Schedule) -> Iterator[Finding]:
-    signings: dict[str, list[Event]] = defaultdict(list)
+    signings: dict[str, list[Event]] = {}
     for event in s.golden_book:
         for delegation_id in event.delegations:
-            signings[delegation_id].append(event)
+            signings.setdefault(delegation_id, []).append(event)
     for delegation_id, events in signings.items():
         if len(events) > 1:
             yield events, delegation_id, {}
 
 
 def changeover(s: Schedule) -> Iterator[Finding]:
-    for venue_id, events in s.by_venue.items():
-        needed = s.plan.venues[venue_id].changeover_min
-        if needed <= 0:
-            continue
-        for a, b in consecutive(events):
-            if a.end <= b.start:
-                gap = (b.start - a.end) / MINUTE
-                if gap < needed:
-                    yield (a, b), venue_id, {"gap": gap, "needed": needed}
+    needed_at = np.array([s.plan.venues[key].changeover_min for key in s.venues.keys], np.float64)
+    venue, a, b = s.venues.consecutive()
+    gap = s.start[b] - s.end[a]
+    needed = needed_at[venue]
+    keep = (needed > 0) & (gap >= 0)
+    venue, a, b, gap, needed = venue[keep], a[keep], b[keep], gap[keep] / MICROS_PER_MINUTE, needed[keep]
+    for i in np.flatnonzero(gap < needed).tolist():
+        yield (s.events[a[i]], s.events[b[i]]), s.venues.keys[venue[i]], {
+            "gap": float(gap[i]), "needed": float(needed[i])}
 
 
 def quiet_hours(s: Schedule) -> Iterator[Finding]:
-    local_date = s.local_date
-    for venue_id, events in s.by_venue.items():
-        if not s.plan.venues[venue_id].amplified:
-            continue
-        for event in events:
-            # Quiet hours last at most a day, so only nights that begin between the day
-            # before the start and the day of the end can touch the event.
-            day, last = local_date(event.start) - ONE_DAY, local_date(event.end)
-            while day <= last:
-                begins, ends = s.quiet_night(day)
-                if begins < event.end and event.start < ends:
-                    yield (event,), venue_id, {"quiet_start": begins, "quiet_end": ends}
-                    break
-                day += ONE_DAY
+    quiet = s.plan.quiet_hours
+    for positions in s.at_venues(lambda venue: venue.amplified).values():
+        start, end = s.start[positions], s.end[positions]
+        begins, ends = s.daily_micros(_days_around(start, end), (quiet,))
+        # Among the nights that begin before the event ends, does the latest ending one reach
+        # past its start?
+        latest_end = np.maximum.accumulate(ends)
+        before = np.searchsorted(begins, end, "left") - 1
+        loud = (before >= 0) & (latest_end[np.maximum(before, 0)] > start)
+        for i in np.flatnonzero(loud).tolist():
+            night = np.flatnonzero((begins < end[i]) & (ends > start[i]))[0]
+            event = s.events[positions[i]]
+            yield (event,), event.venue, {
+                "quiet_start": EPOCH + int(begins[night]) * MICROSECOND,
+                "quiet_end": EPOCH + int(ends[night]) * MICROSECOND,
+            }
 
 
 #: Rule id -> the function that finds its conflicts, in the order of SPEC §3.

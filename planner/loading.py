@@ -378,8 +378,9 @@ def _events(raw_events: object, plan: Plan, clock: WallClock) -> list[Event]:
     items = _list(raw_events, "events")
     venues, people, delegations = plan.venues, plan.people, plan.delegations
     venue_ids, people_ids, delegation_ids = venues.keys(), people.keys(), delegations.keys()
-    parsed = clock._parsed
     parse = clock.parse
+    # Texts seen before are looked up directly; only strings are ever stored there.
+    parsed = clock.parsed
     allowed, kinds, statuses = _EVENT, EVENT_KINDS, STATUSES
     events: list[Event] = []
     append = events.append
