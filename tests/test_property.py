@@ -57,3 +57,18 @@ def test_cli_json_equals_reference(document):
     assert result["summary"] == {"errors": errors, "warnings": len(result["conflicts"]) - errors}
     assert code == (1 if errors else 0)
     assert all(c["message"] for c in result["conflicts"])
+
+
+@given(plan_documents())
+def test_fast_and_careful_event_readers_agree(document):
+    """The loader's fast path must read every event exactly as the field-by-field one does."""
+    from planner.clock import WallClock, zone_named
+    from planner.loading import _event
+
+    expected = _expected(document)
+    if isinstance(expected, str):
+        return
+    plan = parse_plan(document)
+    clock = WallClock(zone_named(plan.timezone, "timezone"))
+    careful = [_event(raw, f"events[{i}]", plan, clock) for i, raw in enumerate(document["events"])]
+    assert plan.events == careful

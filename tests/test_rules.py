@@ -302,3 +302,49 @@ def test_venueless_unavailable_event_takes_part_in_person_overlap_only():
                event("gb", "2027-05-07T12:00", "2027-05-07T12:30", venue="rathaus", kind="golden_book",
                      people=["ob", "int-fr"], delegations=["amiens"]))
     assert found(doc) == [("person_overlap", ("busy", "gb"), "ob")]
+
+
+def test_times_far_from_now_are_exact():
+    # Past 2255 float timestamps lose microseconds; the engine must still be exact.
+    doc = plan(event("a", "2300-05-07T10:00:00.000001Z", "2300-05-07T11:00Z"),
+               event("b", "2300-05-07T11:00Z", "2300-05-07T12:00Z"),
+               event("c", "2300-05-07T10:59:59.999999Z", "2300-05-07T11:00:00.000001Z"))
+    assert sorted(found(doc)) == [("venue_overlap", ("a", "c"), "park"), ("venue_overlap", ("c", "b"), "park")]
+
+
+def test_messages_name_things_in_both_languages():
+    from planner.report import conflict_records
+
+    people = BASE["people"] + [{"id": "dep", "name": "Deputy", "role": "deputy_mayor", "languages": ["de"]}]
+    venues = BASE["venues"] + [venue("hall", name="Hall", max_parallel=2, capacity=3, opening_hours=[["09:00", "12:00"]])]
+    doc = plan(
+        event("a", "2027-05-07T10:00", "2027-05-07T11:00", venue="hall", title="Alpha", delegations=["amiens"]),
+        event("b", "2027-05-07T10:30", "2027-05-07T11:30", venue="hall", title="Beta", people=["esc"]),
+        event("c", "2027-05-07T10:45", "2027-05-07T12:30", venue="hall", title="Gamma", kind="golden_book",
+              people=["esc"], delegations=["leeds"]),
+        event("h", "2027-05-07T12:31", "2027-05-07T13:00", venue="park", title="Hotel", people=["esc"]),
+        event("i", "2027-05-08T12:00", "2027-05-08T12:30", venue="rathaus", title="India", kind="golden_book",
+              people=["ob"], delegations=["leeds"]),
+        event("d", "2027-05-07T11:35", "2027-05-07T12:00", venue="rathaus", title="Delta", kind="golden_book",
+              people=["dep"], delegations=["amiens"]),
+        event("e", "2027-05-07T21:30", "2027-05-07T23:00", venue="stage", title="Echo"),
+        event("f", "2027-05-07T23:05", "2027-05-07T23:30", venue="stage", title="Foxtrot"),
+        event("g", "2027-05-09T15:00", "2027-05-09T16:00", venue="park", title="Golf", delegations=["amiens"]),
+        people=people, venues=venues,
+    )
+    conflicts = check(parse_plan(doc))
+    assert {c.rule for c in conflicts} == {
+        "venue_overlap", "person_overlap", "travel_time", "outside_stay", "venue_closed", "capacity",
+        "interpreter_missing", "golden_book_venue", "golden_book_signatory", "golden_book_duplicate",
+        "changeover", "quiet_hours"}
+    for lang, words in (("en", ["more than 2 events at once", "Hall", "Escort", "Delegation Amiens",
+                                 "the trip takes", "ends after the departure", "outside the opening hours",
+                                 "attendees, room for 3", "nobody present speaks", "not kept at Hall",
+                                 "neither the Lord Mayor nor a deputy", "signs the Golden Book 2 times",
+                                 "changeover needs 15 min", "quiet hours (22:00–07:00)"]),
+                        ("de", ["mehr als 2 Veranstaltungen gleichzeitig", "der Weg dauert", "Abreise",
+                                "Öffnungszeiten", "Platz für 3", "niemand spricht", "Goldene Buch liegt nicht",
+                                "kein OB", "2-mal ins Goldene Buch", "Umbau braucht 15 min", "Nachtruhe (22:00–07:00)"])):
+        text = "\n".join(r["message"] for r in conflict_records(parse_plan(doc), conflicts, lang))
+        for word in words:
+            assert word in text, (lang, word, text)

@@ -1,0 +1,58 @@
+"""The app as a user meets it (Streamlit AppTest): it starts, shows the sample plan's conflicts,
+speaks German on request, and checks an uploaded plan."""
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from conftest import DATA, ROOT
+from planner import load_plan
+from planner.report import check_document
+from plans import event, plan
+
+
+def started() -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_app_shows_the_sample_plans_conflicts():
+    app = started()
+    expected = check_document(load_plan(DATA / "dortbunt-2027.json"))
+    assert app.title[0].value == "Conflicts"
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics == {"Errors": str(expected["summary"]["errors"]), "Warnings": str(expected["summary"]["warnings"])}
+    table = app.dataframe[0].value
+    assert list(table["Message"]) == [c["message"] for c in expected["conflicts"]]
+
+
+def test_app_in_german():
+    app = started()
+    app.sidebar.radio[0].set_value("de").run()
+    assert not app.exception
+    assert app.title[0].value == "Konflikte"
+    assert {m.label for m in app.metric} == {"Fehler", "Warnungen"}
+    assert any("überschneidet sich mit" in message for message in app.dataframe[0].value["Meldung"])
+
+
+def test_filter_by_rule():
+    app = started()
+    app.multiselect[1].set_value(["Golden Book signed twice"]).run()
+    shown = app.dataframe[0].value
+    assert list(shown["Rule"]) == ["Golden Book signed twice"]
+
+
+def test_uploaded_plan_is_checked_and_bad_upload_explained():
+    app = started()
+    clash = plan(event("a", "2027-05-07T14:00", "2027-05-07T14:30", venue="rathaus", title="Signing"),
+                 event("b", "2027-05-07T14:15", "2027-05-07T15:00", venue="rathaus", title="Reception"))
+    app.sidebar.file_uploader[0].set_value(("mine.json", json.dumps(clash).encode(), "application/json")).run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric} == {"Errors": "1", "Warnings": "0"}
+    clash["events"][1]["venue"] = "rathaus2"
+    app.sidebar.file_uploader[0].set_value(("mine.json", json.dumps(clash).encode(), "application/json")).run()
+    assert not app.exception
+    assert app.error[0].value == "The plan is invalid: events[1].venue: unknown venue 'rathaus2'"
+    assert not app.metric
