@@ -7,7 +7,7 @@ import streamlit as st
 
 from planner import PlanError, load_plan
 from planner.loading import plan_from_bytes
-from planner.messages import RULE_TITLES, SEVERITY_TITLES
+from planner.messages import RULE_TITLES, SEVERITY_LABELS
 from planner.report import check_document
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "dortbunt-2027.json"
@@ -27,6 +27,7 @@ text = {
     "rule": "Regel" if de else "Rule",
     "message": "Meldung" if de else "Message",
     "resource": "Betrifft" if de else "Concerns",
+    "pick": "Zeile wählen, um die ganze Meldung zu lesen." if de else "Select a row to read the whole message.",
 }
 
 st.title(text["title"])
@@ -50,20 +51,30 @@ if not document["conflicts"]:
     st.success(text["none"])
     st.stop()
 
+conflicts = document["conflicts"]
 table = pd.DataFrame(
     {
-        text["severity"]: [SEVERITY_TITLES[lang][c["severity"]] for c in document["conflicts"]],
-        text["rule"]: [RULE_TITLES[lang][c["rule"]] for c in document["conflicts"]],
-        text["message"]: [c["message"] for c in document["conflicts"]],
-        text["events"]: [", ".join(c["events"]) for c in document["conflicts"]],
-        text["resource"]: [c["resource"] or "" for c in document["conflicts"]],
+        text["severity"]: [SEVERITY_LABELS[lang][c["severity"]] for c in conflicts],
+        text["rule"]: [RULE_TITLES[lang][c["rule"]] for c in conflicts],
+        text["message"]: [c["message"] for c in conflicts],
+        text["events"]: [", ".join(c["events"]) for c in conflicts],
+        text["resource"]: [c["resource"] or "" for c in conflicts],
     }
 )
-severities = st.multiselect(text["severity"], list(SEVERITY_TITLES[lang].values()),
-                            default=list(SEVERITY_TITLES[lang].values()))
+severities = st.multiselect(text["severity"], list(SEVERITY_LABELS[lang].values()),
+                            default=list(SEVERITY_LABELS[lang].values()))
 rules = st.multiselect(text["rule"], sorted(set(table[text["rule"]])))
 shown = table[table[text["severity"]].isin(severities)]
 if rules:
     shown = shown[shown[text["rule"]].isin(rules)]
-st.dataframe(shown, hide_index=True, width="stretch",
-             column_config={text["message"]: st.column_config.TextColumn(width="large")})
+picked = st.dataframe(
+    shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+    column_order=[text["severity"], text["message"], text["rule"], text["events"], text["resource"]],
+    column_config={text["message"]: st.column_config.TextColumn(width="large")},
+)
+rows = picked.selection.rows if picked else []
+if rows:
+    # Plain text: titles come from users and must not be read as Markdown.
+    st.text(shown.iloc[rows[0]][text["message"]])
+else:
+    st.caption(text["pick"])

@@ -54,6 +54,11 @@ SEVERITY_TITLES = {
     "de": {"error": "Fehler", "warning": "Warnungen"},
 }
 
+SEVERITY_LABELS = {
+    "en": {"error": "Error", "warning": "Warning"},
+    "de": {"error": "Fehler", "warning": "Warnung"},
+}
+
 
 class Describer:
     """Renders conflicts of one plan in one language."""
