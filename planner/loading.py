@@ -191,6 +191,11 @@ def _unique_ids(items: object, path: str) -> list[tuple[str, dict, str]]:
     return found
 
 
+def _or(value: Any, default: Any) -> Any:
+    """`value`, or `default` where it is null or absent."""
+    return default if value is None else value
+
+
 def _optional(raw: dict, key: str, read: Callable[[object, str], Any], path: str, default: Any) -> Any:
     value = raw.get(key)
     return default if value is None else read(value, f"{path}.{key}")
@@ -252,10 +257,10 @@ def _rules(raw: object) -> Rules:
         if raw.get(key) is not None:
             setattr(rules, key, _ranged(raw[key], f"rules.{key}", low, open_low=open_low))
     disabled = []
-    for index, rule in enumerate(_list(raw.get("disabled", []), "rules.disabled")):
+    for index, rule in enumerate(_list(_or(raw.get("disabled"), []), "rules.disabled")):
         disabled.append(_choice(rule, f"rules.disabled[{index}]", tuple(RULES)))
     rules.disabled = tuple(disabled)
-    severity = raw.get("severity", {})
+    severity = _or(raw.get("severity"), {})
     if type(severity) is not dict:
         raise _fail_type(severity, "rules.severity", "an object")
     for rule, level in severity.items():
@@ -291,8 +296,6 @@ def _travel(raw: object, path: str, venues: dict[str, Venue]) -> Travel:
     for key, ref in (("from", source), ("to", target)):
         if type(ref) is not str or ref not in venues:
             raise PlanError(f"{path}.{key}", f"unknown venue {ref!r}")
-    if source == target:
-        raise PlanError(f"{path}.to", "travel must be between two different venues")
     return Travel(source, target, _ranged(raw["minutes"], f"{path}.minutes", 0))
 
 
@@ -459,21 +462,15 @@ def parse_plan(document: object) -> Plan:
     if root.get("rules") is not None:
         plan.rules = _rules(root["rules"])
 
-    for ident, raw, path in _unique_ids(root.get("venues", []), "venues"):
+    for ident, raw, path in _unique_ids(_or(root.get("venues"), []), "venues"):
         plan.venues[ident] = _venue(raw, path)
-    seen_pairs: set[tuple[str, str]] = set()
-    for index, raw in enumerate(_list(root.get("travel", []), "travel")):
-        travel = _travel(raw, f"travel[{index}]", plan.venues)
-        pair = (travel.source, travel.target)
-        if pair in seen_pairs:
-            raise PlanError(f"travel[{index}]", f"a second entry from {travel.source!r} to {travel.target!r}")
-        seen_pairs.add(pair)
-        plan.travel.append(travel)
-    for ident, raw, path in _unique_ids(root.get("people", []), "people"):
+    for index, raw in enumerate(_list(_or(root.get("travel"), []), "travel")):
+        plan.travel.append(_travel(raw, f"travel[{index}]", plan.venues))
+    for ident, raw, path in _unique_ids(_or(root.get("people"), []), "people"):
         plan.people[ident] = _person(raw, path)
-    for ident, raw, path in _unique_ids(root.get("delegations", []), "delegations"):
+    for ident, raw, path in _unique_ids(_or(root.get("delegations"), []), "delegations"):
         plan.delegations[ident] = _delegation(raw, path, clock, plan.venues)
-    plan.events = _events(root.get("events", []), plan, clock)
+    plan.events = _events(_or(root.get("events"), []), plan, clock)
     return plan
 
 

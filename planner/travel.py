@@ -31,12 +31,11 @@ class TravelTimes:
     def __init__(self, plan: Plan):
         self._venues: dict[str, Venue] = plan.venues
         self._rules = plan.rules
-        self._known: dict[tuple[str, str], float] = {}
-        for entry in plan.travel:
-            # An entry serves both directions unless the reverse is given too.
-            self._known.setdefault((entry.target, entry.source), entry.minutes)
-        for entry in plan.travel:
-            self._known[(entry.source, entry.target)] = entry.minutes
+        # A later entry for the same direction replaces an earlier one.
+        given = {(entry.source, entry.target): entry.minutes for entry in plan.travel}
+        # An entry serves both directions unless the reverse is given too.
+        self._known: dict[tuple[str, str], float] = {(b, a): m for (a, b), m in given.items()}
+        self._known.update(given)
 
     def minutes(self, source: str, target: str) -> float:
         """Travel minutes from venue `source` to venue `target` (0 for the same venue)."""

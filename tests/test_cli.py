@@ -137,8 +137,6 @@ MALFORMED = {
     "unknown hotel": (broken(lambda d: d["delegations"][0].update(hotel="ritz")), "delegations[0].hotel: unknown venue 'ritz'"),
     "role": (broken(lambda d: d["people"][0].update(role="king")), "people[0].role: expected one of"),
     "travel unknown": (broken(lambda d: d.update(travel=[{"from": "rathaus", "to": "moon", "minutes": 5}])), "travel[0].to: unknown venue 'moon'"),
-    "travel self": (broken(lambda d: d.update(travel=[{"from": "park", "to": "park", "minutes": 5}])), "travel[0].to: travel must be between two different venues"),
-    "travel twice": (broken(lambda d: d.update(travel=[{"from": "park", "to": "rathaus", "minutes": 5}] * 2)), "travel[1]: a second entry"),
     "travel negative": (broken(lambda d: d.update(travel=[{"from": "park", "to": "rathaus", "minutes": -5}])), "travel[0].minutes: must be at least 0"),
     "unknown rule disabled": (broken(lambda d: d.update(rules={"disabled": ["venue_overlaps"]})), "rules.disabled[0]: expected one of"),
     "unknown rule severity": (broken(lambda d: d.update(rules={"severity": {"capacityy": "warning"}})), "rules.severity.capacityy: unknown rule"),
@@ -203,3 +201,11 @@ def test_null_optional_fields_read_as_defaults(field):
     doc = broken(lambda d: d["events"][0].update({field: None}))
     default = parse_plan(VALID).events[0]
     assert parse_plan(doc).events[0] == default
+
+
+def test_null_sections_read_as_empty():
+    from planner import parse_plan
+
+    doc = broken(lambda d: d.update(travel=None, rules={"disabled": None, "severity": None}, festival=None))
+    assert parse_plan(doc).rules.disabled == ()
+    assert parse_plan(broken(lambda d: d.update(events=None))).events == []

@@ -139,6 +139,13 @@ def test_one_way_travel_override_applies_both_ways_unless_reverse_given():
     assert found(back) == []
 
 
+def test_later_travel_entry_for_the_same_trip_wins_and_self_travel_is_ignored():
+    travel = [{"from": "rathaus", "to": "park", "minutes": 60}, {"from": "park", "to": "park", "minutes": 99},
+              {"from": "rathaus", "to": "park", "minutes": 20}]
+    assert found(_two_stops("2027-05-07T11:20", travel=travel)) == []
+    assert found(_two_stops("2027-05-07T11:19", travel=travel)) == [("travel_time", ("a", "b"), "esc")]
+
+
 def test_estimated_travel_uses_great_circle_and_driving_beyond_walk_limit():
     # Rathaus–Westfalenpark is 1.9006 km: driving, 1.9006 × 1.3 / 25 × 60 + 10 ≈ 15.93 min.
     assert found(_two_stops("2027-05-07T11:16")) == []
