@@ -60,3 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`… | head`): nothing more to say to it.
+        sys.stdout = None  # type: ignore[assignment]
+        return EXIT_OK

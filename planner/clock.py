@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import PlanError
 
 UTC = timezone.utc
+# Plans live between these years; outside them time-zone arithmetic would leave datetime's range.
+FIRST_YEAR, LAST_YEAR = "1800", "2999"
 ONE_DAY = timedelta(days=1)
 
 _DATETIME = re.compile(
@@ -41,6 +43,8 @@ def minutes_of_day(text: object, path: str) -> int:
 def parse_date(text: object, path: str) -> date:
     """'YYYY-MM-DD' as a date, or PlanError."""
     if isinstance(text, str) and _DATE.fullmatch(text):
+        if not FIRST_YEAR <= text[:4] <= LAST_YEAR:
+            raise PlanError(path, f"{text} is outside the years {FIRST_YEAR}–{LAST_YEAR} the planner handles")
         try:
             return date.fromisoformat(text)
         except ValueError:
@@ -118,6 +122,8 @@ class WallClock:
         if found is not None:
             return found
         match = _DATETIME.fullmatch(text) if type(text) is str else None
+        if match is not None and not FIRST_YEAR <= text[:4] <= LAST_YEAR:  # type: ignore[index]
+            raise PlanError(path, f"{text} is outside the years {FIRST_YEAR}–{LAST_YEAR} the planner handles")
         if match is None:
             raise PlanError(
                 path,

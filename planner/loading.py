@@ -110,11 +110,17 @@ def _ranged(value: object, path: str, low: float, high: float = math.inf, *, ope
     return number
 
 
-def _integer(value: object, path: str, low: int) -> int:
+#: Counts (sizes, capacities, attendance) above a billion are typing mistakes, and calendar
+#: SEQUENCE numbers are 31-bit (RFC 5545).
+MAX_COUNT = 1_000_000_000
+MAX_SEQUENCE = 2**31 - 1
+
+
+def _integer(value: object, path: str, low: int, high: int = MAX_COUNT) -> int:
     if type(value) is not int:
         raise _fail_type(value, path, "a whole number")
-    if value < low:
-        raise PlanError(path, f"must be at least {low}, got {value}")
+    if value < low or value > high:
+        raise PlanError(path, f"must be between {low} and {high:,}, got {value}")
     return value
 
 
@@ -370,7 +376,7 @@ def _event(raw: object, path: str, plan: Plan, clock: WallClock) -> Event:
         public=_optional(raw, "public", _bool, path, False),
         attendance=_optional(raw, "attendance", lambda v, p: _integer(v, p, 0), path, None),
         notes=_optional(raw, "notes", _text, path, ""),
-        sequence=_optional(raw, "sequence", lambda v, p: _integer(v, p, 0), path, 0),
+        sequence=_optional(raw, "sequence", lambda v, p: _integer(v, p, 0, MAX_SEQUENCE), path, 0),
         pinned=_optional(raw, "pinned", _bool, path, False),
     )
 
@@ -428,9 +434,9 @@ def _events(raw_events: object, plan: Plan, clock: WallClock) -> list[Event]:
             if (
                 status not in statuses
                 or type(public) is not bool
-                or (attendance is not None and (type(attendance) is not int or attendance < 0))
+                or (attendance is not None and (type(attendance) is not int or not 0 <= attendance <= MAX_COUNT))
                 or type(notes) is not str or "\r" in notes
-                or type(sequence) is not int or sequence < 0
+                or type(sequence) is not int or not 0 <= sequence <= MAX_SEQUENCE
                 or type(pinned) is not bool
             ):
                 raise _Doubt

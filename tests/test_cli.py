@@ -113,7 +113,7 @@ MALFORMED = {
     "bad kind": (broken(lambda d: d["events"][0].update(kind="party")), "events[0].kind: expected one of"),
     "bad status": (broken(lambda d: d["events"][0].update(status="done")), "events[0].status: expected one of"),
     "public string": (broken(lambda d: d["events"][0].update(public="yes")), "events[0].public: expected true or false"),
-    "negative sequence": (broken(lambda d: d["events"][0].update(sequence=-1)), "events[0].sequence: must be at least 0"),
+    "negative sequence": (broken(lambda d: d["events"][0].update(sequence=-1)), "events[0].sequence: must be between 0 and"),
     "float attendance": (broken(lambda d: d["events"][0].update(attendance=2.5)), "events[0].attendance: expected a whole number"),
     "unknown event field": (broken(lambda d: d["events"][0].update(room="x")), "events[0].room: unknown field"),
     "duplicate event id": (broken(lambda d: d["events"].append(dict(d["events"][0]))), "events[1].id: duplicate id 'a'"),
@@ -124,12 +124,18 @@ MALFORMED = {
     "lon range": (broken(lambda d: d["venues"][1].update(lon=-180.5)), "venues[1].lon: must be between -180 and 180"),
     "bool lat": (broken(lambda d: d["venues"][0].update(lat=True)), "venues[0].lat: expected a number"),
     "venue kind": (broken(lambda d: d["venues"][0].update(kind="castle")), "venues[0].kind: expected one of"),
-    "capacity zero": (broken(lambda d: d["venues"][0].update(capacity=0)), "venues[0].capacity: must be at least 1"),
+    "capacity zero": (broken(lambda d: d["venues"][0].update(capacity=0)), "venues[0].capacity: must be between 1 and"),
     "max_parallel float": (broken(lambda d: d["venues"][0].update(max_parallel=1.5)), "venues[0].max_parallel: expected a whole number"),
     "opening 25h": (broken(lambda d: d["venues"][0].update(opening_hours=[["08:00", "25:00"]])), "venues[0].opening_hours[0][1]: expected a time"),
     "opening shape": (broken(lambda d: d["venues"][0].update(opening_hours=["08:00-20:00"])), "venues[0].opening_hours[0]: expected a window"),
     "opening at 24": (broken(lambda d: d["venues"][0].update(opening_hours=[["24:00", "02:00"]])), "venues[0].opening_hours[0][0]: a window cannot open at 24:00"),
-    "size zero": (broken(lambda d: d["delegations"][0].update(size=0)), "delegations[0].size: must be at least 1"),
+    "size zero": (broken(lambda d: d["delegations"][0].update(size=0)), "delegations[0].size: must be between 1 and"),
+    "size huge": (broken(lambda d: d["delegations"][0].update(size=10**20)), "delegations[0].size: must be between 1 and 1,000,000,000"),
+    "attendance huge": (broken(lambda d: d["events"][0].update(attendance=10**12)), "events[0].attendance: must be between 0 and"),
+    "sequence huge": (broken(lambda d: d["events"][0].update(sequence=2**31)), "events[0].sequence: must be between 0 and 2,147,483,647"),
+    "year 1": (broken(lambda d: d["events"][0].update(start="0001-01-01T00:30")), "events[0].start: 0001-01-01T00:30 is outside the years"),
+    "year 9999": (broken(lambda d: d["events"][0].update(end="9999-12-31T23:59Z")), "events[0].end: 9999-12-31T23:59Z is outside the years"),
+    "festival year": (broken(lambda d: d.update(festival={"start": "0001-01-01"})), "festival.start: 0001-01-01 is outside"),
     "size bool": (broken(lambda d: d["delegations"][0].update(size=True)), "delegations[0].size: expected a whole number"),
     "country": (broken(lambda d: d["delegations"][0].update(country="fra")), "delegations[0].country: expected an ISO 3166-1"),
     "language": (broken(lambda d: d["delegations"][0].update(languages=["fre"])), "delegations[0].languages[0]: expected an ISO 639-1"),
@@ -209,3 +215,13 @@ def test_null_sections_read_as_empty():
     doc = broken(lambda d: d.update(travel=None, rules={"disabled": None, "severity": None}, festival=None))
     assert parse_plan(doc).rules.disabled == ()
     assert parse_plan(broken(lambda d: d.update(events=None))).events == []
+
+
+def test_save_plan_writes_atomically(tmp_path):
+    from planner import load_plan, save_plan
+
+    original = load_plan(DATA / "dortbunt-2027.json")
+    target = tmp_path / "copy.json"
+    save_plan(original, target)
+    assert load_plan(target) == original
+    assert [p.name for p in tmp_path.iterdir()] == ["copy.json"]

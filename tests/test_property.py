@@ -72,3 +72,17 @@ def test_fast_and_careful_event_readers_agree(document):
     clock = WallClock(zone_named(plan.timezone, "timezone"))
     careful = [_event(raw, f"events[{i}]", plan, clock) for i, raw in enumerate(document["events"])]
     assert plan.events == careful
+
+
+@given(plan_documents())
+def test_saved_plan_reads_back_equal(document):
+    """Writing a plan and reading it again loses nothing (same ids, instants and fields)."""
+    from planner import dump_plan
+    from planner.loading import decode_json
+
+    if isinstance(_expected(document), str):
+        return
+    plan = parse_plan(document)
+    again = parse_plan(decode_json(dump_plan(plan).encode()))
+    assert again == plan
+    assert dump_plan(again) == dump_plan(plan)
