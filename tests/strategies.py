@@ -5,6 +5,7 @@ tentative events, venue-less `unavailable` events."""
 
 from __future__ import annotations
 
+import copy
 from datetime import date, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -138,7 +139,8 @@ def plan_documents(draw) -> dict:
         rules["walk_max_km"] = draw(st.sampled_from([0.5, 1.5, 3.0]))
     if rules:
         document["rules"] = rules
-    return document
+    # Fresh lists throughout: the windows above are shared constants.
+    return copy.deepcopy(document)
 
 
 def _later(start: str, minutes: int) -> str:

@@ -1,6 +1,7 @@
 """Malformed plans: whatever a field holds, the planner answers with one PlanError naming a
 path, or checks the plan — never another exception."""
 
+import copy
 import json
 
 from hypothesis import given
@@ -21,7 +22,7 @@ json_values = st.recursive(
 
 @st.composite
 def mutated_documents(draw):
-    document = draw(plan_documents())
+    document = copy.deepcopy(draw(plan_documents()))
     # Walk down to a random container and replace or add one of its entries.
     node = document
     for _ in range(draw(st.integers(0, 3))):
