@@ -1,16 +1,12 @@
 """Conflicts page: every conflict of the plan with its reason, filterable by severity and rule."""
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
-from planner import PlanError, load_plan
+from planner import PlanError
 from planner.loading import plan_from_bytes
 from planner.messages import RULE_TITLES, SEVERITY_LABELS
 from planner.report import check_document
-
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "dortbunt-2027.json"
 
 lang = st.session_state.get("lang", "en")
 de = lang == "de"
@@ -18,7 +14,8 @@ text = {
     "title": "Konflikte" if de else "Conflicts",
     "upload": "Eigenen Plan prüfen (dortbunt-plan/1 JSON)" if de else "Check your own plan (dortbunt-plan/1 JSON)",
     "invalid": "Der Plan ist ungültig" if de else "The plan is invalid",
-    "sample": "Beispielplan" if de else "Sample plan",
+    "draft": "Entwurf in der Datenbank" if de else "draft in the database",
+    "uploaded": "hochgeladene Datei" if de else "uploaded file",
     "errors": "Fehler" if de else "Errors",
     "warnings": "Warnungen" if de else "Warnings",
     "events": "Termine" if de else "Events",
@@ -34,12 +31,13 @@ st.title(text["title"])
 
 upload = st.sidebar.file_uploader(text["upload"], type=["json"])
 try:
-    plan = plan_from_bytes(upload.getvalue(), upload.name) if upload else load_plan(SAMPLE)
+    plan = plan_from_bytes(upload.getvalue(), upload.name) if upload else st.session_state["store"].load_plan()
 except PlanError as error:
     st.error(f"{text['invalid']}: {error}")
     st.stop()
 
-st.caption(f"{plan.name or text['sample']} · {len(plan.events)} {text['events']} · {plan.timezone}")
+source = text["uploaded"] if upload else text["draft"]
+st.caption(f"{plan.name} ({source}) · {len(plan.events)} {text['events']} · {plan.timezone}")
 
 document = check_document(plan, lang)
 counts = document["summary"]

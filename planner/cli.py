@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import json
+
 from .errors import PlanError
 from .loading import load_plan
 from .report import check_document, check_json, check_text
@@ -33,7 +35,142 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--lang", choices=("en", "de"), default="en", help="language of messages")
     check.set_defaults(run=_check)
+    _add_db_commands(commands)
     return parser
+
+
+def _add_db_commands(commands: argparse._SubParsersAction) -> None:
+    db = commands.add_parser(
+        "db", help="the plan database: import, export, backup, releases, changes",
+        description="The plan database (PLANNER_DB_URL, default an SQLite file in your user data folder).",
+    )
+    db.add_argument("--db", metavar="URL", help="database URL (default: PLANNER_DB_URL or the SQLite file)")
+    db.add_argument("--user", help="your name in the audit log (default: your login name)")
+    actions = db.add_subparsers(dest="action", required=True, parser_class=_Parser)
+
+    imports = actions.add_parser("import", help="make a plan file the draft (all or nothing)")
+    imports.add_argument("plan", metavar="PLAN")
+    imports.add_argument("--replace", action="store_true", help="replace the plan the database holds")
+    imports.set_defaults(run=_db_import)
+
+    export = actions.add_parser("export", help="write the draft as a plan file")
+    export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
+    export.add_argument("--release", type=int, metavar="N", help="export release N instead of the draft")
+    export.set_defaults(run=_db_export)
+
+    backup = actions.add_parser("backup", help="a consistent copy of the whole database, while the app runs")
+    backup.add_argument("file", metavar="FILE")
+    backup.set_defaults(run=_db_backup)
+
+    publish = actions.add_parser("publish", help="freeze the draft as the next release")
+    publish.add_argument("-m", "--comment", default="", help="what this release is about")
+    publish.set_defaults(run=_db_publish)
+
+    releases = actions.add_parser("releases", help="list the releases")
+    releases.set_defaults(run=_db_releases)
+
+    changes = actions.add_parser("changes", help="new, moved, cancelled and removed events between releases")
+    changes.add_argument("--since", type=int, metavar="N", help="from release N (default: the one before the latest)")
+    changes.add_argument("--draft", action="store_true", help="up to the unpublished draft instead of the latest release")
+    changes.add_argument("--format", choices=("text", "json"), default="text")
+    changes.add_argument("--lang", choices=("en", "de"), default="en")
+    changes.set_defaults(run=_db_changes)
+
+    audit = actions.add_parser("audit", help="who changed what and when")
+    audit.add_argument("--event", metavar="ID", help="only this event")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.set_defaults(run=_db_audit)
+
+    reset = actions.add_parser("reset", help="delete everything; refill with the sample plan unless --empty")
+    reset.add_argument("--empty", action="store_true")
+    reset.add_argument("--yes", action="store_true", help="really delete the plan, releases and audit log")
+    reset.set_defaults(run=_db_reset)
+
+
+def _store(args: argparse.Namespace, *, fill_new: bool = True):
+    from .storage import PlanStore
+
+    return PlanStore(args.db, fill_new=fill_new)
+
+
+def _db_import(args: argparse.Namespace) -> int:
+    plan = load_plan(args.plan)  # validated before the database is touched
+    store = _store(args, fill_new=False)
+    store.import_plan(plan, replace_existing=args.replace, user=args.user)
+    print(f"imported {args.plan}: {len(plan.venues)} venues, {len(plan.people)} people, "
+          f"{len(plan.delegations)} delegations, {len(plan.events)} events", file=sys.stderr)
+    return EXIT_OK
+
+
+def _db_export(args: argparse.Namespace) -> int:
+    from .loading import dump_plan, save_plan
+
+    store = _store(args)
+    plan = store.load_plan() if args.release is None else store.release_plan(args.release)
+    if args.output:
+        save_plan(plan, args.output)
+    else:
+        sys.stdout.write(dump_plan(plan))
+    return EXIT_OK
+
+
+def _db_backup(args: argparse.Namespace) -> int:
+    _store(args).backup(args.file)
+    print(f"backup written to {args.file}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _db_publish(args: argparse.Namespace) -> int:
+    number = _store(args).publish(args.comment, user=args.user)
+    print(f"published release {number}")
+    return EXIT_OK
+
+
+def _db_releases(args: argparse.Namespace) -> int:
+    releases = _store(args).releases()
+    if not releases:
+        print("nothing has been published yet")
+    for release in releases:
+        print(f"{release.number:>4}  {release.created_at:%Y-%m-%d %H:%M} UTC  {release.created_by}  {release.comment}")
+    return EXIT_OK
+
+
+def _db_changes(args: argparse.Namespace) -> int:
+    from .changes import describe_change
+
+    store = _store(args)
+    changes = store.changes(since=args.since, until="draft" if args.draft else None)
+    plan = store.load_plan()
+    if args.format == "json":
+        from .changes import change_record
+
+        sys.stdout.write(json.dumps([change_record(c, plan) for c in changes], ensure_ascii=False, indent=2) + "\n")
+    else:
+        if not changes:
+            print("Keine Änderungen." if args.lang == "de" else "No changes.")
+        for change in changes:
+            print(describe_change(change, plan, args.lang))
+    return EXIT_OK
+
+
+def _db_audit(args: argparse.Namespace) -> int:
+    entries = _store(args).audit("event" if args.event else None, args.event, args.limit)
+    for entry in entries:
+        target = f"{entry.entity} {entry.entity_id}".strip()
+        print(f"{entry.at:%Y-%m-%d %H:%M:%S} UTC  {entry.user}  {entry.action}  {target}")
+        if entry.before and entry.after:
+            for key in sorted(set(entry.before) | set(entry.after)):
+                if entry.before.get(key) != entry.after.get(key):
+                    print(f"      {key}: {entry.before.get(key)!r} → {entry.after.get(key)!r}")
+    return EXIT_OK
+
+
+def _db_reset(args: argparse.Namespace) -> int:
+    if not args.yes:
+        raise PlanError("", "reset deletes the plan, all releases and the audit log; add --yes to do it")
+    _store(args, fill_new=False).reset(empty=args.empty, user=args.user)
+    print("the database is empty" if args.empty else "the database holds the sample plan again", file=sys.stderr)
+    return EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -47,20 +184,44 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if document["summary"]["errors"] else EXIT_OK
 
 
+def _stale_error() -> type[Exception]:
+    from .storage import StaleEditError
+
+    return StaleEditError
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    return (SQLAlchemyError, ArgumentError, OSError)
+
+
+def _first_line(error: Exception) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; invalid input is one line on stderr and exit 2, never a traceback."""
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:
+        # The reader went away (`… | head`): nothing more to say to it.
+        sys.stdout = None  # type: ignore[assignment]
+        return EXIT_OK
     except PlanError as error:
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except _stale_error() as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERRORS
+    except _database_errors() as error:
+        print(f"error: the database cannot be used: {_first_line(error)}", file=sys.stderr)
         return EXIT_INVALID
     except RecursionError:
         print("error: input is nested too deeply", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # The reader went away (`… | head`): nothing more to say to it.
-        sys.stdout = None  # type: ignore[assignment]
-        return EXIT_OK
+

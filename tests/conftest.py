@@ -1,6 +1,7 @@
 """Shared test settings: hypothesis profiles and paths."""
 
 import os
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -11,3 +12,7 @@ DATA = ROOT / "data"
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+# Tests never touch the user's own database: the app and the CLI get a fresh SQLite file.
+os.environ["PLANNER_DB_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='planner-tests-')}/planner.db"
+os.environ.pop("PLANNER_START_EMPTY", None)

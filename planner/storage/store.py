@@ -1,0 +1,571 @@
+"""The plan in a database: import and export, edits without lost updates, releases, audit log.
+
+One `PlanStore` per database URL. SQLite (the default, a file in the user's data folder) and
+PostgreSQL (psycopg 3) go through the same code. Every write is one transaction: an import
+replaces the whole plan or nothing, an edit changes one row only if nobody changed it since
+the editor read it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from platformdirs import user_data_dir
+from sqlalchemy.engine import Connection, Engine
+
+from ..changes import Change, needs_new_sequence, plan_changes
+from ..clock import WallClock, minutes_of_day, zone_named
+from ..errors import PlanError
+from ..loading import _event, _festival, _rules, decode_json, format_instant, parse_plan, plan_to_document
+from ..model import Delegation, Event, Person, Plan, Travel, Venue, Window
+from .schema import (
+    AuditRow,
+    DelegationRow,
+    EventDelegationRow,
+    EventPersonRow,
+    EventRow,
+    PersonRow,
+    PlanRow,
+    ReleaseRow,
+    TravelRow,
+    VenueRow,
+)
+
+UTC = timezone.utc
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+MIGRATIONS = Path(__file__).parent / "migrations"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "dortbunt-2027.json"
+
+PLAN, VENUES, TRAVEL, PEOPLE, DELEGATIONS, EVENTS = (
+    PlanRow.__table__, VenueRow.__table__, TravelRow.__table__, PersonRow.__table__,
+    DelegationRow.__table__, EventRow.__table__,
+)
+EVENT_DELEGATIONS, EVENT_PEOPLE = EventDelegationRow.__table__, EventPersonRow.__table__
+RELEASES, AUDIT = ReleaseRow.__table__, AuditRow.__table__
+# Children before parents, for deleting.
+PLAN_TABLES = (EVENT_PEOPLE, EVENT_DELEGATIONS, EVENTS, DELEGATIONS, PEOPLE, TRAVEL, VENUES, PLAN)
+
+
+class StaleEditError(Exception):
+    """An edit based on a version that someone else has changed since."""
+
+
+class NotFoundError(PlanError):
+    """An id that is not in the database."""
+
+
+def default_url() -> str:
+    """`PLANNER_DB_URL`, else an SQLite file in the user's data folder."""
+    url = os.environ.get("PLANNER_DB_URL")
+    if url:
+        return url
+    folder = Path(user_data_dir("dortbunt-planner", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'planner.db'}"
+
+
+def now_micros() -> int:
+    return (datetime.now(UTC) - EPOCH) // MICROSECOND
+
+
+def micros(instant: datetime) -> int:
+    return (instant - EPOCH) // MICROSECOND
+
+
+def instant(value: int) -> datetime:
+    return EPOCH + value * MICROSECOND
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (containers)
+        return "unknown"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the settings the planner relies on (SQLite: WAL, foreign keys, waiting
+    up to 30 s for a lock instead of failing)."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(connection: sqlite3.Connection, _record: Any) -> None:
+            # Let SQLAlchemy, not the driver, decide when transactions begin (BEGIN IMMEDIATE
+            # below), so that concurrent writers queue up instead of deadlocking.
+            connection.isolation_level = None
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(connection: Connection) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def upgrade(engine: Engine) -> bool:
+    """Create or upgrade the schema to the newest migration; True if the database was new."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        fresh = MigrationContext.configure(connection).get_current_revision() is None
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return fresh
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    number: int
+    created_at: datetime
+    created_by: str
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    user: str
+    action: str
+    entity: str
+    entity_id: str
+    before: dict | None
+    after: dict | None
+
+
+class PlanStore:
+    """The plan's draft, its releases and its audit log in one database."""
+
+    def __init__(self, url: str | None = None, *, fill_new: bool = True):
+        """Open (and create or upgrade) the database. A new database is filled with the sample
+        plan unless `fill_new` is false or `PLANNER_START_EMPTY` is set."""
+        self.url = url or default_url()
+        self.engine = make_engine(self.url)
+        fresh = upgrade(self.engine)
+        if fresh and fill_new and not os.environ.get("PLANNER_START_EMPTY"):
+            from ..loading import load_plan
+
+            self.import_plan(load_plan(SAMPLE), user="setup")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    # -- the draft --------------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.count()).select_from(PLAN)).scalar_one() == 0
+
+    def import_plan(self, plan: Plan, *, replace_existing: bool = False, user: str | None = None) -> None:
+        """Make `plan` the draft, all or nothing. Into a database that holds a plan only with
+        `replace_existing`; then events whose time, venue or status changed get a higher
+        `sequence` so that calendar clients replace their copies."""
+        user = user or current_user()
+        now = now_micros()
+        with self._write() as connection:
+            if connection.execute(sa.select(sa.func.count()).select_from(PLAN)).scalar_one():
+                if not replace_existing:
+                    raise PlanError("", "the database already holds a plan; use --replace to replace it")
+                old = self._read_plan(connection)
+                plan = _raise_sequences(old, plan)
+                for table in PLAN_TABLES:
+                    connection.execute(table.delete())
+            else:
+                old = None
+            _insert_plan(connection, plan, user, now)
+            _audit(connection, now, user, "import" if old is None else "replace", "plan", "",
+                   _summary(old) if old else None, _summary(plan))
+
+    def load_plan(self) -> Plan:
+        """The draft as a `Plan` (raises PlanError if the database holds none)."""
+        with self.engine.connect() as connection:
+            return self._read_plan(connection)
+
+    def _read_plan(self, connection: Connection) -> Plan:
+        head = connection.execute(sa.select(PLAN)).mappings().first()
+        if head is None:
+            raise PlanError("", "the database holds no plan yet: import one with 'python -m planner db import PLAN.json'")
+        plan = Plan(name=head["name"], timezone=head["timezone"])
+        if head["festival"] is not None:
+            plan.festival = _festival(head["festival"])
+        plan.rules = _rules(head["rules"])
+        for row in connection.execute(sa.select(VENUES).order_by(VENUES.c.position)).mappings():
+            plan.venues[row["id"]] = Venue(
+                id=row["id"], name=row["name"], lat=row["lat"], lon=row["lon"], kind=row["kind"],
+                address=row["address"], capacity=row["capacity"], max_parallel=row["max_parallel"],
+                opening_hours=None if row["opening_hours"] is None else tuple(
+                    Window(minutes_of_day(o, ""), minutes_of_day(c, "")) for o, c in row["opening_hours"]),
+                golden_book=row["golden_book"], changeover_min=row["changeover_min"],
+                amplified=row["amplified"], notes=row["notes"],
+            )
+        plan.travel = [Travel(r.source, r.target, r.minutes)
+                       for r in connection.execute(sa.select(TRAVEL).order_by(TRAVEL.c.position))]
+        for row in connection.execute(sa.select(PEOPLE).order_by(PEOPLE.c.position)).mappings():
+            plan.people[row["id"]] = Person(row["id"], row["name"], row["role"], tuple(row["languages"]),
+                                            row["phone"], row["email"], row["notes"])
+        for row in connection.execute(sa.select(DELEGATIONS).order_by(DELEGATIONS.c.position)).mappings():
+            plan.delegations[row["id"]] = Delegation(
+                row["id"], row["city"], row["country"], row["size"], tuple(row["languages"]),
+                None if row["arrival_us"] is None else instant(row["arrival_us"]),
+                None if row["departure_us"] is None else instant(row["departure_us"]),
+                row["hotel"], row["notes"])
+        members: dict[str, dict[str, list[str]]] = {"delegations": {}, "people": {}}
+        for key, table, column in (("delegations", EVENT_DELEGATIONS, "delegation_id"),
+                                   ("people", EVENT_PEOPLE, "person_id")):
+            found = members[key]
+            query = sa.select(table.c.event_id, table.c[column]).order_by(table.c.event_id, table.c.position)
+            for event_id, member in connection.execute(query):
+                found.setdefault(event_id, []).append(member)
+        no_one: list[str] = []
+        delegations_of, people_of = members["delegations"], members["people"]
+        plan.events = [
+            Event(r.id, r.title, r.kind, instant(r.start_us), instant(r.end_us), r.venue,
+                  tuple(delegations_of.get(r.id, no_one)), tuple(people_of.get(r.id, no_one)),
+                  r.status, r.public, r.attendance, r.notes, r.sequence, r.pinned)
+            for r in connection.execute(sa.select(EVENTS).order_by(EVENTS.c.position))
+        ]
+        return plan
+
+    def export_document(self) -> dict:
+        """The draft as a `dortbunt-plan/1` document."""
+        return plan_to_document(self.load_plan())
+
+    # -- editing one event ------------------------------------------------------------------
+
+    def event(self, event_id: str) -> tuple[Event, int]:
+        """An event of the draft and the version it is at (to pass back with an edit)."""
+        with self.engine.connect() as connection:
+            plan_stub = self._ids(connection)
+            row = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
+            if row is None:
+                raise NotFoundError("", f"no event {event_id!r}")
+            return self._event_from(connection, row, plan_stub), row["version"]
+
+    def _ids(self, connection: Connection) -> Plan:
+        """A plan holding only the ids of venues, people and delegations (for validation)."""
+        head = connection.execute(sa.select(PLAN.c.timezone)).first()
+        if head is None:
+            raise PlanError("", "the database holds no plan yet")
+        stub = Plan(timezone=head.timezone)
+        stub.venues = dict.fromkeys(connection.execute(sa.select(VENUES.c.id)).scalars())  # type: ignore[arg-type]
+        stub.people = dict.fromkeys(connection.execute(sa.select(PEOPLE.c.id)).scalars())  # type: ignore[arg-type]
+        stub.delegations = dict.fromkeys(connection.execute(sa.select(DELEGATIONS.c.id)).scalars())  # type: ignore[arg-type]
+        return stub
+
+    def _event_from(self, connection: Connection, row: Any, stub: Plan) -> Event:
+        delegations = connection.execute(
+            sa.select(EVENT_DELEGATIONS.c.delegation_id).where(EVENT_DELEGATIONS.c.event_id == row["id"])
+            .order_by(EVENT_DELEGATIONS.c.position)).scalars().all()
+        people = connection.execute(
+            sa.select(EVENT_PEOPLE.c.person_id).where(EVENT_PEOPLE.c.event_id == row["id"])
+            .order_by(EVENT_PEOPLE.c.position)).scalars().all()
+        return Event(row["id"], row["title"], row["kind"], instant(row["start_us"]), instant(row["end_us"]),
+                     row["venue"], tuple(delegations), tuple(people), row["status"], row["public"],
+                     row["attendance"], row["notes"], row["sequence"], row["pinned"])
+
+    def update_event(self, event_id: str, changes: dict, *, expected_version: int, user: str | None = None) -> int:
+        """Change fields of one event (plan-format values, e.g. ``{"start": "2027-05-07T15:00"}``)
+        if it is still at `expected_version`; returns the new version.
+
+        Raises PlanError for invalid values and StaleEditError if someone changed the event
+        since that version. `sequence` rises by one when time, venue or status change.
+        """
+        if "id" in changes and changes["id"] != event_id:
+            raise PlanError("id", "an event's id cannot be changed")
+        user = user or current_user()
+        with self._write() as connection:
+            stub = self._ids(connection)
+            row = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
+            if row is None:
+                raise NotFoundError("", f"no event {event_id!r}")
+            if row["version"] != expected_version:
+                raise _stale("event", event_id, row)
+            old = self._event_from(connection, row, stub)
+            clock = WallClock(zone_named(stub.timezone, "timezone"))
+            raw = {**_event_document(old, clock), **changes}
+            raw.pop("sequence", None)
+            new = _event(raw, "event", stub, clock)
+            new = replace(new, sequence=old.sequence + 1 if needs_new_sequence(old, new) else old.sequence)
+            now = now_micros()
+            updated = connection.execute(
+                EVENTS.update()
+                .where(EVENTS.c.id == event_id, EVENTS.c.version == expected_version)
+                .values(**_event_values(new), version=expected_version + 1, updated_at=now, updated_by=user)
+            )
+            if updated.rowcount != 1:
+                current = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
+                raise _stale("event", event_id, current)
+            _replace_members(connection, new)
+            _audit(connection, now, user, "update", "event", event_id,
+                   _event_document(old, clock), _event_document(new, clock))
+            return expected_version + 1
+
+    def add_event(self, document: dict, *, user: str | None = None) -> Event:
+        """Add one event (a plan-format object); PlanError if invalid or its id is taken."""
+        user = user or current_user()
+        with self._write() as connection:
+            stub = self._ids(connection)
+            clock = WallClock(zone_named(stub.timezone, "timezone"))
+            event = _event(document, "event", stub, clock)
+            if connection.execute(sa.select(EVENTS.c.id).where(EVENTS.c.id == event.id)).first():
+                raise PlanError("event.id", f"an event {event.id!r} exists already")
+            position = connection.execute(sa.select(sa.func.coalesce(sa.func.max(EVENTS.c.position), -1))).scalar_one() + 1
+            now = now_micros()
+            connection.execute(EVENTS.insert().values(
+                id=event.id, position=position, **_event_values(event), version=1, updated_at=now, updated_by=user))
+            _replace_members(connection, event)
+            _audit(connection, now, user, "add", "event", event.id, None, _event_document(event, clock))
+            return event
+
+    def delete_event(self, event_id: str, *, expected_version: int, user: str | None = None) -> None:
+        """Remove an event from the draft (cancel it instead to tell subscribed calendars)."""
+        user = user or current_user()
+        with self._write() as connection:
+            stub = self._ids(connection)
+            row = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
+            if row is None:
+                raise NotFoundError("", f"no event {event_id!r}")
+            old = self._event_from(connection, row, stub)
+            deleted = connection.execute(EVENTS.delete().where(EVENTS.c.id == event_id, EVENTS.c.version == expected_version))
+            if deleted.rowcount != 1:
+                raise _stale("event", event_id, row)
+            clock = WallClock(zone_named(stub.timezone, "timezone"))
+            _audit(connection, now_micros(), user, "delete", "event", event_id, _event_document(old, clock), None)
+
+    # -- releases ---------------------------------------------------------------------------
+
+    def publish(self, comment: str = "", *, user: str | None = None) -> int:
+        """Freeze the draft as the next numbered release; returns its number."""
+        user = user or current_user()
+        with self._write() as connection:
+            plan = self._read_plan(connection)
+            number = connection.execute(sa.select(sa.func.coalesce(sa.func.max(RELEASES.c.number), 0))).scalar_one() + 1
+            now = now_micros()
+            connection.execute(RELEASES.insert().values(
+                number=number, created_at=now, created_by=user, comment=comment,
+                document=json.dumps(plan_to_document(plan), ensure_ascii=False)))
+            _audit(connection, now, user, "publish", "release", str(number), None,
+                   {"number": number, "comment": comment, **_summary(plan)})
+            return number
+
+    def releases(self) -> list[Release]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(RELEASES.c.number, RELEASES.c.created_at, RELEASES.c.created_by,
+                                                RELEASES.c.comment).order_by(RELEASES.c.number))
+            return [Release(r.number, instant(r.created_at), r.created_by, r.comment) for r in rows]
+
+    def release_plan(self, number: int | None = None) -> Plan:
+        """A release as a `Plan` (the latest if `number` is None): what guests see."""
+        with self.engine.connect() as connection:
+            query = sa.select(RELEASES.c.number, RELEASES.c.document)
+            query = query.where(RELEASES.c.number == number) if number is not None else \
+                query.order_by(RELEASES.c.number.desc()).limit(1)
+            row = connection.execute(query).first()
+        if row is None:
+            raise NotFoundError("", "nothing has been published yet" if number is None else f"there is no release {number}")
+        return parse_plan(decode_json(row.document.encode("utf-8"), f"release {row.number}"))
+
+    def changes(self, since: int | None = None, until: int | str | None = None) -> list[Change]:
+        """Changes from release `since` to release `until`.
+
+        Defaults: `until` the latest release, `since` the one before it (so a first release
+        lists everything as new). `until="draft"` compares with the unpublished draft.
+        """
+        numbers = [release.number for release in self.releases()]
+        if until == "draft":
+            new = self.load_plan()
+            latest = numbers[-1] if numbers else 0
+        else:
+            if not numbers:
+                raise NotFoundError("", "nothing has been published yet")
+            latest = numbers[-1] if until is None else int(until)
+            new = self.release_plan(latest)
+        if since is None:
+            since = max((n for n in numbers if n < latest), default=0) if until != "draft" else latest
+        old = self.release_plan(since) if since else Plan(timezone=new.timezone)
+        return plan_changes(old, new)
+
+    # -- audit and backup -------------------------------------------------------------------
+
+    def audit(self, entity: str | None = None, entity_id: str | None = None, limit: int | None = None) -> list[AuditEntry]:
+        """The audit log, newest first."""
+        query = sa.select(AUDIT).order_by(AUDIT.c.id.desc())
+        if entity is not None:
+            query = query.where(AUDIT.c.entity == entity)
+        if entity_id is not None:
+            query = query.where(AUDIT.c.entity_id == entity_id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as connection:
+            return [AuditEntry(instant(r["at_us"]), r["actor"], r["action"], r["entity"], r["entity_id"],
+                               r["before"], r["after"]) for r in connection.execute(query).mappings()]
+
+    def backup(self, target: str | os.PathLike) -> None:
+        """A consistent copy of the whole database, taken while others keep working.
+
+        SQLite: the online backup API writes a new database file. PostgreSQL: `pg_dump`
+        (custom format, restore with `pg_restore`).
+        """
+        target = Path(target)
+        if self.engine.dialect.name == "sqlite":
+            partial = target.with_name(target.name + ".partial")
+            partial.unlink(missing_ok=True)
+            raw = self.engine.raw_connection()
+            try:
+                copy = sqlite3.connect(partial)
+                try:
+                    raw.driver_connection.backup(copy)  # type: ignore[union-attr]
+                finally:
+                    copy.close()
+            finally:
+                raw.close()
+            os.replace(partial, target)
+            return
+        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            subprocess.run(["pg_dump", "--format=custom", "--file", str(target), url],
+                           check=True, capture_output=True, text=True)
+        except FileNotFoundError:
+            raise PlanError("", "pg_dump is not installed; install the PostgreSQL client tools") from None
+        except subprocess.CalledProcessError as error:
+            raise PlanError("", f"pg_dump failed: {error.stderr.strip().splitlines()[-1] if error.stderr else error}") from None
+
+    def reset(self, *, empty: bool = False, user: str | None = None) -> None:
+        """Delete the draft, releases and audit log; refill with the sample plan unless `empty`."""
+        user = user or current_user()
+        with self._write() as connection:
+            for table in (*PLAN_TABLES, RELEASES, AUDIT):
+                connection.execute(table.delete())
+            _audit(connection, now_micros(), user, "reset", "plan", "", None, None)
+        if not empty:
+            from ..loading import load_plan
+
+            self.import_plan(load_plan(SAMPLE), user=user)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows.
+
+
+def _stale(entity: str, entity_id: str, row: Any) -> Exception:
+    if row is None:
+        return StaleEditError(f"{entity} {entity_id!r} was deleted since you opened it")
+    when = instant(row["updated_at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return StaleEditError(f"{entity} {entity_id!r} was changed by {row['updated_by'] or 'someone'} at {when} "
+                          f"since you opened it (now version {row['version']}); reload and edit again")
+
+
+def _audit(connection: Connection, at: int, user: str, action: str, entity: str, entity_id: str,
+           before: dict | None, after: dict | None) -> None:
+    connection.execute(AUDIT.insert().values(at_us=at, actor=user, action=action, entity=entity,
+                                             entity_id=entity_id, before=before, after=after))
+
+
+def _summary(plan: Plan) -> dict:
+    return {"name": plan.name, "venues": len(plan.venues), "people": len(plan.people),
+            "delegations": len(plan.delegations), "events": len(plan.events)}
+
+
+def _event_document(event: Event, clock: WallClock) -> dict:
+    return {
+        "id": event.id, "title": event.title, "kind": event.kind,
+        "start": format_instant(event.start, clock), "end": format_instant(event.end, clock),
+        "venue": event.venue, "delegations": list(event.delegations), "people": list(event.people),
+        "status": event.status, "public": event.public, "attendance": event.attendance,
+        "notes": event.notes, "sequence": event.sequence, "pinned": event.pinned,
+    }
+
+
+def _event_values(event: Event) -> dict:
+    return {
+        "title": event.title, "kind": event.kind, "start_us": micros(event.start), "end_us": micros(event.end),
+        "venue": event.venue, "status": event.status, "public": event.public, "attendance": event.attendance,
+        "notes": event.notes, "sequence": event.sequence, "pinned": event.pinned,
+    }
+
+
+def _replace_members(connection: Connection, event: Event) -> None:
+    connection.execute(EVENT_DELEGATIONS.delete().where(EVENT_DELEGATIONS.c.event_id == event.id))
+    connection.execute(EVENT_PEOPLE.delete().where(EVENT_PEOPLE.c.event_id == event.id))
+    if event.delegations:
+        connection.execute(EVENT_DELEGATIONS.insert(), [
+            {"event_id": event.id, "delegation_id": d, "position": i} for i, d in enumerate(event.delegations)])
+    if event.people:
+        connection.execute(EVENT_PEOPLE.insert(), [
+            {"event_id": event.id, "person_id": p, "position": i} for i, p in enumerate(event.people)])
+
+
+def _raise_sequences(old: Plan, new: Plan) -> Plan:
+    """`new` with a higher sequence wherever an event's time, venue or status differs from `old`."""
+    before = {event.id: event for event in old.events}
+    events = []
+    for event in new.events:
+        previous = before.get(event.id)
+        if previous is not None and needs_new_sequence(previous, event) and event.sequence <= previous.sequence:
+            event = replace(event, sequence=previous.sequence + 1)
+        events.append(event)
+    return replace(new, events=events)
+
+
+_CHUNK = 5000
+
+
+def _insert(connection: Connection, table: sa.Table, rows: list[dict]) -> None:
+    for start in range(0, len(rows), _CHUNK):
+        connection.execute(table.insert(), rows[start:start + _CHUNK])
+
+
+def _insert_plan(connection: Connection, plan: Plan, user: str, now: int) -> None:
+    document = plan_to_document(plan)
+    stamp = {"version": 1, "updated_at": now, "updated_by": user}
+    connection.execute(PLAN.insert().values(id=1, name=plan.name, timezone=plan.timezone,
+                                            festival=document.get("festival"), rules=document["rules"], **stamp))
+    _insert(connection, VENUES, [
+        {**{k: v for k, v in raw.items()}, "position": i, "opening_hours": raw.get("opening_hours"),
+         "capacity": raw.get("capacity"), "notes": raw.get("notes", ""), **stamp}
+        for i, raw in enumerate(document["venues"])])
+    _insert(connection, TRAVEL, [
+        {"position": i, "source": t.source, "target": t.target, "minutes": t.minutes} for i, t in enumerate(plan.travel)])
+    _insert(connection, PEOPLE, [
+        {"id": p.id, "position": i, "name": p.name, "role": p.role, "languages": list(p.languages),
+         "phone": p.phone, "email": p.email, "notes": p.notes, **stamp} for i, p in enumerate(plan.people.values())])
+    _insert(connection, DELEGATIONS, [
+        {"id": d.id, "position": i, "city": d.city, "country": d.country, "size": d.size,
+         "languages": list(d.languages), "arrival_us": None if d.arrival is None else micros(d.arrival),
+         "departure_us": None if d.departure is None else micros(d.departure), "hotel": d.hotel,
+         "notes": d.notes, **stamp} for i, d in enumerate(plan.delegations.values())])
+    _insert(connection, EVENTS, [
+        {"id": e.id, "position": i, **_event_values(e), **stamp} for i, e in enumerate(plan.events)])
+    _insert(connection, EVENT_DELEGATIONS, [
+        {"event_id": e.id, "delegation_id": d, "position": j}
+        for e in plan.events for j, d in enumerate(e.delegations)])
+    _insert(connection, EVENT_PEOPLE, [
+        {"event_id": e.id, "person_id": p, "position": j} for e in plan.events for j, p in enumerate(e.people)])
