@@ -575,6 +575,53 @@ def format_instant(instant: datetime, clock: WallClock) -> str:
     return clock.local(instant).isoformat()
 
 
+def venue_document(v: Venue) -> dict:
+    """A venue as its `dortbunt-plan/1` object."""
+    return {
+        "id": v.id, "name": v.name, "address": v.address, "lat": v.lat, "lon": v.lon,
+        "kind": v.kind, **({"capacity": v.capacity} if v.capacity is not None else {}),
+        "max_parallel": v.max_parallel,
+        **(
+            {"opening_hours": [[_hhmm(w.open), _hhmm(w.close)] for w in v.opening_hours]}
+            if v.opening_hours is not None else {}
+        ),
+        "golden_book": v.golden_book, "changeover_min": v.changeover_min,
+        "amplified": v.amplified, **({"notes": v.notes} if v.notes else {}),
+    }
+
+
+def person_document(p: Person) -> dict:
+    """A person as its `dortbunt-plan/1` object."""
+    return {
+        "id": p.id, "name": p.name, "role": p.role, "languages": list(p.languages),
+        **{key: getattr(p, key) for key in ("phone", "email", "notes") if getattr(p, key)},
+    }
+
+
+def delegation_document(d: Delegation, clock: WallClock) -> dict:
+    """A delegation as its `dortbunt-plan/1` object."""
+    return {
+        "id": d.id, "city": d.city, "country": d.country, "size": d.size,
+        "languages": list(d.languages),
+        **({"arrival": format_instant(d.arrival, clock)} if d.arrival else {}),
+        **({"departure": format_instant(d.departure, clock)} if d.departure else {}),
+        **({"hotel": d.hotel} if d.hotel else {}),
+        **({"notes": d.notes} if d.notes else {}),
+    }
+
+
+def event_document(e: Event, clock: WallClock) -> dict:
+    """An event as its `dortbunt-plan/1` object."""
+    return {
+        "id": e.id, "title": e.title, "kind": e.kind,
+        "start": format_instant(e.start, clock), "end": format_instant(e.end, clock),
+        "venue": e.venue, "delegations": list(e.delegations), "people": list(e.people),
+        "status": e.status, "public": e.public,
+        **({"attendance": e.attendance} if e.attendance is not None else {}),
+        "notes": e.notes, "sequence": e.sequence, "pinned": e.pinned,
+    }
+
+
 def plan_to_document(plan: Plan) -> dict:
     """The plan as a `dortbunt-plan/1` document (defaults spelled out, times with offsets)."""
     clock = WallClock(zone_named(plan.timezone, "timezone"))
@@ -598,50 +645,11 @@ def plan_to_document(plan: Plan) -> dict:
         "disabled": list(rules.disabled),
         "severity": dict(rules.severity),
     }
-    document["venues"] = [
-        {
-            "id": v.id, "name": v.name, "address": v.address, "lat": v.lat, "lon": v.lon,
-            "kind": v.kind, **({"capacity": v.capacity} if v.capacity is not None else {}),
-            "max_parallel": v.max_parallel,
-            **(
-                {"opening_hours": [[_hhmm(w.open), _hhmm(w.close)] for w in v.opening_hours]}
-                if v.opening_hours is not None else {}
-            ),
-            "golden_book": v.golden_book, "changeover_min": v.changeover_min,
-            "amplified": v.amplified, **({"notes": v.notes} if v.notes else {}),
-        }
-        for v in plan.venues.values()
-    ]
+    document["venues"] = [venue_document(v) for v in plan.venues.values()]
     document["travel"] = [{"from": t.source, "to": t.target, "minutes": t.minutes} for t in plan.travel]
-    document["people"] = [
-        {
-            "id": p.id, "name": p.name, "role": p.role, "languages": list(p.languages),
-            **{key: getattr(p, key) for key in ("phone", "email", "notes") if getattr(p, key)},
-        }
-        for p in plan.people.values()
-    ]
-    document["delegations"] = [
-        {
-            "id": d.id, "city": d.city, "country": d.country, "size": d.size,
-            "languages": list(d.languages),
-            **({"arrival": format_instant(d.arrival, clock)} if d.arrival else {}),
-            **({"departure": format_instant(d.departure, clock)} if d.departure else {}),
-            **({"hotel": d.hotel} if d.hotel else {}),
-            **({"notes": d.notes} if d.notes else {}),
-        }
-        for d in plan.delegations.values()
-    ]
-    document["events"] = [
-        {
-            "id": e.id, "title": e.title, "kind": e.kind,
-            "start": format_instant(e.start, clock), "end": format_instant(e.end, clock),
-            "venue": e.venue, "delegations": list(e.delegations), "people": list(e.people),
-            "status": e.status, "public": e.public,
-            **({"attendance": e.attendance} if e.attendance is not None else {}),
-            "notes": e.notes, "sequence": e.sequence, "pinned": e.pinned,
-        }
-        for e in plan.events
-    ]
+    document["people"] = [person_document(p) for p in plan.people.values()]
+    document["delegations"] = [delegation_document(d, clock) for d in plan.delegations.values()]
+    document["events"] = [event_document(e, clock) for e in plan.events]
     return document
 
 

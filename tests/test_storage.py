@@ -271,8 +271,7 @@ def _city_plan_file(tmp_path, events):
     return path
 
 
-def test_sigkill_during_import_leaves_old_or_new_plan(tmp_path):
-    url = f"sqlite:///{tmp_path}/planner.db"
+def test_sigkill_during_import_leaves_old_or_new_plan(url, tmp_path):
     PlanStore(url).close()
     old = load_plan(SAMPLE)
     big = _city_plan_file(tmp_path, 30_000)
@@ -320,3 +319,30 @@ def test_an_older_database_is_upgraded_on_open(tmp_path):
         assert MigrationContext.configure(connection).get_current_revision() == "0001"
     assert store.load_plan() == load_plan(SAMPLE)
     store.close()
+
+
+@pytest.mark.parametrize("kind,entity_id,change,field", [
+    ("venue", "rathaus", {"capacity": 140}, "capacity"),
+    ("person", "ob", {"languages": ["de", "en", "fr"]}, "languages"),
+    ("delegation", "amiens", {"size": 7, "departure": "2027-05-09T18:00"}, "size"),
+])
+def test_venues_people_and_delegations_are_edited_with_versions(store, kind, entity_id, change, field):
+    before, version = store.entity(kind, entity_id)
+    new_version = store.update_entity(kind, entity_id, change, expected_version=version, user="anna")
+    after, current = store.entity(kind, entity_id)
+    assert current == new_version == version + 1
+    assert getattr(after, field) != getattr(before, field)
+    assert getattr(store.load_plan(), {"venue": "venues", "person": "people", "delegation": "delegations"}[kind])[entity_id] == after
+    with pytest.raises(StaleEditError, match="changed by anna"):
+        store.update_entity(kind, entity_id, change, expected_version=version, user="ben")
+    entry = store.audit(kind, entity_id)[0]
+    assert entry.user == "anna" and entry.before != entry.after
+
+
+def test_entity_edit_is_validated(store):
+    _, version = store.entity("delegation", "amiens")
+    with pytest.raises(PlanError, match="delegation.hotel: unknown venue 'ritz'"):
+        store.update_entity("delegation", "amiens", {"hotel": "ritz"}, expected_version=version)
+    with pytest.raises(PlanError, match="delegation.departure: departure must be after arrival"):
+        store.update_entity("delegation", "amiens", {"departure": "2027-05-01T10:00"}, expected_version=version)
+    assert store.entity("delegation", "amiens")[1] == version

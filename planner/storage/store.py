@@ -30,7 +30,21 @@ from sqlalchemy.engine import Connection, Engine
 from ..changes import Change, needs_new_sequence, plan_changes
 from ..clock import WallClock, minutes_of_day, zone_named
 from ..errors import PlanError
-from ..loading import _event, _festival, _rules, decode_json, format_instant, parse_plan, plan_to_document
+from ..loading import (
+    _delegation,
+    _event,
+    _festival,
+    _person,
+    _rules,
+    _venue,
+    decode_json,
+    delegation_document,
+    event_document,
+    parse_plan,
+    person_document,
+    plan_to_document,
+    venue_document,
+)
 from ..model import Delegation, Event, Person, Plan, Travel, Venue, Window
 from .schema import (
     AuditRow,
@@ -218,25 +232,13 @@ class PlanStore:
             plan.festival = _festival(head["festival"])
         plan.rules = _rules(head["rules"])
         for row in connection.execute(sa.select(VENUES).order_by(VENUES.c.position)).mappings():
-            plan.venues[row["id"]] = Venue(
-                id=row["id"], name=row["name"], lat=row["lat"], lon=row["lon"], kind=row["kind"],
-                address=row["address"], capacity=row["capacity"], max_parallel=row["max_parallel"],
-                opening_hours=None if row["opening_hours"] is None else tuple(
-                    Window(minutes_of_day(o, ""), minutes_of_day(c, "")) for o, c in row["opening_hours"]),
-                golden_book=row["golden_book"], changeover_min=row["changeover_min"],
-                amplified=row["amplified"], notes=row["notes"],
-            )
+            plan.venues[row["id"]] = _venue_from(row)
         plan.travel = [Travel(r.source, r.target, r.minutes)
                        for r in connection.execute(sa.select(TRAVEL).order_by(TRAVEL.c.position))]
         for row in connection.execute(sa.select(PEOPLE).order_by(PEOPLE.c.position)).mappings():
-            plan.people[row["id"]] = Person(row["id"], row["name"], row["role"], tuple(row["languages"]),
-                                            row["phone"], row["email"], row["notes"])
+            plan.people[row["id"]] = _person_from(row)
         for row in connection.execute(sa.select(DELEGATIONS).order_by(DELEGATIONS.c.position)).mappings():
-            plan.delegations[row["id"]] = Delegation(
-                row["id"], row["city"], row["country"], row["size"], tuple(row["languages"]),
-                None if row["arrival_us"] is None else instant(row["arrival_us"]),
-                None if row["departure_us"] is None else instant(row["departure_us"]),
-                row["hotel"], row["notes"])
+            plan.delegations[row["id"]] = _delegation_from(row)
         members: dict[str, dict[str, list[str]]] = {"delegations": {}, "people": {}}
         for key, table, column in (("delegations", EVENT_DELEGATIONS, "delegation_id"),
                                    ("people", EVENT_PEOPLE, "person_id")):
@@ -310,7 +312,7 @@ class PlanStore:
                 raise _stale("event", event_id, row)
             old = self._event_from(connection, row, stub)
             clock = WallClock(zone_named(stub.timezone, "timezone"))
-            raw = {**_event_document(old, clock), **changes}
+            raw = {**event_document(old, clock), **changes}
             raw.pop("sequence", None)
             new = _event(raw, "event", stub, clock)
             new = replace(new, sequence=old.sequence + 1 if needs_new_sequence(old, new) else old.sequence)
@@ -325,7 +327,7 @@ class PlanStore:
                 raise _stale("event", event_id, current)
             _replace_members(connection, new)
             _audit(connection, now, user, "update", "event", event_id,
-                   _event_document(old, clock), _event_document(new, clock))
+                   event_document(old, clock), event_document(new, clock))
             return expected_version + 1
 
     def add_event(self, document: dict, *, user: str | None = None) -> Event:
@@ -342,7 +344,7 @@ class PlanStore:
             connection.execute(EVENTS.insert().values(
                 id=event.id, position=position, **_event_values(event), version=1, updated_at=now, updated_by=user))
             _replace_members(connection, event)
-            _audit(connection, now, user, "add", "event", event.id, None, _event_document(event, clock))
+            _audit(connection, now, user, "add", "event", event.id, None, event_document(event, clock))
             return event
 
     def delete_event(self, event_id: str, *, expected_version: int, user: str | None = None) -> None:
@@ -358,7 +360,47 @@ class PlanStore:
             if deleted.rowcount != 1:
                 raise _stale("event", event_id, row)
             clock = WallClock(zone_named(stub.timezone, "timezone"))
-            _audit(connection, now_micros(), user, "delete", "event", event_id, _event_document(old, clock), None)
+            _audit(connection, now_micros(), user, "delete", "event", event_id, event_document(old, clock), None)
+
+    # -- editing venues, people and delegations ---------------------------------------------
+
+    def entity(self, kind: str, entity_id: str) -> tuple[Venue | Person | Delegation, int]:
+        """A venue, person or delegation (`kind`) of the draft and the version it is at."""
+        table, from_row, _, _ = _ENTITIES[kind]
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(table).where(table.c.id == entity_id)).mappings().first()
+        if row is None:
+            raise NotFoundError("", f"no {kind} {entity_id!r}")
+        return from_row(row), row["version"]
+
+    def update_entity(self, kind: str, entity_id: str, changes: dict, *, expected_version: int,
+                      user: str | None = None) -> int:
+        """Change fields of a venue, person or delegation if it is still at `expected_version`;
+        returns the new version. PlanError for invalid values, StaleEditError if it changed."""
+        table, from_row, to_document, read = _ENTITIES[kind]
+        if "id" in changes and changes["id"] != entity_id:
+            raise PlanError("id", f"a {kind}'s id cannot be changed")
+        user = user or current_user()
+        with self._write() as connection:
+            stub = self._ids(connection)
+            clock = WallClock(zone_named(stub.timezone, "timezone"))
+            row = connection.execute(sa.select(table).where(table.c.id == entity_id)).mappings().first()
+            if row is None:
+                raise NotFoundError("", f"no {kind} {entity_id!r}")
+            if row["version"] != expected_version:
+                raise _stale(kind, entity_id, row)
+            old = from_row(row)
+            before = to_document(old, clock)
+            new = read({**before, **changes}, kind, stub, clock)
+            now = now_micros()
+            updated = connection.execute(
+                table.update().where(table.c.id == entity_id, table.c.version == expected_version)
+                .values(**_VALUES[kind](new), version=expected_version + 1, updated_at=now, updated_by=user))
+            if updated.rowcount != 1:
+                raise _stale(kind, entity_id, connection.execute(
+                    sa.select(table).where(table.c.id == entity_id)).mappings().first())
+            _audit(connection, now, user, "update", kind, entity_id, before, to_document(new, clock))
+            return expected_version + 1
 
     # -- releases ---------------------------------------------------------------------------
 
@@ -475,6 +517,58 @@ class PlanStore:
 # Rows.
 
 
+def _venue_from(row: Any) -> Venue:
+    return Venue(
+        id=row["id"], name=row["name"], lat=row["lat"], lon=row["lon"], kind=row["kind"],
+        address=row["address"], capacity=row["capacity"], max_parallel=row["max_parallel"],
+        opening_hours=None if row["opening_hours"] is None else tuple(
+            Window(minutes_of_day(o, ""), minutes_of_day(c, "")) for o, c in row["opening_hours"]),
+        golden_book=row["golden_book"], changeover_min=row["changeover_min"],
+        amplified=row["amplified"], notes=row["notes"],
+    )
+
+
+def _person_from(row: Any) -> Person:
+    return Person(row["id"], row["name"], row["role"], tuple(row["languages"]), row["phone"], row["email"],
+                  row["notes"])
+
+
+def _delegation_from(row: Any) -> Delegation:
+    return Delegation(
+        row["id"], row["city"], row["country"], row["size"], tuple(row["languages"]),
+        None if row["arrival_us"] is None else instant(row["arrival_us"]),
+        None if row["departure_us"] is None else instant(row["departure_us"]),
+        row["hotel"], row["notes"])
+
+
+def _venue_values(v: Venue) -> dict:
+    document = venue_document(v)
+    return {**document, "capacity": v.capacity, "opening_hours": document.get("opening_hours"), "notes": v.notes}
+
+
+def _person_values(p: Person) -> dict:
+    return {"id": p.id, "name": p.name, "role": p.role, "languages": list(p.languages), "phone": p.phone,
+            "email": p.email, "notes": p.notes}
+
+
+def _delegation_values(d: Delegation) -> dict:
+    return {"id": d.id, "city": d.city, "country": d.country, "size": d.size, "languages": list(d.languages),
+            "arrival_us": None if d.arrival is None else micros(d.arrival),
+            "departure_us": None if d.departure is None else micros(d.departure), "hotel": d.hotel, "notes": d.notes}
+
+
+# kind -> (table, row to object, object to document, validated document to object)
+_ENTITIES = {
+    "venue": (VENUES, _venue_from, lambda v, clock: venue_document(v),
+              lambda raw, path, stub, clock: _venue(raw, path)),
+    "person": (PEOPLE, _person_from, lambda p, clock: person_document(p),
+               lambda raw, path, stub, clock: _person(raw, path)),
+    "delegation": (DELEGATIONS, _delegation_from, delegation_document,
+                   lambda raw, path, stub, clock: _delegation(raw, path, clock, stub.venues)),
+}
+_VALUES = {"venue": _venue_values, "person": _person_values, "delegation": _delegation_values}
+
+
 def _stale(entity: str, entity_id: str, row: Any) -> Exception:
     if row is None:
         return StaleEditError(f"{entity} {entity_id!r} was deleted since you opened it")
@@ -492,16 +586,6 @@ def _audit(connection: Connection, at: int, user: str, action: str, entity: str,
 def _summary(plan: Plan) -> dict:
     return {"name": plan.name, "venues": len(plan.venues), "people": len(plan.people),
             "delegations": len(plan.delegations), "events": len(plan.events)}
-
-
-def _event_document(event: Event, clock: WallClock) -> dict:
-    return {
-        "id": event.id, "title": event.title, "kind": event.kind,
-        "start": format_instant(event.start, clock), "end": format_instant(event.end, clock),
-        "venue": event.venue, "delegations": list(event.delegations), "people": list(event.people),
-        "status": event.status, "public": event.public, "attendance": event.attendance,
-        "notes": event.notes, "sequence": event.sequence, "pinned": event.pinned,
-    }
 
 
 def _event_values(event: Event) -> dict:
@@ -544,24 +628,16 @@ def _insert(connection: Connection, table: sa.Table, rows: list[dict]) -> None:
 
 
 def _insert_plan(connection: Connection, plan: Plan, user: str, now: int) -> None:
-    document = plan_to_document(plan)
+    document = plan_to_document(plan)  # festival and rules as the document spells them
     stamp = {"version": 1, "updated_at": now, "updated_by": user}
     connection.execute(PLAN.insert().values(id=1, name=plan.name, timezone=plan.timezone,
                                             festival=document.get("festival"), rules=document["rules"], **stamp))
-    _insert(connection, VENUES, [
-        {**{k: v for k, v in raw.items()}, "position": i, "opening_hours": raw.get("opening_hours"),
-         "capacity": raw.get("capacity"), "notes": raw.get("notes", ""), **stamp}
-        for i, raw in enumerate(document["venues"])])
+    _insert(connection, VENUES, [{**_venue_values(v), "position": i, **stamp} for i, v in enumerate(plan.venues.values())])
     _insert(connection, TRAVEL, [
         {"position": i, "source": t.source, "target": t.target, "minutes": t.minutes} for i, t in enumerate(plan.travel)])
-    _insert(connection, PEOPLE, [
-        {"id": p.id, "position": i, "name": p.name, "role": p.role, "languages": list(p.languages),
-         "phone": p.phone, "email": p.email, "notes": p.notes, **stamp} for i, p in enumerate(plan.people.values())])
+    _insert(connection, PEOPLE, [{**_person_values(p), "position": i, **stamp} for i, p in enumerate(plan.people.values())])
     _insert(connection, DELEGATIONS, [
-        {"id": d.id, "position": i, "city": d.city, "country": d.country, "size": d.size,
-         "languages": list(d.languages), "arrival_us": None if d.arrival is None else micros(d.arrival),
-         "departure_us": None if d.departure is None else micros(d.departure), "hotel": d.hotel,
-         "notes": d.notes, **stamp} for i, d in enumerate(plan.delegations.values())])
+        {**_delegation_values(d), "position": i, **stamp} for i, d in enumerate(plan.delegations.values())])
     _insert(connection, EVENTS, [
         {"id": e.id, "position": i, **_event_values(e), **stamp} for i, e in enumerate(plan.events)])
     _insert(connection, EVENT_DELEGATIONS, [
