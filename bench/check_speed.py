@@ -25,10 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from planner import load_plan, parse_plan  # noqa: E402
+from planner import parse_plan  # noqa: E402
 from planner.travel import TravelTimes  # noqa: E402
 from planner.gcpause import gc_paused  # noqa: E402
-from planner.report import check_document, check_json  # noqa: E402
+from planner.report import check_file, check_json  # noqa: E402
 
 KINDS = ["reception", "meeting", "tour", "meal", "press", "transfer", "other"]
 LANGS = ["en", "fr", "tr", "zh", "he", "sr", "uk", "ro", "de"]
@@ -143,7 +143,7 @@ def floor(path: Path, paused: bool = False) -> float:
 
 def full_check(path: Path) -> tuple[float, dict]:
     began = time.perf_counter()
-    report = check_document(load_plan(path))
+    _, report = check_file(path)
     check_json(report)
     return time.perf_counter() - began, report
 

@@ -10,7 +10,7 @@ import json
 
 from .errors import PlanError
 from .loading import load_plan
-from .report import check_document, check_json, check_text
+from .report import check_file, check_json, check_text
 
 EXIT_OK, EXIT_ERRORS, EXIT_INVALID = 0, 1, 2
 
@@ -174,8 +174,7 @@ def _db_reset(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    plan = load_plan(args.plan)
-    document = check_document(plan, args.lang)
+    plan, document = check_file(args.plan, args.lang)
     if args.format == "json":
         out = check_json(document)
     else:

@@ -13,11 +13,12 @@ UTC = timezone.utc
 FIRST_YEAR, LAST_YEAR = "1800", "2999"
 ONE_DAY = timedelta(days=1)
 
+# ASCII digits only: \d would also take Arabic-Indic and other digits.
 _DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?"
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII
 )
-_HHMM = re.compile(r"(\d{2}):(\d{2})")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HHMM = re.compile(r"(\d{2}):(\d{2})", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def zone_named(name: object, path: str) -> ZoneInfo:
@@ -65,6 +66,7 @@ class WallClock:
         self.zone = zone
         self._day_offset: dict[date, timedelta | None] = {}
         self._utc_day_offset: dict[date, timedelta | None] = {}
+        self._walls: dict[datetime, datetime] = {}
         #: Date-time texts already parsed, with their instants.
         self.parsed: dict[str, datetime] = {}
         self._offset_of_day_text: dict[str, timedelta] = {}
@@ -122,14 +124,14 @@ class WallClock:
         if found is not None:
             return found
         match = _DATETIME.fullmatch(text) if type(text) is str else None
-        if match is not None and not FIRST_YEAR <= text[:4] <= LAST_YEAR:  # type: ignore[index]
-            raise PlanError(path, f"{text} is outside the years {FIRST_YEAR}–{LAST_YEAR} the planner handles")
         if match is None:
             raise PlanError(
                 path,
                 f"expected a date-time 'YYYY-MM-DDTHH:MM' (optionally with seconds and an offset), "
                 f"got {text!r}",
             )
+        if not FIRST_YEAR <= text[:4] <= LAST_YEAR:  # type: ignore[index]
+            raise PlanError(path, f"{text} is outside the years {FIRST_YEAR}–{LAST_YEAR} the planner handles")
         try:
             if match[1] is not None:
                 result = datetime.fromisoformat(text).astimezone(UTC)
@@ -158,7 +160,7 @@ class WallClock:
             raise PlanError(path, f"{text} does not exist in {self.zone}: the clocks jump forward over it")
         return found
 
-    def _offset_at(self, instant: datetime) -> timedelta | None:
+    def steady_offset_at(self, instant: datetime) -> timedelta | None:
         """The zone's offset for the whole UTC day of `instant`, or None if it changes that day."""
         day = instant.date()
         try:
@@ -178,11 +180,17 @@ class WallClock:
         return instant.astimezone(self.zone)
 
     def wall(self, instant: datetime) -> datetime:
-        """The naive local wall time of an aware instant (fast: memoised per UTC day)."""
-        offset = self._offset_at(instant)
-        if offset is None or instant.tzinfo is not UTC:
-            return instant.astimezone(self.zone).replace(tzinfo=None)
-        return (instant + offset).replace(tzinfo=None)
+        """The naive local wall time of an aware instant (memoised: messages name the same
+        instants again and again)."""
+        found = self._walls.get(instant)
+        if found is None:
+            offset = self.steady_offset_at(instant)
+            if offset is None or instant.tzinfo is not UTC:
+                found = instant.astimezone(self.zone).replace(tzinfo=None)
+            else:
+                found = (instant + offset).replace(tzinfo=None)
+            self._walls[instant] = found
+        return found
 
     def local_date(self, instant: datetime) -> date:
         """The local calendar date of an aware instant."""

@@ -19,7 +19,7 @@ import numpy as np
 
 from .clock import ONE_DAY, UTC, WallClock, zone_named
 from .gcpause import gc_paused
-from .model import INTERPRETED_KINDS, RULES, SIGNATORY_ROLES, Event, Plan, Venue, Window
+from .model import EVENT_KINDS, INTERPRETED_KINDS, RULES, SIGNATORY_ROLES, Event, Plan, Venue, Window
 from .travel import TravelTimes
 
 MINUTE = timedelta(minutes=1)
@@ -117,8 +117,10 @@ class Schedule:
         self.venues = Groups(venue_ids, self.venue_of[with_venue], with_venue)
         self.delegations = self._membership(events, list(plan.delegations), "delegations")
         self.people = self._membership(events, list(plan.people), "people")
-        self.golden_book = [event for event in events if event.kind == "golden_book"]
-        self.interpreted = [event for event in events if event.delegations and event.kind in INTERPRETED_KINDS]
+        kind_number = {kind: number for number, kind in enumerate(sorted(EVENT_KINDS))}
+        kinds = np.fromiter(map(kind_number.__getitem__, map(attrgetter("kind"), events)), np.int64, len(events))
+        self.interpreted = np.isin(kinds, [kind_number[kind] for kind in INTERPRETED_KINDS])
+        self.golden_book = self.events_at(np.flatnonzero(kinds == kind_number["golden_book"]))
         self._daily: dict[tuple[date, int, int], tuple[datetime, datetime]] = {}
 
     @staticmethod
@@ -388,20 +390,39 @@ def capacity(s: Schedule) -> Iterator[Finding]:
 
 
 def interpreter_missing(s: Schedule) -> Iterator[Finding]:
-    # Languages of each delegation that does not speak German; the others never need one.
-    needs = {d.id: frozenset(d.languages) for d in s.plan.delegations.values() if "de" not in d.languages}
-    speaks = {p.id: frozenset(p.languages) for p in s.plan.people.values()}
-    for event in s.interpreted:
-        spoken = None
+    # Each language is a bit: a delegation is understood if it speaks German or shares a bit
+    # with the languages of the event's people.
+    plan = s.plan
+    delegations = [plan.delegations[key] for key in s.delegations.keys]
+    people = [plan.people[key] for key in s.people.keys]
+    bit = {code: 1 << n for n, code in enumerate(sorted({c for x in delegations + people for c in x.languages}))}
+    if len(bit) > 63:  # more languages than bits: one word of bits per language set won't do
+        yield from _interpreter_missing_event_by_event(s)
+        return
+
+    def mask(languages: tuple[str, ...]) -> int:
+        return sum(bit[code] for code in set(languages))
+
+    wanted = np.array([mask(d.languages) for d in delegations], np.uint64)
+    needs = np.array(["de" not in d.languages for d in delegations], bool)
+    spoken = np.zeros(len(s.events), np.uint64)
+    np.bitwise_or.at(spoken, s.people.positions, np.array([mask(p.languages) for p in people], np.uint64)[s.people.group])
+    positions, group = s.delegations.positions, s.delegations.group
+    missing = s.interpreted[positions] & needs[group] & ((spoken[positions] & wanted[group]) == 0)
+    for i in np.flatnonzero(missing).tolist():
+        delegation = delegations[group[i]]
+        yield (s.events[positions[i]],), delegation.id, {"languages": delegation.languages}
+
+
+def _interpreter_missing_event_by_event(s: Schedule) -> Iterator[Finding]:
+    plan = s.plan
+    for position in np.flatnonzero(s.interpreted).tolist():
+        event = s.events[position]
+        spoken = {code for person in event.people for code in plan.people[person].languages}
         for delegation_id in event.delegations:
-            languages = needs.get(delegation_id)
-            if languages is None:
-                continue
-            if spoken is None:
-                people = event.people
-                spoken = speaks[people[0]] if len(people) == 1 else frozenset().union(*(speaks[p] for p in people))
-            if spoken.isdisjoint(languages):
-                yield (event,), delegation_id, {"languages": s.plan.delegations[delegation_id].languages}
+            languages = plan.delegations[delegation_id].languages
+            if "de" not in languages and spoken.isdisjoint(languages):
+                yield (event,), delegation_id, {"languages": languages}
 
 
 def golden_book_venue(s: Schedule) -> Iterator[Finding]:

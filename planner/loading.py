@@ -100,19 +100,19 @@ def _number(value: object, path: str) -> float:
     return value
 
 
-def _ranged(value: object, path: str, low: float, high: float = math.inf, *, open_low: bool = False) -> float:
+def _ranged(value: object, path: str, low: float, high: float, *, open_low: bool = False) -> float:
     number = _number(value, path)
     if number < low or number > high or (open_low and number == low):
-        bound = f"greater than {low:g}" if open_low else f"at least {low:g}"
-        if high != math.inf:
-            bound = f"between {low:g} and {high:g}"
-        raise PlanError(path, f"must be {bound}, got {number:g}")
+        bound = f"greater than {low:g} and at most {high:g}" if open_low else f"between {low:g} and {high:g}"
+        raise PlanError(path, f"must be {bound}, got {number!r}")
     return number
 
 
 #: Counts (sizes, capacities, attendance) above a billion are typing mistakes, and calendar
 #: SEQUENCE numbers are 31-bit (RFC 5545).
 MAX_COUNT = 1_000_000_000
+#: A year of minutes: longer changeovers, trips or overheads are typing mistakes.
+MAX_MINUTES = 525_600
 MAX_SEQUENCE = 2**31 - 1
 
 
@@ -253,15 +253,16 @@ def _festival(raw: object) -> Festival:
 def _rules(raw: object) -> Rules:
     raw = _object(raw, "rules", _RULES)
     rules = Rules()
-    for key, low, open_low in (
-        ("walk_kmh", 0, True),
-        ("drive_kmh", 0, True),
-        ("walk_max_km", 0, False),
-        ("detour", 0, True),
-        ("drive_overhead_min", 0, False),
+    # Bounds keep every travel time finite; no real walk, drive or detour comes near them.
+    for key, low, high, open_low in (
+        ("walk_kmh", 0.01, 1000, False),
+        ("drive_kmh", 0.01, 10000, False),
+        ("walk_max_km", 0, 40000, False),
+        ("detour", 0.01, 100, False),
+        ("drive_overhead_min", 0, MAX_MINUTES, False),
     ):
         if raw.get(key) is not None:
-            setattr(rules, key, _ranged(raw[key], f"rules.{key}", low, open_low=open_low))
+            setattr(rules, key, _ranged(raw[key], f"rules.{key}", low, high, open_low=open_low))
     disabled = []
     for index, rule in enumerate(_list(_or(raw.get("disabled"), []), "rules.disabled")):
         disabled.append(_choice(rule, f"rules.disabled[{index}]", tuple(RULES)))
@@ -289,7 +290,7 @@ def _venue(raw: dict, path: str) -> Venue:
         max_parallel=_optional(raw, "max_parallel", lambda v, p: _integer(v, p, 1), path, 1),
         opening_hours=_optional(raw, "opening_hours", _windows, path, None),
         golden_book=_optional(raw, "golden_book", _bool, path, False),
-        changeover_min=_optional(raw, "changeover_min", lambda v, p: _ranged(v, p, 0), path, 0),
+        changeover_min=_optional(raw, "changeover_min", lambda v, p: _ranged(v, p, 0, MAX_MINUTES), path, 0),
         amplified=_optional(raw, "amplified", _bool, path, False),
         notes=_optional(raw, "notes", _text, path, ""),
     )
@@ -302,7 +303,7 @@ def _travel(raw: object, path: str, venues: dict[str, Venue]) -> Travel:
     for key, ref in (("from", source), ("to", target)):
         if type(ref) is not str or ref not in venues:
             raise PlanError(f"{path}.{key}", f"unknown venue {ref!r}")
-    return Travel(source, target, _ranged(raw["minutes"], f"{path}.minutes", 0))
+    return Travel(source, target, _ranged(raw["minutes"], f"{path}.minutes", 0, MAX_MINUTES))
 
 
 def _person(raw: dict, path: str) -> Person:
@@ -393,7 +394,6 @@ def _events(raw_events: object, plan: Plan, clock: WallClock) -> list[Event]:
     allowed, kinds, statuses = _EVENT, EVENT_KINDS, STATUSES
     events: list[Event] = []
     append = events.append
-    seen: set[str] = set()
     for index, raw in enumerate(items):
         try:
             if type(raw) is not dict or not raw.keys() <= allowed:
@@ -408,7 +408,12 @@ def _events(raw_events: object, plan: Plan, clock: WallClock) -> list[Event]:
                 raise _Doubt
             refs = raw.get("delegations")
             if refs:
-                if type(refs) is not list or len(refs) != len(unique := set(refs)) or not unique <= delegation_ids:
+                if type(refs) is not list:
+                    raise _Doubt
+                if len(refs) == 1:  # the usual case, without building a set
+                    if refs[0] not in delegation_ids:
+                        raise _Doubt
+                elif len(refs) != len(unique := set(refs)) or not unique <= delegation_ids:
                     raise _Doubt
                 event_delegations = tuple(refs)
             elif refs is None or refs == []:
@@ -417,7 +422,12 @@ def _events(raw_events: object, plan: Plan, clock: WallClock) -> list[Event]:
                 raise _Doubt
             refs = raw.get("people")
             if refs:
-                if type(refs) is not list or len(refs) != len(unique := set(refs)) or not unique <= people_ids:
+                if type(refs) is not list:
+                    raise _Doubt
+                if len(refs) == 1:
+                    if refs[0] not in people_ids:
+                        raise _Doubt
+                elif len(refs) != len(unique := set(refs)) or not unique <= people_ids:
                     raise _Doubt
                 event_people = tuple(refs)
             elif refs is None or refs == []:
@@ -444,10 +454,13 @@ def _events(raw_events: object, plan: Plan, clock: WallClock) -> list[Event]:
                           status, public, attendance, notes, sequence, pinned)
         except (_Doubt, KeyError, TypeError, PlanError):
             event = _event(raw, f"events[{index}]", plan, clock)
-        if event.id in seen:
-            raise PlanError(f"events[{index}].id", f"duplicate id {event.id!r}")
-        seen.add(event.id)
         append(event)
+    if len({event.id for event in events}) != len(events):
+        seen: set[str] = set()
+        for index, event in enumerate(events):
+            if event.id in seen:
+                raise PlanError(f"events[{index}].id", f"duplicate id {event.id!r}")
+            seen.add(event.id)
     return events
 
 
@@ -489,6 +502,22 @@ def _optional_top(root: dict, key: str) -> str:
 # Files.
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    """An object's members as a dict; a key given twice would silently drop the first value."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return found
+
+
 def _reject_constant(name: str) -> float:
     raise PlanError("", f"{name} is not a valid JSON number")
 
@@ -502,14 +531,18 @@ def decode_json(data: bytes, source: str = "input") -> object:
     except UnicodeDecodeError as error:
         raise PlanError("", f"{source} is not UTF-8 (bad byte at position {error.start})") from None
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        document = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         raise PlanError("", f"{source} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
     except RecursionError:
         raise PlanError("", f"{source} is nested too deeply") from None
-    except ValueError as error:  # e.g. an integer with thousands of digits
+    except _DuplicateKey as error:
+        raise PlanError("", f"{source}: the key {error.args[0]!r} appears twice in one object") from None
+    except ValueError as error:  # an integer with thousands of digits
+        if "digits" in str(error):
+            raise PlanError("", f"{source} holds a number with more than 4,300 digits") from None
         raise PlanError("", f"{source} is not valid JSON: {error}") from None
-    if _SURROGATE_ESCAPE.search(data):
+    if b"\\u" in data and _SURROGATE_ESCAPE.search(data):
         _reject_surrogates(document, "")
     return document
 

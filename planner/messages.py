@@ -69,6 +69,7 @@ class Describer:
         self.plan = plan
         self.lang = lang
         self.clock = WallClock(zone_named(plan.timezone, "timezone"))
+        self._times: dict[datetime, str] = {}
 
     # -- pieces --------------------------------------------------------------------------
 
@@ -80,8 +81,23 @@ class Describer:
         return f"{weekday} {local.day} {_MONTHS_EN[local.month - 1]} {local.year}"
 
     def time(self, instant: datetime) -> str:
+        """'14:00'; with seconds where there are any, and with the UTC offset where the clocks
+        show this time twice (the night they go back)."""
+        found = self._times.get(instant)
+        if found is not None:
+            return found
         local = self.clock.wall(instant)
-        return f"{local.hour:02d}:{local.minute:02d}"
+        text = f"{local.hour:02d}:{local.minute:02d}"
+        if local.second or local.microsecond:
+            text += f":{local.second:02d}"
+        if self.clock.steady_offset_at(instant) is None:
+            zone = self.clock.zone
+            if zone.utcoffset(local.replace(fold=0)) != zone.utcoffset(local.replace(fold=1)):
+                offset = self.clock.local(instant).utcoffset()
+                hours, rest = divmod(int(offset.total_seconds()) // 60, 60)  # type: ignore[union-attr]
+                text += f" (UTC{hours:+d}{f':{rest:02d}' if rest else ''})"
+        self._times[instant] = text
+        return text
 
     def moment(self, instant: datetime) -> str:
         return f"{self.day(instant)} {self.time(instant)}"
@@ -112,9 +128,9 @@ class Describer:
             return self.delegation(party_id)
         return self.person(party_id) if party_id in self.plan.people else self.delegation(party_id)
 
-    @staticmethod
-    def minutes(value: float) -> str:
-        return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+    def minutes(self, value: float) -> str:
+        text = f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+        return text.replace(".", ",") if self.lang == "de" else text
 
     # -- sentences ------------------------------------------------------------------------
 
@@ -189,7 +205,7 @@ class Describer:
                     f"{self.delegation(conflict.resource)} ({languages}), and it does not speak German")
         if rule == "golden_book_venue":
             if de:
-                return f"{self.event(first)}: das Goldene Buch liegt nicht in {self.venue(first.venue)}"
+                return f"{self.event(first)}: das Goldene Buch wird nicht hier aufbewahrt ({self.venue(first.venue)})"
             return f"{self.event(first)}: the Golden Book is not kept at {self.venue(first.venue)}"
         if rule == "golden_book_signatory":
             if de:

@@ -42,19 +42,17 @@ SIGNATORY_ROLES = frozenset(("mayor", "deputy_mayor"))
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """A daily window of wall-clock minutes; `close` ≤ `open` runs into the next day."""
+    """A daily window of wall-clock minutes; a `close` earlier than `open` runs into the next
+    day, and `close` equal to `open` is an empty window (SPEC §2 carries only an earlier close
+    over midnight; a whole day is 00:00–24:00)."""
 
     open: int
     close: int
 
     @property
     def past_midnight(self) -> bool:
-        return self.close <= self.open
+        return self.close < self.open
 
-    @property
-    def close_after_open(self) -> int:
-        """Close in minutes after the open day's midnight (may exceed 1440)."""
-        return self.close + 1440 if self.past_midnight else self.close
 
 
 @dataclass(slots=True)

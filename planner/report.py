@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 
 from .conflicts import Conflict, check, summary
 from .gcpause import gc_paused
+from .loading import load_plan
 from .messages import RULE_TITLES, SEVERITY_TITLES, Describer
 from .model import Plan
 
@@ -34,6 +36,15 @@ def check_document(plan: Plan, lang: str = "en") -> dict:
     """``{"conflicts": [...], "summary": {"errors": n, "warnings": m}}`` for the plan."""
     conflicts = check(plan)
     return {"conflicts": conflict_records(plan, conflicts, lang), "summary": summary(conflicts)}
+
+
+def check_file(path: str | os.PathLike, lang: str = "en") -> tuple[Plan, dict]:
+    """Load, validate and check a plan file: the plan and its check document. The cyclic
+    garbage collector stays paused for the whole run (see `gcpause`); between the steps it
+    would otherwise rescan everything the previous step built."""
+    with gc_paused():
+        plan = load_plan(path)
+        return plan, check_document(plan, lang)
 
 
 def check_json(document: dict) -> str:

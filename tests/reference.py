@@ -50,7 +50,7 @@ def wall(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
 
 def daily_window(day: date, opens: str, closes: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
     start = wall(day, opens, zone)
-    runs_over = closes != "24:00" and closes <= opens
+    runs_over = closes != "24:00" and closes < opens
     return start, wall(day + timedelta(days=1) if runs_over else day, closes, zone)
 
 
@@ -168,7 +168,7 @@ def reference_conflicts(doc: dict) -> list[tuple[str, str, tuple[str, ...], str 
             day = e["s"].astimezone(zone).date()
             candidates = [daily_window(day, o, c, zone) for o, c in venue["opening_hours"]]
             candidates += [daily_window(day - timedelta(days=1), o, c, zone)
-                           for o, c in venue["opening_hours"] if c != "24:00" and c <= o]
+                           for o, c in venue["opening_hours"] if c != "24:00" and c < o]
             if not any(lo <= e["s"] and e["e"] <= hi for lo, hi in candidates):
                 emit("venue_closed", [e], e["venue"])
         if venue is not None and venue.get("capacity") is not None:

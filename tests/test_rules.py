@@ -210,6 +210,8 @@ def _at_club(start, end, hours):
     ("2027-05-07T12:00", "2027-05-07T15:00", [], True),
     # The window of the start's local date, found across the spring-forward night.
     ("2027-03-28T01:00", "2027-03-28T04:00", [["22:00", "05:00"]], False),
+    # Open equal to close: an empty window.
+    ("2027-05-07T10:00", "2027-05-07T11:00", [["10:00", "10:00"]], True),
 ])
 def test_venue_closed(start, end, hours, closed):
     assert found(_at_club(start, end, hours)) == ([("venue_closed", ("e",), "club")] if closed else [])
@@ -350,8 +352,50 @@ def test_messages_name_things_in_both_languages():
                                  "neither the Lord Mayor nor a deputy", "signs the Golden Book 2 times",
                                  "changeover needs 15 min", "quiet hours (22:00–07:00)"]),
                         ("de", ["mehr als 2 Veranstaltungen gleichzeitig", "der Weg dauert", "Abreise",
-                                "Öffnungszeiten", "Platz für 3", "niemand spricht", "Goldene Buch liegt nicht",
+                                "Öffnungszeiten", "Platz für 3", "niemand spricht", "Goldene Buch wird nicht hier aufbewahrt (Hall)",
                                 "kein OB", "2-mal ins Goldene Buch", "Umbau braucht 15 min", "Nachtruhe (22:00–07:00)"])):
         text = "\n".join(r["message"] for r in conflict_records(parse_plan(doc), conflicts, lang))
         for word in words:
             assert word in text, (lang, word, text)
+
+
+def test_message_times_show_seconds_offsets_in_the_fold_and_german_decimals():
+    from planner.report import conflict_records
+
+    doc = plan(event("a", "2027-10-31T02:30", "2027-10-31T02:45", people=["esc"], venue="rathaus"),
+               event("b", "2027-10-31T02:30+01:00", "2027-10-31T02:45+01:00", people=["esc"], venue="rathaus"),
+               event("c", "2027-05-07T10:00", "2027-05-07T11:00:30", venue="rathaus", people=["ob"]),
+               event("d", "2027-05-07T11:10", "2027-05-07T12:00", venue="park", people=["ob"]),
+               rules={"disabled": ["venue_closed", "interpreter_missing"]})
+    records = {r["rule"]: r["message"] for r in conflict_records(parse_plan(doc), check(parse_plan(doc)), "en")}
+    assert "11:00:30" in records["travel_time"] and "9.5 min" in records["travel_time"]
+    german = {r["rule"]: r["message"] for r in conflict_records(parse_plan(doc), check(parse_plan(doc)), "de")}
+    assert "9,5 min" in german["travel_time"]
+    doc["events"][1]["start"] = "2027-10-31T02:40+02:00"
+    doc["events"][1]["end"] = "2027-10-31T02:30+01:00"
+    overlap = [r["message"] for r in conflict_records(parse_plan(doc), check(parse_plan(doc)), "en")
+               if r["rule"] == "person_overlap"][0]
+    assert "02:30 (UTC+2)" in overlap and "02:30 (UTC+1)" in overlap
+
+
+def test_equal_open_and_close_is_an_empty_window():
+    assert found(_at_club("2027-05-07T08:00", "2027-05-07T09:00", [["08:00", "08:00"]])) == [("venue_closed", ("e",), "club")]
+    assert found(_at_club("2027-05-07T08:00", "2027-05-07T09:00", [["08:00", "08:00"], ["00:00", "24:00"]])) == []
+
+
+def test_interpreters_with_more_languages_than_bits():
+    from collections import Counter
+
+    from reference import reference_conflicts
+
+    codes = [a + b for a in "abcdefghij" for b in "klmnopqrs"][:70]
+    people = [{"id": f"i{n}", "name": f"Interpreter {n}", "role": "interpreter", "languages": ["de", code]}
+              for n, code in enumerate(codes)]
+    delegations = [{"id": f"d{n}", "city": f"City {n}", "country": "FR", "size": 2, "languages": [code]}
+                   for n, code in enumerate(codes)]
+    events = [event(f"e{n}", "2027-05-07T10:00", "2027-05-07T11:00", kind="meeting", delegations=[f"d{n}"],
+                    people=[f"i{n if n % 3 else (n + 1) % 70}"], venue="park") for n in range(70)]
+    doc = plan(*events, people=people, delegations=delegations, rules={"disabled": ["venue_overlap"]})
+    got = Counter((c.rule, c.severity, c.events, c.resource) for c in check(parse_plan(doc)))
+    assert got == Counter(reference_conflicts(doc))
+    assert sum(1 for key in got if key[0] == "interpreter_missing") == 24
