@@ -35,8 +35,68 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--lang", choices=("en", "de"), default="en", help="language of messages")
     check.set_defaults(run=_check)
+    _add_export_ics(commands)
     _add_db_commands(commands)
     return parser
+
+
+def _add_export_ics(commands: argparse._SubParsersAction) -> None:
+    export = commands.add_parser(
+        "export-ics", help="write one calendar (.ics) of a delegation, person, venue, the public programme or all",
+        description="Write one iCalendar feed. From a plan file, or without PLAN from the database: "
+        "delegation and public feeds from the latest release, the others from the draft.",
+    )
+    export.add_argument("plan", metavar="PLAN", nargs="?", help="plan file (default: the database)")
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--delegation", metavar="ID")
+    which.add_argument("--person", metavar="ID")
+    which.add_argument("--venue", metavar="ID")
+    which.add_argument("--public", action="store_true", help="public events only")
+    which.add_argument("--all", action="store_true", help="every event, with internal details")
+    export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
+    export.add_argument("--lang", choices=("en", "de"), default="en")
+    export.add_argument("--db", metavar="URL", help="database URL when no PLAN is given")
+    export.set_defaults(run=_export_ics)
+
+
+def _export_ics(args: argparse.Namespace) -> int:
+    from .calendars import feeds_for, render
+
+    modified = None
+    if args.plan:
+        plan = load_plan(args.plan)
+    else:
+        from .storage import PlanStore
+
+        store = PlanStore(args.db)
+        guests = args.delegation is not None or args.public
+        plan = store.release_plan() if guests else store.load_plan()
+        modified = store.last_modified()
+    feed = feeds_for(plan, delegation=args.delegation, person=args.person, venue=args.venue,
+                     public=args.public, everything=args.all, lang=args.lang)
+    data = render(plan, feed, args.lang, modified=modified)
+    if args.output:
+        _write_atomically(args.output, data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _add_db_commands(commands: argparse._SubParsersAction) -> None:

@@ -402,6 +402,11 @@ class PlanStore:
             _audit(connection, now, user, "update", kind, entity_id, before, to_document(new, clock))
             return expected_version + 1
 
+    def last_modified(self) -> dict[str, datetime]:
+        """When each event of the draft was last changed (for calendars' LAST-MODIFIED)."""
+        with self.engine.connect() as connection:
+            return {r.id: instant(r.updated_at) for r in connection.execute(sa.select(EVENTS.c.id, EVENTS.c.updated_at))}
+
     # -- releases ---------------------------------------------------------------------------
 
     def publish(self, comment: str = "", *, user: str | None = None) -> int:
