@@ -1,30 +1,8 @@
-"""DORTBUNT! planner — the Streamlit app: ``streamlit run app.py``."""
-
-from pathlib import Path
+"""DORTBUNT! planner — `streamlit run app.py` serves the app (home.py and pages/) together with
+the subscribable calendar feeds under /feeds/ (planner/feedserver.py)."""
 
 import streamlit as st
 
-from planner.storage import PlanStore
+from planner.feedserver import feed_routes
 
-PAGES = Path(__file__).parent / "pages"
-
-st.set_page_config(page_title="DORTBUNT! planner", page_icon="🗓️", layout="wide")
-
-
-@st.cache_resource
-def plan_store() -> PlanStore:
-    """One database connection pool for all sessions (PLANNER_DB_URL or the user's SQLite file);
-    a new database starts with the sample plan."""
-    return PlanStore()
-
-
-st.session_state["store"] = plan_store()
-
-lang = st.sidebar.radio("Sprache / Language", ["en", "de"], horizontal=True, key="lang",
-                        format_func={"en": "English", "de": "Deutsch"}.get)
-
-navigation = st.navigation(
-    [st.Page(PAGES / "conflicts.py", title="Konflikte" if lang == "de" else "Conflicts",
-             icon="⚠️", url_path="conflicts", default=True)]
-)
-navigation.run()
+app = st.App("home.py", routes=feed_routes())

@@ -36,8 +36,65 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=("en", "de"), default="en", help="language of messages")
     check.set_defaults(run=_check)
     _add_export_ics(commands)
+    _add_feed_commands(commands)
     _add_db_commands(commands)
     return parser
+
+
+def _add_feed_commands(commands: argparse._SubParsersAction) -> None:
+    feeds = commands.add_parser("feeds", help="secret calendar links for delegations and people",
+                                description="Subscribable calendar links, served by 'streamlit run app.py' under /feeds/.")
+    feeds.add_argument("--db", metavar="URL", help="database URL (default: PLANNER_DB_URL or the SQLite file)")
+    feeds.add_argument("--user", help="your name in the audit log")
+    actions = feeds.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    create = actions.add_parser("create", help="a new secret link (shown once)")
+    who = create.add_mutually_exclusive_group(required=True)
+    who.add_argument("--delegation", metavar="ID")
+    who.add_argument("--person", metavar="ID")
+    create.add_argument("--base-url", default="http://localhost:8501",
+                        help="where the app is reached (default: http://localhost:8501)")
+    create.set_defaults(run=_feeds_create)
+    listing = actions.add_parser("list", help="all links (without their secrets)")
+    listing.set_defaults(run=_feeds_list)
+    revoke = actions.add_parser("revoke", help="make a link answer 404 from now on")
+    revoke.add_argument("number", type=int)
+    revoke.set_defaults(run=_feeds_revoke)
+
+
+def feed_urls(base_url: str, token: str) -> tuple[str, str]:
+    """The https/http URL of a feed and its webcal:// twin (calendar apps subscribe to that)."""
+    url = f"{base_url.rstrip('/')}/feeds/{token}.ics"
+    return url, "webcal://" + url.split("://", 1)[1]
+
+
+def _feeds_create(args: argparse.Namespace) -> int:
+    from .storage import PlanStore
+
+    kind, target = ("delegation", args.delegation) if args.delegation else ("person", args.person)
+    number, token = PlanStore(args.db).create_feed_token(kind, target, user=args.user)
+    url, webcal = feed_urls(args.base_url, token)
+    print(f"link {number} for {kind} {target} (shown only now):")
+    print(url)
+    print(webcal)
+    return EXIT_OK
+
+
+def _feeds_list(args: argparse.Namespace) -> int:
+    from .storage import PlanStore
+
+    for link in PlanStore(args.db).feed_tokens():
+        state = f"revoked {link['revoked_at']:%Y-%m-%d %H:%M} UTC" if link["revoked_at"] else "live"
+        print(f"{link['number']:>4}  {link['kind']:<10} {link['target']:<20} {link['created_at']:%Y-%m-%d %H:%M} UTC  "
+              f"{link['created_by']}  {state}")
+    return EXIT_OK
+
+
+def _feeds_revoke(args: argparse.Namespace) -> int:
+    from .storage import PlanStore
+
+    PlanStore(args.db).revoke_feed_token(args.number, user=args.user)
+    print(f"link {args.number} revoked")
+    return EXIT_OK
 
 
 def _add_export_ics(commands: argparse._SubParsersAction) -> None:

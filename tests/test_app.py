@@ -12,7 +12,7 @@ from plans import event, plan
 
 
 def started() -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app = AppTest.from_file(str(ROOT / "home.py"), default_timeout=60)
     app.run()
     assert not app.exception, app.exception
     return app

@@ -316,7 +316,7 @@ def test_an_older_database_is_upgraded_on_open(tmp_path):
     engine.dispose()
     store = PlanStore(url)
     with store.engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        assert MigrationContext.configure(connection).get_current_revision() == "0002"
     assert store.load_plan() == load_plan(SAMPLE)
     store.close()
 
@@ -346,3 +346,27 @@ def test_entity_edit_is_validated(store):
     with pytest.raises(PlanError, match="delegation.departure: departure must be after arrival"):
         store.update_entity("delegation", "amiens", {"departure": "2027-05-01T10:00"}, expected_version=version)
     assert store.entity("delegation", "amiens")[1] == version
+
+
+def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from planner.storage.store import MIGRATIONS, _insert_plan, make_engine
+
+    url = f"sqlite:///{tmp_path}/old.db"
+    engine = make_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    with engine.begin() as connection:
+        _insert_plan(connection, load_plan(SAMPLE), "old", 0)
+        assert "feed_tokens" not in sa.inspect(connection).get_table_names()
+    engine.dispose()
+    store = PlanStore(url)
+    assert store.load_plan() == load_plan(SAMPLE)
+    number, token = store.create_feed_token("person", "ob")
+    assert store.feed_for_token(token) == ("person", "ob")
+    store.close()

@@ -159,6 +159,19 @@ class AuditRow(Base):
     after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
+class FeedTokenRow(Base):
+    """A secret calendar link of a delegation or a person; only the token's hash is kept."""
+
+    __tablename__ = "feed_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[str] = mapped_column(String(200))
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
 Index("ix_events_start", EventRow.start_us)
 Index("ix_event_delegations_delegation", EventDelegationRow.delegation_id)
 Index("ix_event_people_person", EventPersonRow.person_id)

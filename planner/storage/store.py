@@ -9,8 +9,11 @@ the editor read it.
 from __future__ import annotations
 
 import getpass
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -52,6 +55,7 @@ from .schema import (
     EventDelegationRow,
     EventPersonRow,
     EventRow,
+    FeedTokenRow,
     PersonRow,
     PlanRow,
     ReleaseRow,
@@ -70,7 +74,7 @@ PLAN, VENUES, TRAVEL, PEOPLE, DELEGATIONS, EVENTS = (
     DelegationRow.__table__, EventRow.__table__,
 )
 EVENT_DELEGATIONS, EVENT_PEOPLE = EventDelegationRow.__table__, EventPersonRow.__table__
-RELEASES, AUDIT = ReleaseRow.__table__, AuditRow.__table__
+RELEASES, AUDIT, FEED_TOKENS = ReleaseRow.__table__, AuditRow.__table__, FeedTokenRow.__table__
 # Children before parents, for deleting.
 PLAN_TABLES = (EVENT_PEOPLE, EVENT_DELEGATIONS, EVENTS, DELEGATIONS, PEOPLE, TRAVEL, VENUES, PLAN)
 
@@ -460,6 +464,56 @@ class PlanStore:
         old = self.release_plan(since) if since else Plan(timezone=new.timezone)
         return plan_changes(old, new)
 
+    # -- secret calendar links --------------------------------------------------------------
+
+    def create_feed_token(self, kind: str, target: str, *, user: str | None = None) -> tuple[int, str]:
+        """A new secret link for a delegation's or a person's calendar: (its number, the token).
+        The token is shown once; the database keeps only its hash."""
+        if kind not in ("delegation", "person"):
+            raise PlanError("", f"feeds are for a delegation or a person, not {kind!r}")
+        user = user or current_user()
+        token = secrets.token_urlsafe(32)
+        with self._write() as connection:
+            table = DELEGATIONS if kind == "delegation" else PEOPLE
+            if connection.execute(sa.select(table.c.id).where(table.c.id == target)).first() is None:
+                raise NotFoundError("", f"no {kind} {target!r}")
+            now = now_micros()
+            number = connection.execute(FEED_TOKENS.insert().values(
+                kind=kind, target=target, token_hash=_token_hash(token), created_at=now, created_by=user,
+            )).inserted_primary_key[0]
+            _audit(connection, now, user, "create", "feed", str(number), None, {"kind": kind, "target": target})
+        return number, token
+
+    def feed_for_token(self, token: str) -> tuple[str, str] | None:
+        """(kind, target) of a live token, None for an unknown or revoked one."""
+        if not isinstance(token, str) or not 20 <= len(token) <= 100:
+            return None
+        digest = _token_hash(token)
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(FEED_TOKENS).where(FEED_TOKENS.c.token_hash == digest)).first()
+        if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+            return None
+        return row.kind, row.target
+
+    def revoke_feed_token(self, number: int, *, user: str | None = None) -> None:
+        """Revoke a secret link: its URL answers 404 from now on."""
+        user = user or current_user()
+        with self._write() as connection:
+            now = now_micros()
+            done = connection.execute(FEED_TOKENS.update().where(FEED_TOKENS.c.id == number, FEED_TOKENS.c.revoked_at.is_(None))
+                                      .values(revoked_at=now))
+            if done.rowcount != 1:
+                raise NotFoundError("", f"no live feed link number {number}")
+            _audit(connection, now, user, "revoke", "feed", str(number), None, None)
+
+    def feed_tokens(self) -> list[dict]:
+        """Every secret link (without tokens): number, kind, target, created, revoked."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(FEED_TOKENS).order_by(FEED_TOKENS.c.id))
+            return [{"number": r.id, "kind": r.kind, "target": r.target, "created_at": instant(r.created_at),
+                     "created_by": r.created_by, "revoked_at": None if r.revoked_at is None else instant(r.revoked_at)}
+                    for r in rows]
+
     # -- audit and backup -------------------------------------------------------------------
 
     def audit(self, entity: str | None = None, entity_id: str | None = None, limit: int | None = None) -> list[AuditEntry]:
@@ -509,7 +563,7 @@ class PlanStore:
         """Delete the draft, releases and audit log; refill with the sample plan unless `empty`."""
         user = user or current_user()
         with self._write() as connection:
-            for table in (*PLAN_TABLES, RELEASES, AUDIT):
+            for table in (*PLAN_TABLES, RELEASES, AUDIT, FEED_TOKENS):
                 connection.execute(table.delete())
             _audit(connection, now_micros(), user, "reset", "plan", "", None, None)
         if not empty:
@@ -572,6 +626,11 @@ _ENTITIES = {
                    lambda raw, path, stub, clock: _delegation(raw, path, clock, stub.venues)),
 }
 _VALUES = {"venue": _venue_values, "person": _person_values, "delegation": _delegation_values}
+
+
+def _token_hash(token: str) -> str:
+    # Tokens carry 256 random bits, so a plain hash cannot be reversed or guessed.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _stale(entity: str, entity_id: str, row: Any) -> Exception:

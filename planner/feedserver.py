@@ -1,0 +1,75 @@
+"""HTTP routes for subscribable calendars: /feeds/TOKEN.ics (a delegation's or a person's
+secret feed) and /feeds/public.ics (the public programme), served beside the Streamlit app."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from .calendars import delegation_feed, person_feed, public_feed, render
+from .errors import PlanError
+
+CALENDAR = "text/calendar; charset=utf-8"
+
+
+@lru_cache(maxsize=1)
+def _store():
+    """One store per process, opened on first request (PLANNER_DB_URL or the user's file)."""
+    from .storage import PlanStore
+
+    return PlanStore()
+
+
+def _not_found() -> Response:
+    # The same answer for unknown, revoked and malformed tokens: nothing to learn by guessing.
+    return PlainTextResponse("Not found\n", status_code=404)
+
+
+def _calendar(data: bytes, name: str) -> Response:
+    return Response(data, media_type=CALENDAR, headers={
+        "Content-Disposition": f'inline; filename="{name}.ics"',
+        "Cache-Control": "private, max-age=300",
+    })
+
+
+def public_programme(request: Request) -> Response:
+    lang = request.query_params.get("lang", "en")
+    store = _store()
+    try:
+        plan = store.release_plan()
+    except PlanError:
+        return _not_found()
+    return _calendar(render(plan, public_feed(plan, lang if lang in ("en", "de") else "en"), lang), "programme")
+
+
+def secret_feed(request: Request) -> Response:
+    token = request.path_params["token"]
+    lang = request.query_params.get("lang", "en")
+    lang = lang if lang in ("en", "de") else "en"
+    store = _store()
+    found = store.feed_for_token(token)
+    if found is None:
+        return _not_found()
+    kind, target = found
+    try:
+        if kind == "delegation":
+            plan = store.release_plan()  # guests see what was released, nothing else
+            feed = delegation_feed(plan, target, lang)
+            modified = None
+        else:
+            plan = store.load_plan()
+            feed = person_feed(plan, target, lang)
+            modified = store.last_modified()
+    except PlanError:
+        return _not_found()
+    return _calendar(render(plan, feed, lang, modified=modified), target)
+
+
+def feed_routes() -> list[Route]:
+    return [
+        Route("/feeds/public.ics", public_programme, methods=["GET", "HEAD"]),
+        Route("/feeds/{token}.ics", secret_feed, methods=["GET", "HEAD"]),
+    ]

@@ -1,0 +1,113 @@
+"""Subscribing over HTTP, end to end: `streamlit run app.py` serves secret calendar links and
+the public programme; a revoked or unknown link answers 404 and reveals nothing."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import icalendar
+import pytest
+
+from conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("server")
+    port = free_port()
+    env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{folder}/planner.db"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://localhost:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/", timeout=2)
+            break
+        except (urllib.error.URLError, ConnectionError, OSError):
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("the app did not start") from None
+            time.sleep(0.5)
+
+    def cli(*args):
+        result = subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    yield base, cli
+    process.terminate()
+    process.wait(30)
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.headers.get("Content-Type"), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type"), error.read()
+
+
+def test_subscribe_revoke_and_guess(server):
+    base, cli = server
+    assert fetch(f"{base}/feeds/public.ics")[0] == 404  # nothing released yet
+    cli("db", "publish", "-m", "for the guests")
+    lines = cli("feeds", "create", "--delegation", "amiens", "--base-url", base).splitlines()
+    url, webcal = lines[1], lines[2]
+    assert webcal == "webcal://" + url.split("://", 1)[1]
+    status, kind, body = fetch(url)
+    assert (status, kind) == (200, "text/calendar; charset=utf-8")
+    uids = {str(e["uid"]) for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
+    assert "gb-amiens@dortbunt-planner" in uids and "gb-leeds@dortbunt-planner" not in uids
+    german = fetch(url + "?lang=de")[2]
+    assert b"Programm Amiens" in german
+    number = lines[0].split()[1]
+    cli("feeds", "revoke", number)
+    revoked = fetch(url)
+    unknown = fetch(f"{base}/feeds/{'x' * 43}.ics")
+    short = fetch(f"{base}/feeds/abc.ics")
+    assert revoked == unknown == short == (404, "text/plain; charset=utf-8", b"Not found\n")
+
+
+def test_person_feed_and_public_programme(server):
+    base, cli = server
+    cli("db", "publish", "-m", "again")
+    url = cli("feeds", "create", "--person", "ob", "--base-url", base).splitlines()[1]
+    status, _, body = fetch(url)
+    calendar = icalendar.Calendar.from_ical(body)
+    from planner import load_plan
+
+    from conftest import DATA
+    wanted = {f"{e.id}@dortbunt-planner" for e in load_plan(DATA / "dortbunt-2027.json").events if "ob" in e.people}
+    assert status == 200 and {str(e["uid"]) for e in calendar.walk("VEVENT")} == wanted
+    status, kind, body = fetch(f"{base}/feeds/public.ics")
+    assert (status, kind) == (200, "text/calendar; charset=utf-8")
+    assert len(icalendar.Calendar.from_ical(body).walk("VEVENT")) == 109
+
+
+def test_tokens_are_stored_only_as_hashes(server, tmp_path):
+    from planner.storage import PlanStore
+
+    store = PlanStore(f"sqlite:///{tmp_path}/t.db")
+    number, token = store.create_feed_token("delegation", "leeds", user="anna")
+    assert len(token) >= 43 and store.feed_for_token(token) == ("delegation", "leeds")
+    with store.engine.connect() as connection:
+        dump = "\n".join(connection.connection.driver_connection.iterdump())
+    assert token not in dump
+    store.revoke_feed_token(number)
+    assert store.feed_for_token(token) is None
+    with pytest.raises(Exception, match="no person 'nobody'"):
+        store.create_feed_token("person", "nobody")
+    store.close()
