@@ -37,8 +37,62 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_check)
     _add_export_ics(commands)
     _add_feed_commands(commands)
+    _add_import_ics(commands)
     _add_db_commands(commands)
     return parser
+
+
+def _add_import_ics(commands: argparse._SubParsersAction) -> None:
+    imports = commands.add_parser(
+        "import-ics", help="turn someone's own calendar (.ics from Outlook, Google, Apple) into busy time",
+        description="Read busy time of one person from an exported calendar into 'unavailable' events, "
+        "replacing that person's earlier import. Into the database draft, or with --plan into a plan file.",
+    )
+    imports.add_argument("file", metavar="FILE", help="the exported calendar (.ics)")
+    imports.add_argument("--person", metavar="ID", required=True)
+    imports.add_argument("--plan", metavar="PLAN", help="read this plan file instead of the database")
+    imports.add_argument("-o", "--output", metavar="FILE", help="with --plan: write the result here (default: stdout)")
+    imports.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="first day (default: a month before the plan)")
+    imports.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="last day (default: a month after the plan)")
+    imports.add_argument("--db", metavar="URL")
+    imports.add_argument("--user", help="your name in the audit log")
+    imports.set_defaults(run=_import_ics)
+
+
+def _import_ics(args: argparse.Namespace) -> int:
+    from datetime import datetime, time, timedelta, timezone
+
+    from .busy import busy_events, default_span, with_busy_time
+    from .clock import parse_date
+    from .loading import dump_plan, read_bytes, save_plan
+
+    data = read_bytes(args.file)
+    store = None
+    if args.plan:
+        plan = load_plan(args.plan)
+    else:
+        from .storage import PlanStore
+
+        store = PlanStore(args.db)
+        plan = store.load_plan()
+    start, end = default_span(plan)
+    if args.since:
+        start = datetime.combine(parse_date(args.since, "--from"), time(0), timezone.utc) - timedelta(days=1)
+    if args.until:
+        end = datetime.combine(parse_date(args.until, "--to"), time(0), timezone.utc) + timedelta(days=2)
+    busy = busy_events(data, plan, args.person, start, end, source=args.file)
+    if store is not None:
+        removed = store.replace_busy_time(args.person, busy, user=args.user)
+        print(f"{len(busy)} busy blocks of {args.person} imported into the draft ({removed} earlier ones replaced)",
+              file=sys.stderr)
+        return EXIT_OK
+    result = with_busy_time(plan, args.person, busy)
+    if args.output:
+        save_plan(result, args.output)
+        print(f"{len(busy)} busy blocks of {args.person} written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(dump_plan(result))
+    return EXIT_OK
 
 
 def _add_feed_commands(commands: argparse._SubParsersAction) -> None:

@@ -351,6 +351,34 @@ class PlanStore:
             _audit(connection, now, user, "add", "event", event.id, None, event_document(event, clock))
             return event
 
+    def replace_busy_time(self, person_id: str, busy: list[Event], *, user: str | None = None) -> int:
+        """Replace a person's imported busy events (ids ``busy-PERSON-…``) with `busy`, in one
+        transaction; returns how many were removed."""
+        from ..busy import busy_id
+
+        user = user or current_user()
+        with self._write() as connection:
+            stub = self._ids(connection)
+            if person_id not in stub.people:
+                raise NotFoundError("", f"no person {person_id!r}")
+            prefix = busy_id(person_id)
+            old = connection.execute(sa.select(EVENTS.c.id).where(
+                EVENTS.c.kind == "unavailable", EVENTS.c.id.startswith(prefix, autoescape=True))).scalars().all()
+            if old:
+                connection.execute(EVENTS.delete().where(EVENTS.c.id.in_(old)))
+            taken = set(connection.execute(sa.select(EVENTS.c.id).where(EVENTS.c.id.in_([e.id for e in busy]))).scalars())
+            if taken:
+                raise PlanError("", f"the plan already has an event {sorted(taken)[0]!r}")
+            position = connection.execute(sa.select(sa.func.coalesce(sa.func.max(EVENTS.c.position), -1))).scalar_one() + 1
+            now = now_micros()
+            stamp = {"version": 1, "updated_at": now, "updated_by": user}
+            _insert(connection, EVENTS, [{"id": e.id, "position": position + i, **_event_values(e), **stamp}
+                                         for i, e in enumerate(busy)])
+            _insert(connection, EVENT_PEOPLE, [{"event_id": e.id, "person_id": person_id, "position": 0} for e in busy])
+            _audit(connection, now, user, "import-busy", "person", person_id, {"busy_events": len(old)},
+                   {"busy_events": len(busy)})
+            return len(old)
+
     def delete_event(self, event_id: str, *, expected_version: int, user: str | None = None) -> None:
         """Remove an event from the draft (cancel it instead to tell subscribed calendars)."""
         user = user or current_user()
