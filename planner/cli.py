@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=("en", "de"), default="en", help="language of messages")
     check.set_defaults(run=_check)
     _add_export_ics(commands)
+    _add_export_map(commands)
     _add_feed_commands(commands)
     _add_import_ics(commands)
     _add_db_commands(commands)
@@ -92,6 +93,47 @@ def _import_ics(args: argparse.Namespace) -> int:
         print(f"{len(busy)} busy blocks of {args.person} written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(dump_plan(result))
+    return EXIT_OK
+
+
+def _add_export_map(commands: argparse._SubParsersAction) -> None:
+    export = commands.add_parser(
+        "export-map", help="write a map page (HTML) that works without internet",
+        description="Write one HTML page with the map: all venues (conflicts in red), or with --delegation a "
+        "delegation's day as a route. It needs no network at all.",
+    )
+    export.add_argument("plan", metavar="PLAN", help="plan file")
+    export.add_argument("--delegation", metavar="ID", help="the delegation's day as a route")
+    export.add_argument("--day", metavar="YYYY-MM-DD", help="which day (default: its first day)")
+    export.add_argument("--festival", metavar="YYYY-MM-DDTHH:MM", help="the stages at this moment instead")
+    export.add_argument("-o", "--output", metavar="FILE.html", required=True)
+    export.set_defaults(run=_export_map)
+
+
+def _export_map(args: argparse.Namespace) -> int:
+    from .clock import WallClock, parse_date, zone_named
+    from .conflicts import check
+    from .maps import conflicts_map, delegation_day_map, festival_map, first_day, standalone_html
+
+    plan = load_plan(args.plan)
+    if args.festival:
+        moment = WallClock(zone_named(plan.timezone, "timezone")).parse(args.festival, "--festival")
+        deck, title = festival_map(plan, moment), f"{plan.name} – {args.festival}"
+    elif args.delegation:
+        if args.delegation not in plan.delegations:
+            raise PlanError("", f"unknown delegation {args.delegation!r}")
+        day = parse_date(args.day, "--day") if args.day else first_day(plan, args.delegation)
+        deck = delegation_day_map(plan, args.delegation, day)
+        title = f"{plan.name} – {plan.delegations[args.delegation].city} – {day:%d.%m.%Y}"
+    else:
+        conflicts = check(plan)
+        if args.day:
+            day = parse_date(args.day, "--day")
+            clock = WallClock(zone_named(plan.timezone, "timezone"))
+            events = {e.id: e for e in plan.events}
+            conflicts = [c for c in conflicts if any(clock.local_date(events[i].start) == day for i in c.events)]
+        deck, title = conflicts_map(plan, conflicts), plan.name
+    _write_atomically(args.output, standalone_html(deck, title).encode("utf-8"))
     return EXIT_OK
 
 

@@ -1,0 +1,288 @@
+"""Maps (pydeck) of the venues, a delegation's day, the festival at a moment and the conflicts,
+for the app and for standalone pages that work without any network.
+
+Every name, title and address that reaches a tooltip is HTML-escaped here: pydeck tooltips
+render HTML, and a venue called ``<img src=x onerror=alert(1)>`` must show as text.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import pydeck as pdk
+
+from .clock import WallClock, zone_named
+from .conflicts import Conflict
+from .errors import PlanError
+from .model import Event, Plan, Venue
+from .travel import TravelTimes
+
+KIND_COLOURS = {
+    "city_hall": [200, 30, 45], "stage": [230, 120, 0], "square": [240, 170, 0], "museum": [60, 110, 200],
+    "hotel": [120, 80, 170], "station": [40, 40, 40], "airport": [40, 40, 40], "park": [40, 150, 70],
+    "stadium": [230, 200, 0], "church": [140, 100, 60], "restaurant": [200, 90, 140], "office": [100, 100, 100],
+    "other": [120, 120, 120],
+}
+TILE = 512  # deck.gl's pixels per 360° of longitude at zoom 0
+ON_NOW, EMPTY, CLASH = [230, 60, 30], [170, 170, 170], [220, 0, 0]
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True).replace("\n", "<br>")
+
+
+def _radius(venue: Venue) -> float:
+    """Pixels: 6 for a small room up to about 22 for a stadium (grows with the logarithm of
+    capacity, so that central stages a hundred metres apart stay apart)."""
+    return 6 + 3.5 * math.log10(max(venue.capacity or 100, 1))
+
+
+@dataclass
+class Stop:
+    """One stop of a delegation's day, in order, with the travel minutes from the stop before."""
+
+    number: int
+    event: Event
+    venue: Venue
+    travel_minutes: float | None
+
+
+def _wall(plan: Plan) -> WallClock:
+    return WallClock(zone_named(plan.timezone, "timezone"))
+
+
+def _day_bounds(plan: Plan, day: date) -> tuple[datetime, datetime]:
+    clock = _wall(plan)
+    return clock.at(day, 0), clock.at(day + timedelta(days=1), 0)
+
+
+def day_stops(plan: Plan, delegation_id: str, day: date) -> list[Stop]:
+    """The delegation's live events with a venue on local `day`, in time order, numbered, with
+    the travel minutes (the same travel model as the conflict check) from the previous stop."""
+    if delegation_id not in plan.delegations:
+        raise PlanError("", f"unknown delegation {delegation_id!r}")
+    begins, ends = _day_bounds(plan, day)
+    travel = TravelTimes(plan)
+    events = sorted((e for e in plan.events if delegation_id in e.delegations and e.status != "cancelled"
+                     and e.venue is not None and e.start < ends and e.end > begins),
+                    key=lambda e: (e.start, e.end, e.id))
+    stops: list[Stop] = []
+    for event in events:
+        previous = stops[-1].venue.id if stops else None
+        minutes = travel.minutes(previous, event.venue) if previous is not None else None
+        stops.append(Stop(len(stops) + 1, event, plan.venues[event.venue], minutes))  # type: ignore[index]
+    return stops
+
+
+def stage_status(plan: Plan, moment: datetime) -> list[dict]:
+    """For every stage (amplified venue or kind stage): what is on at `moment` and what next."""
+    rows = []
+    for venue in plan.venues.values():
+        if not (venue.amplified or venue.kind == "stage"):
+            continue
+        here = sorted((e for e in plan.events if e.venue == venue.id and e.status != "cancelled"),
+                      key=lambda e: (e.start, e.id))
+        now = [e for e in here if e.start <= moment < e.end]
+        upcoming = [e for e in here if e.start > moment]
+        rows.append({"venue": venue, "now": now, "next": upcoming[0] if upcoming else None})
+    return rows
+
+
+def _view(venues: list[Venue]) -> pdk.ViewState:
+    """A view that fits the venues into a window of about 1000 × 700 pixels."""
+    if not venues:
+        return pdk.ViewState(latitude=51.5136, longitude=7.4653, zoom=12)
+    lats, lons = [v.lat for v in venues], [v.lon for v in venues]
+    lat, lon = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+    # deck.gl: 512 · 2^z pixels per 360° of longitude; a degree of latitude is 1/cos longer.
+    width = max(max(lons) - min(lons), 0.004) * 1.4
+    height = max(max(lats) - min(lats), 0.003) * 1.4 / math.cos(math.radians(lat))
+    zoom = min(math.log2(1000 * 360 / TILE / width), math.log2(700 * 360 / TILE / height), 16)
+    return pdk.ViewState(latitude=lat, longitude=lon, zoom=max(zoom, 2))
+
+
+def _scale_bar(view: pdk.ViewState) -> list[pdk.Layer]:
+    """A scale bar of a round length (about 100–250 px) near the lower left of the view, for
+    orientation without map tiles."""
+    pixels_per_km = TILE * 2 ** view.zoom / 360 / (111.32 * math.cos(math.radians(view.latitude)))
+    km = next((k for k in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if k * pixels_per_km >= 100), 1000)
+    degrees_per_pixel = 360 / (TILE * 2 ** view.zoom)
+    start = [view.longitude - 420 * degrees_per_pixel,
+             view.latitude - 300 * degrees_per_pixel * math.cos(math.radians(view.latitude))]
+    end = [start[0] + km / (111.32 * math.cos(math.radians(view.latitude))), start[1]]
+    label = f"{km * 1000:.0f} m" if km < 1 else f"{km:g} km"
+    return [
+        pdk.Layer("PathLayer", [{"path": [start, end]}], id="scale", get_path="path", get_color=[30, 30, 30],
+                  width_min_pixels=4),
+        pdk.Layer("TextLayer", [{"position": [(start[0] + end[0]) / 2, start[1]], "text": label}], id="scale-label",
+                  get_position="position", get_text="text", get_size=13, get_color=[30, 30, 30],
+                  get_pixel_offset=[0, -12]),
+    ]
+
+
+def _deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip_html: str) -> pdk.Deck:
+    return pdk.Deck(
+        layers=[*layers, *_scale_bar(view)],
+        initial_view_state=view,
+        map_provider=None,  # no tiles: works without a network; the app may add a base map
+        map_style=None,
+        tooltip={"html": tooltip_html, "style": {"backgroundColor": "white", "color": "black", "fontSize": "13px"}},
+    )
+
+
+def _next_events(plan: Plan, venue_id: str, after: datetime | None, count: int = 3) -> str:
+    clock = _wall(plan)
+    upcoming = sorted((e for e in plan.events if e.venue == venue_id and e.status != "cancelled"
+                       and (after is None or e.end > after)), key=lambda e: (e.start, e.id))[:count]
+    return "<br>".join(f"{clock.wall(e.start):%a %d.%m. %H:%M} {_escape(e.title)}" for e in upcoming)
+
+
+def venue_points(plan: Plan, after: datetime | None = None, conflicts: list[Conflict] | None = None) -> list[dict]:
+    """One point per venue with escaped tooltip texts, colour by kind (red where conflicts)."""
+    clashing: dict[str, int] = {}
+    for conflict in conflicts or []:
+        if conflict.resource in plan.venues:
+            clashing[conflict.resource] = clashing.get(conflict.resource, 0) + 1
+    points = []
+    for venue in plan.venues.values():
+        count = clashing.get(venue.id, 0)
+        points.append({
+            "position": [venue.lon, venue.lat], "label": venue.name, "radius": _radius(venue),
+            "colour": CLASH if count else KIND_COLOURS[venue.kind],
+            "name": _escape(venue.name), "address": _escape(venue.address), "kind": venue.kind,
+            "next": _next_events(plan, venue.id, after), "conflicts": f"{count} conflict(s)" if count else "",
+        })
+    return points
+
+
+def venues_map(plan: Plan, after: datetime | None = None, conflicts: list[Conflict] | None = None) -> pdk.Deck:
+    """All venues: colour by kind, size by capacity, labels, and a tooltip with name, address
+    and the next events there; venues with conflicts in red when `conflicts` are given."""
+    points = venue_points(plan, after, conflicts)
+    layers = [
+        pdk.Layer("ScatterplotLayer", points, id="venues", get_position="position", get_radius="radius",
+                  radius_units='"pixels"', get_fill_color="colour", pickable=True, opacity=0.85, stroked=True,
+                  get_line_color=[255, 255, 255], line_width_min_pixels=1),
+        pdk.Layer("TextLayer", points, id="labels", get_position="position", get_text="label", get_size=12,
+                  get_color=[20, 20, 20], get_pixel_offset=[0, 16], character_set='"auto"'),
+    ]
+    tooltip = "<b>{name}</b><br>{address}<br><i>{kind}</i><br>{conflicts}<br>{next}"
+    return _deck(layers, _view(list(plan.venues.values())), tooltip)
+
+
+def conflicts_map(plan: Plan, conflicts: list[Conflict]) -> pdk.Deck:
+    """Venues with their conflicts highlighted."""
+    return venues_map(plan, conflicts=conflicts)
+
+
+def delegation_day_map(plan: Plan, delegation_id: str, day: date) -> pdk.Deck:
+    """A delegation's day as a route: numbered stops in time order, legs with travel minutes,
+    the hotel and the arrival point marked."""
+    stops = day_stops(plan, delegation_id, day)
+    clock = _wall(plan)
+    delegation = plan.delegations[delegation_id]
+    # One point per venue: a venue visited twice shows both numbers ("2·4") and both events.
+    by_venue: dict[str, dict] = {}
+    for s in stops:
+        point = by_venue.setdefault(s.venue.id, {
+            "position": [s.venue.lon, s.venue.lat], "numbers": [], "visits": [],
+            "name": _escape(s.venue.name), "address": _escape(s.venue.address)})
+        point["numbers"].append(str(s.number))
+        point["visits"].append(f"{s.number}. {clock.wall(s.event.start):%H:%M}–{clock.wall(s.event.end):%H:%M} "
+                               f"{_escape(s.event.title)}")
+    points = [{**p, "number": "·".join(p.pop("numbers")), "visits": "<br>".join(p["visits"])}
+              for p in by_venue.values()]
+    legs = [{
+        "path": [[a.venue.lon, a.venue.lat], [b.venue.lon, b.venue.lat]],
+        "middle": [(a.venue.lon + b.venue.lon) / 2, (a.venue.lat + b.venue.lat) / 2],
+        "text": f"{b.travel_minutes:.0f} min →", "angle": -math.degrees(math.atan2(b.venue.lat - a.venue.lat, b.venue.lon - a.venue.lon)),
+    } for a, b in zip(stops, stops[1:]) if a.venue.id != b.venue.id]
+    marks: list[dict] = []
+    if delegation.hotel in plan.venues:
+        hotel = plan.venues[delegation.hotel]
+        marks.append({"position": [hotel.lon, hotel.lat], "text": "Hotel"})
+    if stops and stops[0].event.kind == "transfer":
+        marks.append({"position": points[0]["position"], "text": "Arrival"})
+    layers = [
+        pdk.Layer("PathLayer", legs, id="legs", get_path="path", get_color=[40, 90, 200], width_min_pixels=3),
+        pdk.Layer("TextLayer", legs, id="minutes", get_position="middle", get_text="text", get_size=13,
+                  get_color=[40, 90, 200], get_angle="angle", character_set='"auto"'),
+        pdk.Layer("ScatterplotLayer", points, id="stops", get_position="position", get_radius=12,
+                  radius_units='"pixels"', get_fill_color=[40, 90, 200], pickable=True),
+        pdk.Layer("TextLayer", points, id="numbers", get_position="position", get_text="number", get_size=13,
+                  get_color=[255, 255, 255]),
+        pdk.Layer("TextLayer", marks, id="marks", get_position="position", get_text="text", get_size=13,
+                  get_color=[120, 40, 150], get_pixel_offset=[0, -24]),
+    ]
+    tooltip = "<b>{name}</b><br>{address}<br>{visits}"
+    return _deck(layers, _view([s.venue for s in stops] or list(plan.venues.values())), tooltip)
+
+
+def festival_map(plan: Plan, moment: datetime) -> pdk.Deck:
+    """Every stage at `moment`: what is on now and next; empty stages grey."""
+    clock = _wall(plan)
+    points = []
+    for row in stage_status(plan, moment):
+        venue: Venue = row["venue"]
+        now = "; ".join(_escape(e.title) for e in row["now"])
+        upcoming = row["next"]
+        points.append({
+            "position": [venue.lon, venue.lat], "label": venue.name, "radius": _radius(venue),
+            "colour": ON_NOW if row["now"] else EMPTY, "name": _escape(venue.name),
+            "now": now or "—", "next": f"{clock.wall(upcoming.start):%H:%M} {_escape(upcoming.title)}" if upcoming else "—",
+        })
+    layers = [
+        pdk.Layer("ScatterplotLayer", points, id="stages", get_position="position", get_radius="radius",
+                  radius_units='"pixels"', get_fill_color="colour", pickable=True, opacity=0.9, stroked=True,
+                  get_line_color=[255, 255, 255], line_width_min_pixels=1),
+        pdk.Layer("TextLayer", points, id="labels", get_position="position", get_text="label", get_size=12,
+                  get_color=[20, 20, 20], get_pixel_offset=[0, 16], character_set='"auto"'),
+    ]
+    tooltip = "<b>{name}</b><br>Now: {now}<br>Next: {next}"
+    return _deck(layers, _view([r["venue"] for r in stage_status(plan, moment)] or list(plan.venues.values())), tooltip)
+
+
+_REMOTE_TAG = re.compile(r"""<(?:script|link)\b[^>]*(?:src|href)=["']?https?://[^>]*>(?:</script>)?""", re.IGNORECASE)
+_INLINE_BUNDLE = "<script type='text/javascript'>"
+
+
+def standalone_html(deck: pdk.Deck, title: str = "DORTBUNT! planner") -> str:
+    """A single HTML page of the map that needs no network: deck.gl inlined, no tiles, and the
+    template's scripts and stylesheets from other servers (base-map libraries, fonts) left out."""
+    page = deck.to_html(as_string=True, offline=True, notebook_display=False)
+    # Only the page's own tags are touched, not the text of the inlined deck.gl bundle.
+    cut = page.index(_INLINE_BUNDLE)
+    head = _REMOTE_TAG.sub("", page[:cut]).replace("<title>pydeck</title>", f"<title>{html.escape(title)}</title>")
+    rest = page[cut:]
+    end = rest.index("</script>") + len("</script>")
+    tail = _REMOTE_TAG.sub("", rest[end:])
+    page = head + rest[:end] + tail
+    if re.search(r"""<(?:script|link|img)\b[^>]*(?:src|href)=["']?https?://""", head + tail, re.IGNORECASE):
+        raise RuntimeError("the map page still refers to another server")
+    return page
+
+
+def day_from_text(text: str) -> date:
+    from .clock import parse_date
+
+    return parse_date(text, "--day")
+
+
+def first_day(plan: Plan, delegation_id: str | None = None) -> date:
+    """The first local day with a (delegation's) live event, for maps without --day."""
+    events = [e for e in plan.events if e.status != "cancelled" and (delegation_id is None or delegation_id in e.delegations)]
+    if not events:
+        raise PlanError("", "there is no event to show")
+    return _wall(plan).local_date(min(e.start for e in events))
+
+
+def noon(plan: Plan, day: date) -> datetime:
+    return _wall(plan).at(day, 12 * 60)
+
+
+__all__ = ["venues_map", "conflicts_map", "delegation_day_map", "festival_map", "standalone_html", "day_stops",
+           "stage_status", "venue_points", "first_day", "noon", "day_from_text", "time"]
