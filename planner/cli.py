@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_check)
     _add_export_ics(commands)
     _add_export_map(commands)
+    _add_export_timeline(commands)
     _add_feed_commands(commands)
     _add_import_ics(commands)
     _add_db_commands(commands)
@@ -134,6 +135,37 @@ def _export_map(args: argparse.Namespace) -> int:
             conflicts = [c for c in conflicts if any(clock.local_date(events[i].start) == day for i in c.events)]
         deck, title = conflicts_map(plan, conflicts), plan.name
     _write_atomically(args.output, standalone_html(deck, title).encode("utf-8"))
+    return EXIT_OK
+
+
+def _add_export_timeline(commands: argparse._SubParsersAction) -> None:
+    export = commands.add_parser(
+        "export-timeline", help="write a timeline page (HTML, works offline): by venue, delegation or person",
+        description="Write a Gantt timeline of the plan as one HTML page with plotly inlined; conflicting "
+        "events are outlined in red with the conflict on hover. --hours PERSON draws booked hours per day instead.",
+    )
+    export.add_argument("plan", metavar="PLAN", help="plan file")
+    export.add_argument("--by", choices=("venue", "delegation", "person"), default="venue")
+    export.add_argument("--day", metavar="YYYY-MM-DD", help="one day (default: the whole plan)")
+    export.add_argument("--hours", metavar="PERSON", help="a person's booked hours per day")
+    export.add_argument("--lang", choices=("en", "de"), default="en")
+    export.add_argument("-o", "--output", metavar="FILE.html", required=True)
+    export.set_defaults(run=_export_timeline)
+
+
+def _export_timeline(args: argparse.Namespace) -> int:
+    from .clock import parse_date
+    from .conflicts import check
+    from .timelines import hours_figure, timeline_figure
+
+    plan = load_plan(args.plan)
+    if args.hours:
+        figure = hours_figure(plan, args.hours)
+    else:
+        day = parse_date(args.day, "--day") if args.day else None
+        figure = timeline_figure(plan, args.by, day, check(plan), args.lang)
+    page = figure.to_html(include_plotlyjs=True, full_html=True)
+    _write_atomically(args.output, page.encode("utf-8"))
     return EXIT_OK
 
 
@@ -237,19 +269,12 @@ def _export_ics(args: argparse.Namespace) -> int:
 
 
 def _write_atomically(path: str, data: bytes) -> None:
-    import os
-    import tempfile
-    from pathlib import Path
+    from .loading import write_atomically
 
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        write_atomically(path, data)
+    except FileNotFoundError:
+        raise PlanError("", f"cannot write {path}: no such folder") from None
 
 
 def _add_db_commands(commands: argparse._SubParsersAction) -> None:

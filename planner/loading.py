@@ -693,15 +693,26 @@ def dump_plan(plan: Plan) -> str:
 
 def save_plan(plan: Plan, path: str | os.PathLike) -> None:
     """Write the plan atomically: the file holds the old or the new plan, never half of one."""
+    write_atomically(path, dump_plan(plan).encode("utf-8"))
+
+
+def write_atomically(path: str | os.PathLike, data: bytes) -> None:
+    """Write a file so that it holds the old or the new content, never half of it, with the
+    usual permissions (a temporary file would otherwise stay readable by its owner only)."""
     path = Path(path)
-    text = dump_plan(plan).encode("utf-8")
     handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(text)
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
+    except FileNotFoundError:
+        Path(temporary).unlink(missing_ok=True)
+        raise PlanError("", f"{path.parent}: no such folder") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
