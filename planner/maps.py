@@ -27,6 +27,11 @@ KIND_COLOURS = {
     "stadium": [230, 200, 0], "church": [140, 100, 60], "restaurant": [200, 90, 140], "office": [100, 100, 100],
     "other": [120, 120, 120],
 }
+#: A glyph per kind, drawn on the venue's dot (fonts on every system have these).
+KIND_ICONS = {
+    "city_hall": "★", "stage": "♪", "square": "◆", "museum": "M", "hotel": "H", "station": "S", "airport": "✈",
+    "park": "♣", "stadium": "◎", "church": "✝", "restaurant": "R", "office": "O", "other": "•",
+}
 TILE = 512  # deck.gl's pixels per 360° of longitude at zoom 0
 ON_NOW, EMPTY, CLASH = [230, 60, 30], [170, 170, 170], [220, 0, 0]
 
@@ -152,7 +157,7 @@ def venue_points(plan: Plan, after: datetime | None = None, conflicts: list[Conf
         count = clashing.get(venue.id, 0)
         points.append({
             "position": [venue.lon, venue.lat], "label": venue.name, "radius": _radius(venue),
-            "colour": CLASH if count else KIND_COLOURS[venue.kind],
+            "colour": CLASH if count else KIND_COLOURS[venue.kind], "icon": KIND_ICONS[venue.kind],
             "name": _escape(venue.name), "address": _escape(venue.address), "kind": venue.kind,
             "next": _next_events(plan, venue.id, after), "conflicts": f"{count} conflict(s)" if count else "",
         })
@@ -167,8 +172,10 @@ def venues_map(plan: Plan, after: datetime | None = None, conflicts: list[Confli
         pdk.Layer("ScatterplotLayer", points, id="venues", get_position="position", get_radius="radius",
                   radius_units='"pixels"', get_fill_color="colour", pickable=True, opacity=0.85, stroked=True,
                   get_line_color=[255, 255, 255], line_width_min_pixels=1),
+        pdk.Layer("TextLayer", points, id="icons", get_position="position", get_text="icon", get_size=12,
+                  get_color=[255, 255, 255], character_set='"auto"'),
         pdk.Layer("TextLayer", points, id="labels", get_position="position", get_text="label", get_size=12,
-                  get_color=[20, 20, 20], get_pixel_offset=[0, 16], character_set='"auto"'),
+                  get_color=[20, 20, 20], get_pixel_offset=[0, 22], character_set='"auto"'),
     ]
     tooltip = "<b>{name}</b><br>{address}<br><i>{kind}</i><br>{conflicts}<br>{next}"
     return _deck(layers, _view(list(plan.venues.values())), tooltip)
