@@ -11,7 +11,7 @@ import html
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pydeck as pdk
 
@@ -273,12 +273,6 @@ def standalone_html(deck: pdk.Deck, title: str = "DORTBUNT! planner") -> str:
     return page
 
 
-def day_from_text(text: str) -> date:
-    from .clock import parse_date
-
-    return parse_date(text, "--day")
-
-
 def first_day(plan: Plan, delegation_id: str | None = None) -> date:
     """The first local day with a (delegation's) live event, for maps without --day."""
     events = [e for e in plan.events if e.status != "cancelled" and (delegation_id is None or delegation_id in e.delegations)]
@@ -287,9 +281,5 @@ def first_day(plan: Plan, delegation_id: str | None = None) -> date:
     return _wall(plan).local_date(min(e.start for e in events))
 
 
-def noon(plan: Plan, day: date) -> datetime:
-    return _wall(plan).at(day, 12 * 60)
-
-
 __all__ = ["venues_map", "conflicts_map", "delegation_day_map", "festival_map", "standalone_html", "day_stops",
-           "stage_status", "venue_points", "first_day", "noon", "day_from_text", "time"]
+           "stage_status", "venue_points", "first_day"]
