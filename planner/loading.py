@@ -100,11 +100,10 @@ def _number(value: object, path: str) -> float:
     return value
 
 
-def _ranged(value: object, path: str, low: float, high: float, *, open_low: bool = False) -> float:
+def _ranged(value: object, path: str, low: float, high: float) -> float:
     number = _number(value, path)
-    if number < low or number > high or (open_low and number == low):
-        bound = f"greater than {low:g} and at most {high:g}" if open_low else f"between {low:g} and {high:g}"
-        raise PlanError(path, f"must be {bound}, got {number!r}")
+    if number < low or number > high:
+        raise PlanError(path, f"must be between {low:g} and {high:g}, got {number!r}")
     return number
 
 
@@ -254,15 +253,15 @@ def _rules(raw: object) -> Rules:
     raw = _object(raw, "rules", _RULES)
     rules = Rules()
     # Bounds keep every travel time finite; no real walk, drive or detour comes near them.
-    for key, low, high, open_low in (
-        ("walk_kmh", 0.01, 1000, False),
-        ("drive_kmh", 0.01, 10000, False),
-        ("walk_max_km", 0, 40000, False),
-        ("detour", 0.01, 100, False),
-        ("drive_overhead_min", 0, MAX_MINUTES, False),
+    for key, low, high in (
+        ("walk_kmh", 0.01, 1000),
+        ("drive_kmh", 0.01, 10000),
+        ("walk_max_km", 0, 40000),
+        ("detour", 0.01, 100),
+        ("drive_overhead_min", 0, MAX_MINUTES),
     ):
         if raw.get(key) is not None:
-            setattr(rules, key, _ranged(raw[key], f"rules.{key}", low, high, open_low=open_low))
+            setattr(rules, key, _ranged(raw[key], f"rules.{key}", low, high))
     disabled = []
     for index, rule in enumerate(_list(_or(raw.get("disabled"), []), "rules.disabled")):
         disabled.append(_choice(rule, f"rules.disabled[{index}]", tuple(RULES)))
