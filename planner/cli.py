@@ -41,7 +41,57 @@ def build_parser() -> argparse.ArgumentParser:
     _add_feed_commands(commands)
     _add_import_ics(commands)
     _add_db_commands(commands)
+    _add_user_commands(commands)
     return parser
+
+
+def _add_user_commands(commands: argparse._SubParsersAction) -> None:
+    users = commands.add_parser("user", help="local accounts of the app",
+                                description="Local accounts (admin, protocol, organiser, viewer).")
+    users.add_argument("--db", metavar="URL", help="database URL (default: PLANNER_DB_URL or the SQLite file)")
+    actions = users.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    add = actions.add_parser("add", help="a new account; the password is asked for (or read from stdin)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("admin", "protocol", "organiser", "viewer"))
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(run=_user_add)
+    listing = actions.add_parser("list", help="all accounts")
+    listing.set_defaults(run=_user_list)
+    remove = actions.add_parser("remove", help="delete an account")
+    remove.add_argument("name")
+    remove.set_defaults(run=_user_remove)
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from .storage import PlanStore
+
+    if args.password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise PlanError("password", "the two entries differ")
+    PlanStore(args.db).add_user(args.name, args.role, password)
+    print(f"account {args.name} ({args.role}) created", file=sys.stderr)
+    return EXIT_OK
+
+
+def _user_list(args: argparse.Namespace) -> int:
+    from .storage import PlanStore
+
+    for name, role in PlanStore(args.db).users():
+        print(f"{name}\t{role}")
+    return EXIT_OK
+
+
+def _user_remove(args: argparse.Namespace) -> int:
+    from .storage import PlanStore
+
+    PlanStore(args.db).remove_user(args.name)
+    print(f"account {args.name} removed", file=sys.stderr)
+    return EXIT_OK
 
 
 def _add_import_ics(commands: argparse._SubParsersAction) -> None:

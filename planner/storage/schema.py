@@ -172,6 +172,18 @@ class FeedTokenRow(Base):
     revoked_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
+class UserRow(Base):
+    """A local account: name, role and a salted scrypt hash of the password."""
+
+    __tablename__ = "users"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
 Index("ix_events_start", EventRow.start_us)
 Index("ix_event_delegations_delegation", EventDelegationRow.delegation_id)
 Index("ix_event_people_person", EventPersonRow.person_id)

@@ -60,6 +60,7 @@ from .schema import (
     PlanRow,
     ReleaseRow,
     TravelRow,
+    UserRow,
     VenueRow,
 )
 
@@ -75,6 +76,10 @@ PLAN, VENUES, TRAVEL, PEOPLE, DELEGATIONS, EVENTS = (
 )
 EVENT_DELEGATIONS, EVENT_PEOPLE = EventDelegationRow.__table__, EventPersonRow.__table__
 RELEASES, AUDIT, FEED_TOKENS = ReleaseRow.__table__, AuditRow.__table__, FeedTokenRow.__table__
+USERS = UserRow.__table__
+# A hash of nothing in particular, checked against for unknown names so that timing tells
+# nobody whether an account exists.
+_DUMMY_HASH = "scrypt$16384$8$1$" + "00" * 16 + "$" + "00" * 64
 # Children before parents, for deleting.
 PLAN_TABLES = (EVENT_PEOPLE, EVENT_DELEGATIONS, EVENTS, DELEGATIONS, PEOPLE, TRAVEL, VENUES, PLAN)
 
@@ -541,6 +546,55 @@ class PlanStore:
             return [{"number": r.id, "kind": r.kind, "target": r.target, "created_at": instant(r.created_at),
                      "created_by": r.created_by, "revoked_at": None if r.revoked_at is None else instant(r.revoked_at)}
                     for r in rows]
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def add_user(self, name: str, role: str, password: str, *, user: str | None = None) -> None:
+        """A new local account (PlanError if the name is taken or the password too short)."""
+        from ..accounts import check_name, check_role, hash_password
+
+        check_name(name)
+        check_role(role)
+        digest = hash_password(password)
+        with self._write() as connection:
+            if connection.execute(sa.select(USERS.c.name).where(USERS.c.name == name)).first():
+                raise PlanError("name", f"an account {name!r} exists already")
+            now = now_micros()
+            connection.execute(USERS.insert().values(name=name, role=role, password_hash=digest, created_at=now,
+                                                     failed_logins=0))
+            _audit(connection, now, user or current_user(), "add", "user", name, None, {"role": role})
+
+    def remove_user(self, name: str, *, user: str | None = None) -> None:
+        with self._write() as connection:
+            if connection.execute(USERS.delete().where(USERS.c.name == name)).rowcount != 1:
+                raise NotFoundError("", f"no account {name!r}")
+            _audit(connection, now_micros(), user or current_user(), "remove", "user", name, None, None)
+
+    def users(self) -> list[tuple[str, str]]:
+        """(name, role) of every account."""
+        with self.engine.connect() as connection:
+            return [(r.name, r.role) for r in connection.execute(sa.select(USERS.c.name, USERS.c.role).order_by(USERS.c.name))]
+
+    def authenticate(self, name: str, password: str) -> str | None:
+        """The account's role if the password is right, else None. After five wrong passwords
+        in a row an account is locked for a minute, doubling with each further failure."""
+        from ..accounts import password_matches
+
+        with self._write() as connection:
+            row = connection.execute(sa.select(USERS).where(USERS.c.name == name)).first()
+            now = now_micros()
+            if row is None:
+                password_matches(password, _DUMMY_HASH)  # same work as for a real account
+                return None
+            if row.locked_until is not None and row.locked_until > now:
+                return None
+            if password_matches(password, row.password_hash):
+                connection.execute(USERS.update().where(USERS.c.name == name).values(failed_logins=0, locked_until=None))
+                return row.role
+            failures = row.failed_logins + 1
+            lock = now + 60_000_000 * 2 ** (failures - 5) if failures >= 5 else None
+            connection.execute(USERS.update().where(USERS.c.name == name).values(failed_logins=failures, locked_until=lock))
+            return None
 
     # -- audit and backup -------------------------------------------------------------------
 

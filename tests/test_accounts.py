@@ -1,0 +1,73 @@
+"""Local accounts: hashed passwords, roles, lock-out after repeated failures, the CLI."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from planner import PlanError
+from planner.accounts import hash_password, password_matches
+from planner.storage import PlanStore
+from planner.storage.store import USERS, now_micros
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = PlanStore(f"sqlite:///{tmp_path}/planner.db")
+    yield opened
+    opened.close()
+
+
+def test_password_is_stored_only_as_a_salted_hash(store):
+    store.add_user("anna", "protocol", "correct horse battery")
+    with store.engine.connect() as connection:
+        stored = connection.execute(USERS.select()).first().password_hash
+    assert "correct horse" not in stored and stored.startswith("scrypt$")
+    assert hash_password("correct horse battery") != hash_password("correct horse battery")  # salted
+    assert password_matches("correct horse battery", stored) and not password_matches("correct horse batterY", stored)
+
+
+def test_authenticate_gives_the_role(store):
+    store.add_user("anna", "protocol", "correct horse battery")
+    assert store.authenticate("anna", "correct horse battery") == "protocol"
+    assert store.authenticate("anna", "wrong password!") is None
+    assert store.authenticate("nobody", "correct horse battery") is None
+
+
+def test_lock_out_after_five_failures(store):
+    store.add_user("anna", "admin", "correct horse battery")
+    for _ in range(5):
+        assert store.authenticate("anna", "guess guess guess") is None
+    # Locked: even the right password is refused for now.
+    assert store.authenticate("anna", "correct horse battery") is None
+    with store.engine.begin() as connection:
+        connection.execute(USERS.update().values(locked_until=now_micros() - 1))
+    assert store.authenticate("anna", "correct horse battery") == "admin"
+
+
+def test_names_roles_and_passwords_are_checked(store):
+    with pytest.raises(PlanError, match="at least 10 characters"):
+        store.add_user("anna", "admin", "short")
+    with pytest.raises(PlanError, match="expected one of admin, protocol, organiser, viewer"):
+        store.add_user("anna", "king", "correct horse battery")
+    store.add_user("anna", "viewer", "correct horse battery")
+    with pytest.raises(PlanError, match="exists already"):
+        store.add_user("anna", "viewer", "correct horse battery")
+    assert store.users() == [("anna", "viewer")]
+
+
+def test_user_cli(tmp_path):
+    env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{tmp_path}/planner.db"}
+
+    def run(*args, stdin=""):
+        return subprocess.run([sys.executable, "-m", "planner", "user", *args], cwd=ROOT, env=env, input=stdin,
+                              capture_output=True, text=True, timeout=120)
+
+    assert run("add", "anna", "--role", "protocol", stdin="correct horse battery\n").returncode == 0
+    assert run("list").stdout == "anna\tprotocol\n"
+    short = run("add", "ben", "--role", "viewer", stdin="short\n")
+    assert short.returncode == 2 and short.stderr == "error: password: must have at least 10 characters\n"
+    assert run("remove", "anna").returncode == 0 and run("list").stdout == ""
+    assert run("remove", "anna").returncode == 2
