@@ -86,9 +86,15 @@ def _text(value: object, path: str) -> str:
     return value
 
 
+#: Ids are keys in the database; longer ones are not ids but pasted text.
+MAX_ID = 200
+
+
 def _id(value: object, path: str) -> str:
     if type(value) is not str or not value:
         raise PlanError(path, "expected a non-empty string id")
+    if len(value) > MAX_ID:
+        raise PlanError(path, f"an id may have at most {MAX_ID} characters, this one has {len(value)}")
     return value
 
 
@@ -398,7 +404,8 @@ def _events(raw_events: object, plan: Plan, clock: WallClock) -> list[Event]:
             if type(raw) is not dict or not raw.keys() <= allowed:
                 raise _Doubt
             ident, title, kind = raw["id"], raw["title"], raw["kind"]
-            if type(ident) is not str or not ident or type(title) is not str or "\r" in title or kind not in kinds:
+            if (type(ident) is not str or not ident or len(ident) > MAX_ID or type(title) is not str
+                    or "\r" in title or kind not in kinds):
                 raise _Doubt
             start = parsed.get(raw["start"]) or parse(raw["start"], "")
             end = parsed.get(raw["end"]) or parse(raw["end"], "")

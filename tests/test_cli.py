@@ -118,6 +118,8 @@ MALFORMED = {
     "unknown event field": (broken(lambda d: d["events"][0].update(room="x")), "events[0].room: unknown field"),
     "duplicate event id": (broken(lambda d: d["events"].append(dict(d["events"][0]))), "events[1].id: duplicate id 'a'"),
     "empty id": (broken(lambda d: d["events"][0].update(id="")), "events[0].id: expected a non-empty string id"),
+    "long id": (broken(lambda d: d["events"][0].update(id="x" * 201)), "events[0].id: an id may have at most 200 characters"),
+    "long venue id": (broken(lambda d: d["venues"].append({"id": "v" * 300, "name": "V", "lat": 1, "lon": 1, "kind": "other"})), "venues[3].id: an id may have at most 200"),
     "duplicate venue id": (broken(lambda d: d["venues"].append(dict(d["venues"][0]))), "venues[3].id: duplicate id 'rathaus'"),
     "lat string": (broken(lambda d: d["venues"][0].update(lat="51.5")), "venues[0].lat: expected a number, got a string"),
     "lat range": (broken(lambda d: d["venues"][0].update(lat=91)), "venues[0].lat: must be between -90 and 90"),
