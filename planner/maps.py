@@ -259,18 +259,24 @@ _INLINE_BUNDLE = "<script type='text/javascript'>"
 
 def standalone_html(deck: pdk.Deck, title: str = "DORTBUNT! planner") -> str:
     """A single HTML page of the map that needs no network: deck.gl inlined, no tiles, and the
-    template's scripts and stylesheets from other servers (base-map libraries, fonts) left out."""
+    template's scripts and stylesheets from other servers (base-map libraries, fonts) left out.
+
+    The deck's JSON goes into an inline script, so ``</`` and ``<!--`` in any name are written
+    as ``<\\/`` and ``<\\!--`` (the same strings to JavaScript, no end of the script to HTML).
+    """
+    data = deck.to_json()
+    safe = data.replace("</", "<\\/").replace("<!--", "<\\!--")
     page = deck.to_html(as_string=True, offline=True, notebook_display=False)
-    # Only the page's own tags are touched, not the text of the inlined deck.gl bundle.
     cut = page.index(_INLINE_BUNDLE)
-    head = _REMOTE_TAG.sub("", page[:cut]).replace("<title>pydeck</title>", f"<title>{html.escape(title)}</title>")
-    rest = page[cut:]
-    end = rest.index("</script>") + len("</script>")
-    tail = _REMOTE_TAG.sub("", rest[end:])
-    page = head + rest[:end] + tail
-    if re.search(r"""<(?:script|link|img)\b[^>]*(?:src|href)=["']?https?://""", head + tail, re.IGNORECASE):
+    end = page.index("</script>", cut) + len("</script>")
+    head, bundle, tail = page[:cut], page[cut:end], page[end:]
+    before, _, after = tail.partition(data)
+    # Only the page's own tags are touched, never the bundle's text or the plan's data.
+    head = _REMOTE_TAG.sub("", head).replace("<title>pydeck</title>", f"<title>{html.escape(title)}</title>")
+    before, after = _REMOTE_TAG.sub("", before), _REMOTE_TAG.sub("", after)
+    if re.search(r"""<(?:script|link|img)\b[^>]*(?:src|href)=["']?https?://""", head + before + after, re.IGNORECASE):
         raise RuntimeError("the map page still refers to another server")
-    return page
+    return head + bundle + before + safe + after
 
 
 def first_day(plan: Plan, delegation_id: str | None = None) -> date:
