@@ -20,6 +20,9 @@ from .errors import PlanError
 from .model import Event, Plan
 
 UTC = timezone.utc
+#: More busy blocks than a diary could hold in the span read point to a runaway rule
+#: (FREQ=SECONDLY) rather than real appointments.
+MAX_BLOCKS = 20_000
 
 
 def busy_id(person_id: str) -> str:
@@ -34,7 +37,16 @@ def busy_events(data: bytes, plan: Plan, person_id: str, start: datetime, end: d
         raise PlanError("", f"unknown person {person_id!r}")
     try:
         calendar = icalendar.Calendar.from_ical(data)
-        occurrences = list(recurring_ical_events.of(calendar).between(start, end))
+        occurrences = []
+        for occurrence in recurring_ical_events.of(calendar).after(start):
+            if _instant(occurrence["DTSTART"].dt, zone_named(plan.timezone, "timezone")) >= end:
+                break
+            occurrences.append(occurrence)
+            if len(occurrences) > MAX_BLOCKS:
+                raise PlanError("", f"{source} has more than {MAX_BLOCKS:,} entries in the span read; "
+                                    "choose a shorter one with --from and --to")
+    except PlanError:
+        raise
     except (ValueError, KeyError, IndexError, TypeError, recurring_ical_events.InvalidCalendar) as error:
         raise PlanError("", f"{source} is not a calendar that can be read: {str(error).splitlines()[0] if str(error) else type(error).__name__}") from None
     zone = zone_named(plan.timezone, "timezone")

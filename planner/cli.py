@@ -154,9 +154,10 @@ def _add_export_map(commands: argparse._SubParsersAction) -> None:
         "delegation's day as a route. It needs no network at all.",
     )
     export.add_argument("plan", metavar="PLAN", help="plan file")
-    export.add_argument("--delegation", metavar="ID", help="the delegation's day as a route")
-    export.add_argument("--day", metavar="YYYY-MM-DD", help="which day (default: its first day)")
-    export.add_argument("--festival", metavar="YYYY-MM-DDTHH:MM", help="the stages at this moment instead")
+    which = export.add_mutually_exclusive_group()
+    which.add_argument("--delegation", metavar="ID", help="the delegation's day as a route")
+    which.add_argument("--festival", metavar="YYYY-MM-DDTHH:MM", help="the stages at this moment")
+    export.add_argument("--day", metavar="YYYY-MM-DD", help="which day (default: the delegation's first day)")
     export.add_argument("-o", "--output", metavar="FILE.html", required=True)
     export.set_defaults(run=_export_map)
 
@@ -239,9 +240,19 @@ def _add_feed_commands(commands: argparse._SubParsersAction) -> None:
     revoke.set_defaults(run=_feeds_revoke)
 
 
+def check_base_url(base_url: str) -> str:
+    """The app's address as given, if it is an http(s) URL with a host."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise PlanError("--base-url", f"expected the app's address such as https://planner.example.org, got {base_url!r}")
+    return base_url
+
+
 def feed_urls(base_url: str, token: str) -> tuple[str, str]:
     """The https/http URL of a feed and its webcal:// twin (calendar apps subscribe to that)."""
-    url = f"{base_url.rstrip('/')}/feeds/{token}.ics"
+    url = f"{check_base_url(base_url).rstrip('/')}/feeds/{token}.ics"
     return url, "webcal://" + url.split("://", 1)[1]
 
 
@@ -249,6 +260,7 @@ def _feeds_create(args: argparse.Namespace) -> int:
     from .storage import PlanStore
 
     kind, target = ("delegation", args.delegation) if args.delegation else ("person", args.person)
+    check_base_url(args.base_url)  # before a token exists that nobody could use
     number, token = PlanStore(args.db).create_feed_token(kind, target, user=args.user)
     url, webcal = feed_urls(args.base_url, token)
     print(f"link {number} for {kind} {target} (shown only now):")

@@ -15,7 +15,7 @@ ONE_DAY = timedelta(days=1)
 
 # ASCII digits only: \d would also take Arabic-Indic and other digits.
 _DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)?", re.ASCII
 )
 _HHMM = re.compile(r"(\d{2}):(\d{2})", re.ASCII)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

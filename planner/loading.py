@@ -81,6 +81,8 @@ def _list(value: object, path: str) -> list:
 def _text(value: object, path: str) -> str:
     if type(value) is not str:
         raise _fail_type(value, path, "a string")
+    if "\x00" in value:
+        raise PlanError(path, "text holds a NUL character (\\u0000), which databases cannot store")
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value
@@ -548,24 +550,27 @@ def decode_json(data: bytes, source: str = "input") -> object:
         if "digits" in str(error):
             raise PlanError("", f"{source} holds a number with more than 4,300 digits") from None
         raise PlanError("", f"{source} is not valid JSON: {error}") from None
-    if b"\\u" in data and _SURROGATE_ESCAPE.search(data):
-        _reject_surrogates(document, "")
+    if b"\\u" in data and (_SURROGATE_ESCAPE.search(data) or b"\\u0000" in data):
+        _reject_unstorable(document, "")
     return document
 
 
-def _reject_surrogates(value: object, path: str) -> None:
+def _reject_unstorable(value: object, path: str) -> None:
+    """Refuse text that no database or file can keep: unpaired surrogates and NUL characters."""
     if isinstance(value, str):
+        if "\x00" in value:
+            raise PlanError(path, "text holds a NUL character (\\u0000), which databases cannot store")
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise PlanError(path, "text holds an unpaired UTF-16 surrogate, which is not Unicode text") from None
     elif isinstance(value, dict):
         for key, item in value.items():
-            _reject_surrogates(key, path)
-            _reject_surrogates(item, f"{path}.{key}" if path else str(key))
+            _reject_unstorable(key, path)
+            _reject_unstorable(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _reject_surrogates(item, f"{path}[{index}]")
+            _reject_unstorable(item, f"{path}[{index}]")
 
 
 def read_bytes(path: str | os.PathLike) -> bytes:
@@ -706,6 +711,8 @@ def write_atomically(path: str | os.PathLike, data: bytes) -> None:
     """Write a file so that it holds the old or the new content, never half of it, with the
     usual permissions (a temporary file would otherwise stay readable by its owner only)."""
     path = Path(path)
+    if path.is_dir():
+        raise PlanError("", f"{path} is a folder; give a file name")
     handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:

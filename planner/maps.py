@@ -282,9 +282,13 @@ def standalone_html(deck: pdk.Deck, title: str = "DORTBUNT! planner") -> str:
 def first_day(plan: Plan, delegation_id: str | None = None) -> date:
     """The first local day with a (delegation's) live event, for maps without --day."""
     events = [e for e in plan.events if e.status != "cancelled" and (delegation_id is None or delegation_id in e.delegations)]
-    if not events:
-        raise PlanError("", "there is no event to show")
-    return _wall(plan).local_date(min(e.start for e in events))
+    if events:
+        return _wall(plan).local_date(min(e.start for e in events))
+    if delegation_id is not None:
+        return first_day(plan)
+    if plan.festival and plan.festival.start:
+        return plan.festival.start
+    raise PlanError("", "the plan has no events; give the day with --day")
 
 
 __all__ = ["venues_map", "conflicts_map", "delegation_day_map", "festival_map", "standalone_html", "day_stops",

@@ -111,3 +111,10 @@ def test_cli_bad_input(tmp_path):
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "is not a calendar" in result.stderr
     missing = run("import-ics", str(tmp_path / "none.ics"), "--person", "ob")
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_a_runaway_rule_is_stopped_with_a_clear_message(sample):
+    runaway = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:s\r\nDTSTART:20270501T100000Z\r\n"
+               b"DTEND:20270501T100001Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:runaway\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    with pytest.raises(PlanError, match="more than 20,000 entries in the span read; choose a shorter one"):
+        busy_events(runaway, sample, "ob", *span())

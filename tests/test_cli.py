@@ -242,3 +242,29 @@ def test_more_malformed_input(tmp_path, name, content, expected):
     result = run("check", str(write(tmp_path, content)))
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert expected in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("content,expected", [
+    (json.dumps(VALID).replace('"title": "A"', '"title": "a\\u0000b"'), "events[0].title: text holds a NUL character"),
+    (json.dumps(VALID).replace('"Test plan"', '"x\\u0000"'), "name: text holds a NUL character"),
+])
+def test_nul_characters_are_refused(tmp_path, content, expected):
+    result = run("check", str(write(tmp_path, content)))
+    assert result.returncode == 2 and expected in result.stderr
+
+
+def test_offsets_with_seconds_round_trip(tmp_path):
+    # Before 1893 Berlin kept local mean time, +00:53:28; an export writes that offset.
+    doc = plan(event("old", "1800-01-01T00:00", "1800-01-01T01:00"))
+    from planner import dump_plan, load_plan
+
+    first = write(tmp_path, doc)
+    text = dump_plan(load_plan(first))
+    assert "1800-01-01T00:00:00+00:53:28" in text
+    again = write(tmp_path, text, "again.json")
+    assert load_plan(again) == load_plan(first)
+
+
+def test_output_to_a_folder_is_a_clear_error(tmp_path):
+    result = run("export-ics", str(DATA / "dortbunt-2027.json"), "--all", "-o", str(tmp_path))
+    assert result.returncode == 2 and "is a folder; give a file name" in result.stderr

@@ -111,3 +111,14 @@ def test_tokens_are_stored_only_as_hashes(server, tmp_path):
     with pytest.raises(Exception, match="no person 'nobody'"):
         store.create_feed_token("person", "nobody")
     store.close()
+
+
+@pytest.mark.parametrize("base", ["planner.example.org", "javascript:alert(1)", "ftp://x.org", "https://"])
+def test_a_bad_base_url_creates_no_link(tmp_path, base):
+    env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{tmp_path}/p.db"}
+    result = subprocess.run([sys.executable, "-m", "planner", "feeds", "create", "--person", "ob", "--base-url", base],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "--base-url" in result.stderr
+    listing = subprocess.run([sys.executable, "-m", "planner", "feeds", "list"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert listing.stdout == ""

@@ -369,3 +369,30 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
     number, token = store.create_feed_token("person", "ob")
     assert store.feed_for_token(token) == ("person", "ob")
     store.close()
+
+
+def test_sequence_stays_within_31_bits(store):
+    plan = store.load_plan()
+    from dataclasses import replace
+
+    top = [replace(e, sequence=2**31 - 1) if e.id == "gb-amiens" else e for e in plan.events]
+    store.import_plan(replace(plan, events=top), replace_existing=True)
+    moved = [replace(e, start=e.start.replace(minute=5)) if e.id == "gb-amiens" else e for e in top]
+    store.import_plan(replace(plan, events=moved), replace_existing=True)
+    assert store.event("gb-amiens")[0].sequence == 2**31 - 1
+    _, version = store.event("gb-amiens")
+    store.update_event("gb-amiens", {"status": "tentative"}, expected_version=version)
+    assert store.event("gb-amiens")[0].sequence == 2**31 - 1
+
+
+def test_backup_refuses_bad_targets(tmp_path):
+    url = f"sqlite:///{tmp_path}/planner.db"
+    store = PlanStore(url)
+    with pytest.raises(PlanError, match="is a folder"):
+        store.backup(tmp_path)
+    with pytest.raises(PlanError, match="no such folder"):
+        store.backup(tmp_path / "missing" / "b.db")
+    with pytest.raises(PlanError, match="is the database itself"):
+        store.backup(tmp_path / "planner.db")
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("planner.db")) == []
+    store.close()

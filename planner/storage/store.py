@@ -34,6 +34,7 @@ from ..changes import Change, needs_new_sequence, plan_changes
 from ..clock import WallClock, minutes_of_day, zone_named
 from ..errors import PlanError
 from ..loading import (
+    MAX_SEQUENCE,
     _delegation,
     _event,
     _festival,
@@ -324,7 +325,7 @@ class PlanStore:
             raw = {**event_document(old, clock), **changes}
             raw.pop("sequence", None)
             new = _event(raw, "event", stub, clock)
-            new = replace(new, sequence=old.sequence + 1 if needs_new_sequence(old, new) else old.sequence)
+            new = replace(new, sequence=min(old.sequence + 1, MAX_SEQUENCE) if needs_new_sequence(old, new) else old.sequence)
             now = now_micros()
             updated = connection.execute(
                 EVENTS.update()
@@ -618,6 +619,13 @@ class PlanStore:
         (custom format, restore with `pg_restore`).
         """
         target = Path(target)
+        if target.is_dir():
+            raise PlanError("", f"{target} is a folder; give the backup a file name")
+        if not target.parent.is_dir():
+            raise PlanError("", f"{target.parent}: no such folder")
+        database = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
+        if database and target.exists() and target.resolve() == Path(database).resolve():
+            raise PlanError("", f"{target} is the database itself; choose another file")
         if self.engine.dialect.name == "sqlite":
             partial = target.with_name(target.name + ".partial")
             partial.unlink(missing_ok=True)
@@ -760,7 +768,7 @@ def _raise_sequences(old: Plan, new: Plan) -> Plan:
     for event in new.events:
         previous = before.get(event.id)
         if previous is not None and needs_new_sequence(previous, event) and event.sequence <= previous.sequence:
-            event = replace(event, sequence=previous.sequence + 1)
+            event = replace(event, sequence=min(previous.sequence + 1, MAX_SEQUENCE))
         events.append(event)
     return replace(new, events=events)
 
