@@ -56,3 +56,29 @@ def test_uploaded_plan_is_checked_and_bad_upload_explained():
     assert not app.exception
     assert app.error[0].value == "The plan is invalid: events[1].venue: unknown venue 'rathaus2'"
     assert not app.metric
+
+
+def test_without_accounts_this_machine_is_admin():
+    app = started()
+    assert app.title[0].value == "Conflicts"
+    assert any("you are admin" in c.value for c in app.sidebar.caption)
+
+
+def test_with_accounts_everyone_signs_in(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANNER_DB_URL", f"sqlite:///{tmp_path}/accounts.db")
+    from planner.storage import PlanStore
+
+    store = PlanStore()
+    store.add_user("anna", "viewer", "correct horse battery")
+    app = AppTest.from_file(str(ROOT / "home.py"), default_timeout=60)
+    app.run()
+    assert not app.exception and app.title[0].value == "Sign in" and not app.metric
+    app.text_input[0].input("anna")
+    app.text_input[1].input("wrong password!")
+    app.button[0].click().run()
+    assert app.error[0].value == "Wrong name or password." and not app.metric
+    app.text_input[1].input("correct horse battery")
+    app.button[0].click().run()
+    assert not app.exception and app.title[0].value == "Conflicts"
+    assert any(c.value == "anna (viewer)" for c in app.sidebar.caption)
+    store.close()

@@ -1,0 +1,19 @@
+"""Sign-in page: local accounts (python -m planner user add NAME --role ROLE)."""
+
+import streamlit as st
+
+lang = st.session_state.get("lang", "en")
+de = lang == "de"
+st.title("Anmelden" if de else "Sign in")
+with st.form("sign-in"):
+    name = st.text_input("Name")
+    password = st.text_input("Passwort" if de else "Password", type="password")
+    submitted = st.form_submit_button("Anmelden" if de else "Sign in")
+if submitted:
+    role = st.session_state["store"].authenticate(name, password)
+    if role is None:
+        # The same answer for an unknown name, a wrong password and a locked account.
+        st.error("Name oder Passwort falsch." if de else "Wrong name or password.")
+    else:
+        st.session_state["user"] = (name, role)
+        st.rerun()

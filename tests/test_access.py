@@ -1,0 +1,21 @@
+"""Who may use the app how (planner/access.py)."""
+
+from planner.access import is_local, may_edit, pages_for, session_role
+
+
+def test_a_fresh_install_is_usable_at_once_but_only_on_this_machine():
+    assert session_role(None, has_accounts=False, local=True) == "admin"
+    assert session_role(None, has_accounts=False, local=False) is None
+    assert session_role(None, has_accounts=True, local=True) is None
+
+
+def test_signed_in_roles_and_pages():
+    assert session_role("viewer", has_accounts=True, local=False) == "viewer"
+    assert session_role("king", has_accounts=True, local=True) is None
+    assert pages_for(None) == [] and pages_for("viewer") == ["conflicts"]
+    assert may_edit("protocol") and may_edit("admin") and not may_edit("viewer") and not may_edit(None)
+
+
+def test_local_addresses():
+    assert is_local(None) and is_local("127.0.0.1") and is_local("::1") and is_local("127.1.2.3")
+    assert not is_local("192.168.1.20") and not is_local("10.0.0.5") and not is_local("2001:db8::1")
