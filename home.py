@@ -7,7 +7,8 @@ import streamlit as st
 from planner.access import is_local, pages_for, session_role
 from planner.storage import PlanStore, default_url
 
-PAGES = Path(__file__).parent / "pages"
+# Not "pages/": Streamlit would serve files there by URL, around the role check below.
+PAGES = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="DORTBUNT! planner", page_icon="🗓️", layout="wide")
 
@@ -37,7 +38,8 @@ if role is None:
     pages = [st.Page(PAGES / "sign_in.py", title="Anmelden" if de else "Sign in", icon="🔑", url_path="sign-in",
                      default=True)]
 else:
-    titles = {"conflicts": ("Konflikte" if de else "Conflicts", "⚠️")}
+    titles = {"conflicts": ("Konflikte" if de else "Conflicts", "⚠️"),
+              "timeline_map": ("Zeitplan und Karte" if de else "Timeline and map", "🗺️")}
     pages = [st.Page(PAGES / f"{page}.py", title=titles[page][0], icon=titles[page][1], url_path=page,
                      default=n == 0) for n, page in enumerate(pages_for(role))]
     if signed_in:

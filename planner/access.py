@@ -13,6 +13,7 @@ from .accounts import ROLES
 #: Page id -> roles that may open it.
 PAGES: dict[str, frozenset[str]] = {
     "conflicts": frozenset(ROLES),
+    "timeline_map": frozenset(ROLES),
 }
 EDITORS = frozenset(("admin", "protocol", "organiser"))
 

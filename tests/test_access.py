@@ -12,7 +12,7 @@ def test_a_fresh_install_is_usable_at_once_but_only_on_this_machine():
 def test_signed_in_roles_and_pages():
     assert session_role("viewer", has_accounts=True, local=False) == "viewer"
     assert session_role("king", has_accounts=True, local=True) is None
-    assert pages_for(None) == [] and pages_for("viewer") == ["conflicts"]
+    assert pages_for(None) == [] and pages_for("viewer") == ["conflicts", "timeline_map"]
     assert may_edit("protocol") and may_edit("admin") and not may_edit("viewer") and not may_edit(None)
 
 

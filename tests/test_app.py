@@ -82,3 +82,16 @@ def test_with_accounts_everyone_signs_in(tmp_path, monkeypatch):
     assert not app.exception and app.title[0].value == "Conflicts"
     assert any(c.value == "anna (viewer)" for c in app.sidebar.caption)
     store.close()
+
+
+def test_timeline_and_map_page():
+    app = started()
+    app.switch_page(str(ROOT / "views" / "timeline_map.py")).run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Timeline and map"
+    assert len(app.get("plotly_chart")) == 1 and len(app.get("deck_gl_json_chart")) == 1
+    for view in ("delegation", "festival"):
+        app.radio[1].set_value(view).run()
+        assert not app.exception and len(app.get("deck_gl_json_chart")) == 1
+    app.radio[0].set_value("person").run()
+    assert not app.exception
