@@ -47,7 +47,7 @@ def server(tmp_path_factory):
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    yield base, cli
+    yield base, cli, env["PLANNER_DB_URL"]
     process.terminate()
     process.wait(30)
 
@@ -61,7 +61,7 @@ def fetch(url):
 
 
 def test_subscribe_revoke_and_guess(server):
-    base, cli = server
+    base, cli, _ = server
     assert fetch(f"{base}/feeds/public.ics")[0] == 404  # nothing released yet
     cli("db", "publish", "-m", "for the guests")
     lines = cli("feeds", "create", "--delegation", "amiens", "--base-url", base).splitlines()
@@ -82,7 +82,7 @@ def test_subscribe_revoke_and_guess(server):
 
 
 def test_person_feed_and_public_programme(server):
-    base, cli = server
+    base, cli, _ = server
     cli("db", "publish", "-m", "again")
     url = cli("feeds", "create", "--person", "ob", "--base-url", base).splitlines()[1]
     status, _, body = fetch(url)
@@ -122,3 +122,27 @@ def test_a_bad_base_url_creates_no_link(tmp_path, base):
     listing = subprocess.run([sys.executable, "-m", "planner", "feeds", "list"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=120)
     assert listing.stdout == ""
+
+
+def test_pages_cannot_be_opened_by_url_around_the_sign_in(server):
+    """With an account in the database, opening a page's URL directly shows the sign-in."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import FLAGS, chromium
+
+    base, _, url = server
+    subprocess.run([sys.executable, "-m", "planner", "user", "add", "anna", "--role", "viewer"], cwd=ROOT,
+                   env={**os.environ, "PLANNER_DB_URL": url}, input="correct horse battery\n", text=True,
+                   check=True, capture_output=True, timeout=120)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=FLAGS)
+        page = browser.new_page()
+        page.route("**/*", lambda route: route.continue_() if "localhost" in route.request.url else route.abort())
+        for path in ("/timeline_map", "/conflicts", "/"):
+            page.goto(base + path, wait_until="load")
+            page.wait_for_selector("h1", timeout=30000)
+            page.wait_for_timeout(1500)
+            assert page.locator("h1").first.inner_text() == "Sign in", path
+            assert page.locator("text=Timeline and map").count() == 0
+        browser.close()
+
