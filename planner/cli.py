@@ -64,32 +64,25 @@ def _add_user_commands(commands: argparse._SubParsersAction) -> None:
 
 def _user_add(args: argparse.Namespace) -> int:
     import getpass
-
-    from .storage import PlanStore
-
     if args.password_stdin or not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass(f"password for {args.name}: ")
         if getpass.getpass("again: ") != password:
             raise PlanError("password", "the two entries differ")
-    PlanStore(args.db).add_user(args.name, args.role, password)
+    _store(args).add_user(args.name, args.role, password)
     print(f"account {args.name} ({args.role}) created", file=sys.stderr)
     return EXIT_OK
 
 
 def _user_list(args: argparse.Namespace) -> int:
-    from .storage import PlanStore
-
-    for name, role in PlanStore(args.db).users():
+    for name, role in _store(args).users():
         print(f"{name}\t{role}")
     return EXIT_OK
 
 
 def _user_remove(args: argparse.Namespace) -> int:
-    from .storage import PlanStore
-
-    PlanStore(args.db).remove_user(args.name)
+    _store(args).remove_user(args.name)
     print(f"account {args.name} removed", file=sys.stderr)
     return EXIT_OK
 
@@ -123,9 +116,7 @@ def _import_ics(args: argparse.Namespace) -> int:
     if args.plan:
         plan = load_plan(args.plan)
     else:
-        from .storage import PlanStore
-
-        store = PlanStore(args.db)
+        store = _store(args)
         plan = store.load_plan()
     start, end = default_span(plan)
     if args.since:
@@ -257,11 +248,9 @@ def feed_urls(base_url: str, token: str) -> tuple[str, str]:
 
 
 def _feeds_create(args: argparse.Namespace) -> int:
-    from .storage import PlanStore
-
     kind, target = ("delegation", args.delegation) if args.delegation else ("person", args.person)
     check_base_url(args.base_url)  # before a token exists that nobody could use
-    number, token = PlanStore(args.db).create_feed_token(kind, target, user=args.user)
+    number, token = _store(args).create_feed_token(kind, target, user=args.user)
     url, webcal = feed_urls(args.base_url, token)
     print(f"link {number} for {kind} {target} (shown only now):")
     print(url)
@@ -270,9 +259,7 @@ def _feeds_create(args: argparse.Namespace) -> int:
 
 
 def _feeds_list(args: argparse.Namespace) -> int:
-    from .storage import PlanStore
-
-    for link in PlanStore(args.db).feed_tokens():
+    for link in _store(args).feed_tokens():
         state = f"revoked {link['revoked_at']:%Y-%m-%d %H:%M} UTC" if link["revoked_at"] else "live"
         print(f"{link['number']:>4}  {link['kind']:<10} {link['target']:<20} {link['created_at']:%Y-%m-%d %H:%M} UTC  "
               f"{link['created_by']}  {state}")
@@ -280,9 +267,7 @@ def _feeds_list(args: argparse.Namespace) -> int:
 
 
 def _feeds_revoke(args: argparse.Namespace) -> int:
-    from .storage import PlanStore
-
-    PlanStore(args.db).revoke_feed_token(args.number, user=args.user)
+    _store(args).revoke_feed_token(args.number, user=args.user)
     print(f"link {args.number} revoked")
     return EXIT_OK
 
@@ -313,9 +298,7 @@ def _export_ics(args: argparse.Namespace) -> int:
     if args.plan:
         plan = load_plan(args.plan)
     else:
-        from .storage import PlanStore
-
-        store = PlanStore(args.db)
+        store = _store(args)
         guests = args.delegation is not None or args.public
         plan = store.release_plan() if guests else store.load_plan()
         modified = store.last_modified()
@@ -388,6 +371,7 @@ def _add_db_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _store(args: argparse.Namespace, *, fill_new: bool = True):
+    """The database of `--db` (or PLANNER_DB_URL, or the user's SQLite file)."""
     from .storage import PlanStore
 
     return PlanStore(args.db, fill_new=fill_new)

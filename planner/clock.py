@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import PlanError
 
 UTC = timezone.utc
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 # Plans live between these years; outside them time-zone arithmetic would leave datetime's range.
 FIRST_YEAR, LAST_YEAR = "1800", "2999"
 ONE_DAY = timedelta(days=1)
@@ -19,6 +21,17 @@ _DATETIME = re.compile(
 )
 _HHMM = re.compile(r"(\d{2}):(\d{2})", re.ASCII)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def micros(instant: datetime) -> int:
+    """An aware instant as exact microseconds since 1970 UTC (how the database and the engine
+    keep instants)."""
+    return (instant - EPOCH) // MICROSECOND
+
+
+def from_micros(value: int) -> datetime:
+    """Microseconds since 1970 as an aware UTC instant."""
+    return EPOCH + value * MICROSECOND
 
 
 def zone_named(name: object, path: str) -> ZoneInfo:

@@ -17,13 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from .clock import ONE_DAY, UTC, WallClock, zone_named
+from .clock import ONE_DAY, WallClock, from_micros, micros, zone_named
 from .gcpause import gc_paused
 from .model import EVENT_KINDS, INTERPRETED_KINDS, RULES, SIGNATORY_ROLES, Event, Plan, Venue, Window
 from .travel import TravelTimes
 
-MINUTE = timedelta(minutes=1)
-TINY = timedelta(microseconds=1)
 
 
 @dataclass(slots=True)
@@ -45,8 +43,6 @@ class Conflict:
 Finding = tuple[Iterable[Event], "str | None", dict]
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
 MICROS_PER_MINUTE = 60_000_000
 
 
@@ -137,7 +133,7 @@ class Schedule:
             np.rint(seconds * 1e6, out=seconds)
             values[:] = seconds
             return values
-        exact = [(instant - EPOCH) // MICROSECOND for e in events for instant in (e.start, e.end)]
+        exact = [micros(instant) for e in events for instant in (e.start, e.end)]
         values[:] = exact
         return values
 
@@ -359,7 +355,7 @@ def outside_stay(s: Schedule) -> Iterator[Finding]:
 
 def _micros(instant: datetime | None, default: int) -> int:
     """Microseconds since 1970 of an instant, or `default` for none."""
-    return default if instant is None else (instant - EPOCH) // MICROSECOND
+    return default if instant is None else micros(instant)
 
 
 def venue_closed(s: Schedule) -> Iterator[Finding]:
@@ -474,8 +470,8 @@ def quiet_hours(s: Schedule) -> Iterator[Finding]:
             night = np.flatnonzero((begins < end[i]) & (ends > start[i]))[0]
             event = s.events[positions[i]]
             yield (event,), event.venue, {
-                "quiet_start": EPOCH + int(begins[night]) * MICROSECOND,
-                "quiet_end": EPOCH + int(ends[night]) * MICROSECOND,
+                "quiet_start": from_micros(int(begins[night])),
+                "quiet_end": from_micros(int(ends[night])),
             }
 
 

@@ -36,8 +36,12 @@ TILE = 512  # deck.gl's pixels per 360° of longitude at zoom 0
 ON_NOW, EMPTY, CLASH = [230, 60, 30], [170, 170, 170], [220, 0, 0]
 
 
-def _escape(text: str) -> str:
+def html_text(text: str) -> str:
+    """User text for a tooltip or hover, which render HTML: escaped, line breaks kept."""
     return html.escape(text, quote=True).replace("\n", "<br>")
+
+
+_escape = html_text
 
 
 def _radius(venue: Venue) -> float:

@@ -4,7 +4,6 @@ anyone's) hours per day. Hover texts are HTML-escaped: plotly renders them as HT
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -13,6 +12,7 @@ import plotly.graph_objects as go
 from .clock import WallClock, zone_named
 from .conflicts import Conflict
 from .errors import PlanError
+from .maps import html_text as _escape
 from .messages import Describer
 from .model import Event, Plan
 
@@ -21,10 +21,6 @@ KIND_COLOURS = {
     "golden_book": "#c8102e", "reception": "#7b2d8e", "meeting": "#1f5fa8", "tour": "#2a9d8f", "meal": "#e9a03b",
     "press": "#555555", "festival_slot": "#e76f51", "transfer": "#8d99ae", "unavailable": "#bbbbbb", "other": "#6c757d",
 }
-
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=True).replace("\n", "<br>")
 
 
 def timeline_rows(plan: Plan, by: str = "venue", day: date | None = None, conflicts: list[Conflict] | None = None,

@@ -19,7 +19,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,8 @@ from platformdirs import user_data_dir
 from sqlalchemy.engine import Connection, Engine
 
 from ..changes import Change, needs_new_sequence, plan_changes
-from ..clock import WallClock, minutes_of_day, zone_named
+from ..clock import WallClock, micros, minutes_of_day, zone_named
+from ..clock import from_micros as instant
 from ..errors import PlanError
 from ..loading import (
     MAX_SEQUENCE,
@@ -66,8 +67,6 @@ from .schema import (
 )
 
 UTC = timezone.utc
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
 MIGRATIONS = Path(__file__).parent / "migrations"
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "dortbunt-2027.json"
 
@@ -104,15 +103,7 @@ def default_url() -> str:
 
 
 def now_micros() -> int:
-    return (datetime.now(UTC) - EPOCH) // MICROSECOND
-
-
-def micros(instant: datetime) -> int:
-    return (instant - EPOCH) // MICROSECOND
-
-
-def instant(value: int) -> datetime:
-    return EPOCH + value * MICROSECOND
+    return micros(datetime.now(UTC))
 
 
 def current_user() -> str:
@@ -275,11 +266,10 @@ class PlanStore:
     def event(self, event_id: str) -> tuple[Event, int]:
         """An event of the draft and the version it is at (to pass back with an edit)."""
         with self.engine.connect() as connection:
-            plan_stub = self._ids(connection)
             row = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
             if row is None:
                 raise NotFoundError("", f"no event {event_id!r}")
-            return self._event_from(connection, row, plan_stub), row["version"]
+            return self._event_from(connection, row), row["version"]
 
     def _ids(self, connection: Connection) -> Plan:
         """A plan holding only the ids of venues, people and delegations (for validation)."""
@@ -292,7 +282,7 @@ class PlanStore:
         stub.delegations = dict.fromkeys(connection.execute(sa.select(DELEGATIONS.c.id)).scalars())  # type: ignore[arg-type]
         return stub
 
-    def _event_from(self, connection: Connection, row: Any, stub: Plan) -> Event:
+    def _event_from(self, connection: Connection, row: Any) -> Event:
         delegations = connection.execute(
             sa.select(EVENT_DELEGATIONS.c.delegation_id).where(EVENT_DELEGATIONS.c.event_id == row["id"])
             .order_by(EVENT_DELEGATIONS.c.position)).scalars().all()
@@ -320,7 +310,7 @@ class PlanStore:
                 raise NotFoundError("", f"no event {event_id!r}")
             if row["version"] != expected_version:
                 raise _stale("event", event_id, row)
-            old = self._event_from(connection, row, stub)
+            old = self._event_from(connection, row)
             clock = WallClock(zone_named(stub.timezone, "timezone"))
             raw = {**event_document(old, clock), **changes}
             raw.pop("sequence", None)
@@ -389,15 +379,15 @@ class PlanStore:
         """Remove an event from the draft (cancel it instead to tell subscribed calendars)."""
         user = user or current_user()
         with self._write() as connection:
-            stub = self._ids(connection)
             row = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
             if row is None:
                 raise NotFoundError("", f"no event {event_id!r}")
-            old = self._event_from(connection, row, stub)
+            old = self._event_from(connection, row)
             deleted = connection.execute(EVENTS.delete().where(EVENTS.c.id == event_id, EVENTS.c.version == expected_version))
             if deleted.rowcount != 1:
                 raise _stale("event", event_id, row)
-            clock = WallClock(zone_named(stub.timezone, "timezone"))
+            timezone_name = connection.execute(sa.select(PLAN.c.timezone)).scalar_one()
+            clock = WallClock(zone_named(timezone_name, "timezone"))
             _audit(connection, now_micros(), user, "delete", "event", event_id, event_document(old, clock), None)
 
     # -- editing venues, people and delegations ---------------------------------------------
