@@ -1,10 +1,14 @@
-"""The Streamlit pages of the DORTBUNT! planner (started by app.py, which adds the feed routes)."""
+"""The Streamlit pages of the DORTBUNT! planner (started by app.py, which adds the feed routes).
+
+Who sees what is decided here on every run, on the server: a guest link (``?g=TOKEN``) opens
+the guest page only; otherwise the role (planner/access.py) picks the pages of the menu.
+"""
 
 from pathlib import Path
 
 import streamlit as st
 
-from planner.access import is_local, pages_for, session_role
+from planner.access import is_local, pages_for, session_role, sso_role
 from planner.storage import PlanStore, default_url
 
 # Not "pages/": Streamlit would serve files there by URL, around the role check below.
@@ -20,32 +24,89 @@ def plan_store(url: str) -> PlanStore:
     return PlanStore(url)
 
 
-st.session_state["store"] = plan_store(default_url())
+def sso_settings() -> tuple[bool, dict]:
+    """Whether single sign-on is configured ([auth] in secrets.toml) and its e-mail → role map."""
+    try:
+        return "auth" in st.secrets, dict(st.secrets.get("planner", {}).get("sso_roles", {}))
+    except FileNotFoundError:  # no secrets.toml at all (Streamlit's error is one)
+        return False, {}
+
+
+store = st.session_state["store"] = plan_store(default_url())
+
+# A guest link: keep the token in this session only, and take it out of the address bar.
+if "g" in st.query_params:
+    st.session_state["guest_token"] = st.query_params["g"]
+    if st.query_params.get("lang") in ("en", "de"):
+        st.session_state["lang"] = st.query_params["lang"]
+    st.query_params.clear()
 
 lang = st.sidebar.radio("Sprache / Language", ["en", "de"], horizontal=True, key="lang",
                         format_func={"en": "English", "de": "Deutsch"}.get)
-
 de = lang == "de"
-store: PlanStore = st.session_state["store"]
+
+if "guest_token" in st.session_state:
+    # Checked again on every run: a revoked or expired link stops working at once.
+    found = store.feed_for_token(st.session_state["guest_token"])
+    if found is None or found[0] != "guest":
+        del st.session_state["guest_token"]
+        st.session_state.pop("guest", None)
+        st.error("Dieser Link ist ungültig oder abgelaufen. Bitte fragen Sie das Protokoll nach einem neuen."
+                 if de else "This link is not valid or has expired. Please ask the protocol office for a new one.")
+        st.stop()
+    st.session_state["guest"] = found[1]
+    st.session_state["role"] = None
+    st.navigation([st.Page(PAGES / "guest.py", title="Programm" if de else "Programme", icon="🗓️",
+                           url_path="programme", default=True)], position="hidden").run()
+    st.stop()
+
+sso_configured, sso_roles = sso_settings()
+st.session_state["sso_configured"] = sso_configured
+st.session_state["sso_roles"] = sso_roles
+if sso_configured and st.user.is_logged_in and "user" not in st.session_state:
+    email = str(st.user.get("email") or "")
+    if sso_role(email, sso_roles):
+        st.session_state["user"] = (email, sso_role(email, sso_roles))
+
 signed_in = st.session_state.get("user")
 address = st.context.ip_address
 # Streamlit gives None for a connection from this machine; AppTest gives a stand-in object.
-local = is_local(address if isinstance(address, str) else None)
-role = session_role(signed_in[1] if signed_in else None, has_accounts=bool(store.users()), local=local)
+local = st.session_state["local"] = is_local(address if isinstance(address, str) else None)
+accounts = dict(store.users())
+if signed_in:
+    # The account may have been removed or given another role since the sign-in.
+    current = accounts.get(signed_in[0]) or sso_role(signed_in[0], sso_roles)
+    if current is None:
+        del st.session_state["user"]
+        signed_in = None
+    elif current != signed_in[1]:
+        signed_in = st.session_state["user"] = (signed_in[0], current)
+role = session_role(signed_in[1] if signed_in else None, has_accounts=bool(accounts), local=local)
 st.session_state["role"] = role
+
+TITLES = {
+    "overview": ("Überblick", "Overview", "🏠"),
+    "delegations": ("Delegationen", "Delegations", "🤝"),
+    "golden_book": ("Goldenes Buch", "Golden Book", "📖"),
+    "festival": ("Festival", "Festival", "🎪"),
+    "timeline_map": ("Zeitplan und Karte", "Timeline and map", "🗺️"),
+    "conflicts": ("Konflikte", "Conflicts", "⚠️"),
+    "calendars": ("Kalender und Links", "Calendars and sharing", "📅"),
+    "admin": ("Verwaltung", "Admin", "🔧"),
+}
 
 if role is None:
     pages = [st.Page(PAGES / "sign_in.py", title="Anmelden" if de else "Sign in", icon="🔑", url_path="sign-in",
                      default=True)]
 else:
-    titles = {"conflicts": ("Konflikte" if de else "Conflicts", "⚠️"),
-              "timeline_map": ("Zeitplan und Karte" if de else "Timeline and map", "🗺️")}
-    pages = [st.Page(PAGES / f"{page}.py", title=titles[page][0], icon=titles[page][1], url_path=page,
+    pages = [st.Page(PAGES / f"{page}.py", title=TITLES[page][0 if de else 1], icon=TITLES[page][2], url_path=page,
                      default=n == 0) for n, page in enumerate(pages_for(role))]
     if signed_in:
         st.sidebar.caption(f"{signed_in[0]} ({role})")
         if st.sidebar.button("Abmelden" if de else "Sign out"):
             del st.session_state["user"]
+            if sso_configured and st.user.is_logged_in:
+                st.logout()
             st.rerun()
     else:
         st.sidebar.caption(

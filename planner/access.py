@@ -1,21 +1,67 @@
-"""Who may use the app how: roles, the pages each role sees, and the rule that makes a fresh
-install usable at once without ever handing editing rights to other machines.
+"""Who may use the app how: roles, the pages each role sees, what each role may change, and the
+rule that makes a fresh install usable at once without ever handing editing rights to other
+machines.
 
 - With no accounts in the database, a person at this machine (the app listens on localhost by
   default) is admin: `streamlit run app.py` works without set-up.
 - Anyone else, and everyone once an account exists, must sign in.
+- Guests have no account: a delegation's private link (``?g=TOKEN``) opens its guest page only.
+
+Pages hide what a role may not do, but the check that counts is in `Editor`: every change goes
+through it, and it looks the account's role up again in the database at the moment of saving.
 """
 
 from __future__ import annotations
 
-from .accounts import ROLES
+from datetime import datetime
+from typing import Any
 
-#: Page id -> roles that may open it.
+from .accounts import ROLES
+from .errors import PlanError
+
+ALL = frozenset(ROLES)
+OFFICE = frozenset(("admin", "protocol"))
+
+#: Page id -> roles that may open it, in menu order.
 PAGES: dict[str, frozenset[str]] = {
-    "conflicts": frozenset(ROLES),
-    "timeline_map": frozenset(ROLES),
+    "overview": ALL,
+    "delegations": frozenset(("admin", "protocol", "viewer")),
+    "golden_book": frozenset(("admin", "protocol", "viewer")),
+    "festival": ALL,
+    "timeline_map": ALL,
+    "conflicts": ALL,
+    "calendars": ALL,
+    "admin": frozenset(("admin",)),
 }
-EDITORS = frozenset(("admin", "protocol", "organiser"))
+
+#: Action -> roles that may do it.
+ACTIONS: dict[str, frozenset[str]] = {
+    "delegations": OFFICE,          # delegations, people and their programmes
+    "golden_book": OFFICE,          # book signings, import the signatories' busy time
+    "festival": frozenset(("admin", "protocol", "organiser")),  # festival slots only
+    "share": OFFICE,                # guest links and calendar feed links
+    "publish": OFFICE,              # releases
+    "admin": frozenset(("admin",)),  # accounts, venues, import, backup, reset
+}
+EDITORS = frozenset().union(*ACTIONS.values())
+
+
+class Forbidden(PlanError):
+    """The session's role may not do this (any more)."""
+
+    def __init__(self, action: str, role: str | None):
+        who = f"the role {role!r}" if role else "a session without sign-in"
+        super().__init__("", f"{who} may not {ACTION_WORDS.get(action, action)}")
+
+
+ACTION_WORDS = {
+    "delegations": "change delegations or their programmes",
+    "golden_book": "book Golden Book signings or import busy time",
+    "festival": "change festival slots",
+    "share": "create or revoke links",
+    "publish": "publish releases",
+    "admin": "administer accounts, venues or the database",
+}
 
 
 def is_local(address: str | None) -> bool:
@@ -32,10 +78,119 @@ def session_role(signed_in: str | None, *, has_accounts: bool, local: bool) -> s
     return None
 
 
+def sso_role(email: str | None, mapping: dict[str, str]) -> str | None:
+    """The role single sign-on gives an e-mail address: ``[planner.sso_roles]`` in the app's
+    secrets maps addresses (lower case) or ``"*@domain"`` to roles; anyone else gets none."""
+    if not email or "@" not in email:
+        return None
+    email = email.strip().lower()
+    mapping = {str(key).strip().lower(): value for key, value in mapping.items()}
+    role = mapping.get(email) or mapping.get("*@" + email.rsplit("@", 1)[1])
+    return role if role in ROLES else None
+
+
 def pages_for(role: str | None) -> list[str]:
     """The pages a role may open, in menu order (none without a role)."""
     return [page for page, roles in PAGES.items() if role in roles]
 
 
+def may(role: str | None, action: str) -> bool:
+    return role in ACTIONS[action]
+
+
 def may_edit(role: str | None) -> bool:
     return role in EDITORS
+
+
+class Editor:
+    """The store as one browser session may change it.
+
+    `account` is the signed-in account's name (None on a fresh local install without accounts);
+    before every change the role is read again from the database, so a removed account or a
+    lowered role takes effect at once, whatever the page showed.
+    """
+
+    def __init__(self, store: Any, account: str | None, *, local: bool, sso_roles: dict[str, str] | None = None):
+        self.store = store
+        self.account = account
+        self.local = local
+        self.sso_roles = sso_roles or {}
+
+    @property
+    def name(self) -> str:
+        """The name written into the audit log."""
+        return self.account or "local admin"
+
+    def role(self) -> str | None:
+        roles = dict(self.store.users())
+        if self.account is not None:
+            return roles.get(self.account) or sso_role(self.account, self.sso_roles)
+        return session_role(None, has_accounts=bool(roles), local=self.local)
+
+    def require(self, action: str) -> None:
+        role = self.role()
+        if not may(role, action):
+            raise Forbidden(action, role)
+
+    # -- changes, each behind its check ----------------------------------------------------
+
+    def add_entity(self, kind: str, document: dict):
+        self.require("admin" if kind == "venue" else "delegations")
+        return self.store.add_entity(kind, document, user=self.name)
+
+    def update_entity(self, kind: str, entity_id: str, changes: dict, *, expected_version: int) -> int:
+        self.require("admin" if kind == "venue" else "delegations")
+        return self.store.update_entity(kind, entity_id, changes, expected_version=expected_version, user=self.name)
+
+    def edit_events(self, action: str, added: list[dict] = (), changed: dict | None = None,
+                    removed: dict | None = None, *, path: str = "event") -> dict:
+        """Events added, changed and removed at once, as `action` ("delegations",
+        "golden_book" or "festival"). Organisers may touch festival slots only."""
+        self.require(action)
+        if action == "festival" and self.role() == "organiser":
+            self._festival_slots_only(added, changed or {}, removed or {})
+        return self.store.edit_events(added, changed, removed, user=self.name, path=path)
+
+    def _festival_slots_only(self, added, changed: dict, removed: dict) -> None:
+        kinds = [document.get("kind") for document in added]
+        kinds += [changes["kind"] for changes, _ in changed.values() if "kind" in changes]
+        kinds += [self.store.event(event_id)[0].kind for event_id in (*changed, *removed)]
+        if any(kind != "festival_slot" for kind in kinds):
+            raise Forbidden("delegations", "organiser")
+
+    def replace_busy_time(self, person_id: str, busy: list) -> int:
+        self.require("golden_book")
+        return self.store.replace_busy_time(person_id, busy, user=self.name)
+
+    def publish(self, comment: str = "") -> int:
+        self.require("publish")
+        return self.store.publish(comment, user=self.name)
+
+    def create_link(self, kind: str, target: str, expires: datetime | None = None) -> tuple[int, str]:
+        self.require("share")
+        return self.store.create_feed_token(kind, target, expires=expires, user=self.name)
+
+    def revoke_link(self, number: int) -> None:
+        self.require("share")
+        self.store.revoke_feed_token(number, user=self.name)
+
+    def add_user(self, name: str, role: str, password: str) -> None:
+        self.require("admin")
+        if role != "admin" and not self.store.users():
+            raise PlanError("role", "the first account must be an admin: once it exists everyone signs in, "
+                                    "and someone must be able to administer the app")
+        self.store.add_user(name, role, password, user=self.name)
+
+    def remove_user(self, name: str) -> None:
+        self.require("admin")
+        if name == self.account:
+            raise PlanError("name", "you cannot remove your own account while signed in with it")
+        self.store.remove_user(name, user=self.name)
+
+    def import_plan(self, plan) -> None:
+        self.require("admin")
+        self.store.import_plan(plan, replace_existing=True, user=self.name)
+
+    def backup(self, target) -> None:
+        self.require("admin")
+        self.store.backup(target)

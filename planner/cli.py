@@ -221,6 +221,9 @@ def _add_feed_commands(commands: argparse._SubParsersAction) -> None:
     who = create.add_mutually_exclusive_group(required=True)
     who.add_argument("--delegation", metavar="ID")
     who.add_argument("--person", metavar="ID")
+    who.add_argument("--guest", metavar="DELEGATION",
+                     help="a guest link: the delegation's page in the app (?g=TOKEN) and its feed")
+    create.add_argument("--days", type=int, metavar="N", help="the link stops working after N days (default: never)")
     create.add_argument("--base-url", default="http://localhost:8501",
                         help="where the app is reached (default: http://localhost:8501)")
     create.set_defaults(run=_feeds_create)
@@ -247,12 +250,25 @@ def feed_urls(base_url: str, token: str) -> tuple[str, str]:
     return url, "webcal://" + url.split("://", 1)[1]
 
 
+def guest_url(base_url: str, token: str) -> str:
+    """The address of a delegation's guest page."""
+    return f"{check_base_url(base_url).rstrip('/')}/?g={token}"
+
+
 def _feeds_create(args: argparse.Namespace) -> int:
-    kind, target = ("delegation", args.delegation) if args.delegation else ("person", args.person)
+    from datetime import datetime, timedelta, timezone
+
+    kind, target = (("delegation", args.delegation) if args.delegation else
+                    ("person", args.person) if args.person else ("guest", args.guest))
     check_base_url(args.base_url)  # before a token exists that nobody could use
-    number, token = _store(args).create_feed_token(kind, target, user=args.user)
+    if args.days is not None and not 1 <= args.days <= 3660:
+        raise PlanError("--days", f"expected 1 to 3660 days, got {args.days}")
+    expires = None if args.days is None else datetime.now(timezone.utc) + timedelta(days=args.days)
+    number, token = _store(args).create_feed_token(kind, target, expires=expires, user=args.user)
     url, webcal = feed_urls(args.base_url, token)
     print(f"link {number} for {kind} {target} (shown only now):")
+    if kind == "guest":
+        print(guest_url(args.base_url, token))
     print(url)
     print(webcal)
     return EXIT_OK
@@ -260,7 +276,8 @@ def _feeds_create(args: argparse.Namespace) -> int:
 
 def _feeds_list(args: argparse.Namespace) -> int:
     for link in _store(args).feed_tokens():
-        state = f"revoked {link['revoked_at']:%Y-%m-%d %H:%M} UTC" if link["revoked_at"] else "live"
+        state = (f"revoked {link['revoked_at']:%Y-%m-%d %H:%M} UTC" if link["revoked_at"] else
+                 f"expires {link['expires_at']:%Y-%m-%d %H:%M} UTC" if link["expires_at"] else "live")
         print(f"{link['number']:>4}  {link['kind']:<10} {link['target']:<20} {link['created_at']:%Y-%m-%d %H:%M} UTC  "
               f"{link['created_by']}  {state}")
     return EXIT_OK

@@ -55,7 +55,7 @@ def secret_feed(request: Request) -> Response:
         return _not_found()
     kind, target = found
     try:
-        if kind == "delegation":
+        if kind in ("delegation", "guest"):
             plan = store.release_plan()  # guests see what was released, nothing else
             feed = delegation_feed(plan, target, lang)
             modified = None

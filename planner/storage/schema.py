@@ -160,7 +160,8 @@ class AuditRow(Base):
 
 
 class FeedTokenRow(Base):
-    """A secret calendar link of a delegation or a person; only the token's hash is kept."""
+    """A secret link: a delegation's or a person's calendar feed, or a delegation's guest page
+    (kind "guest", which also serves that delegation's feed). Only the token's hash is kept."""
 
     __tablename__ = "feed_tokens"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -170,6 +171,7 @@ class FeedTokenRow(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[str] = mapped_column(String(200))
     revoked_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    expires_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class UserRow(Base):

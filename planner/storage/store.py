@@ -79,6 +79,8 @@ RELEASES, AUDIT, FEED_TOKENS = ReleaseRow.__table__, AuditRow.__table__, FeedTok
 USERS = UserRow.__table__
 # A hash of nothing in particular, checked against for unknown names so that timing tells
 # nobody whether an account exists.
+#: Kinds of secret link: calendar feeds, and guest pages (a delegation's programme).
+LINK_KINDS = ("delegation", "person", "guest")
 _DUMMY_HASH = "scrypt$16384$8$1$" + "00" * 16 + "$" + "00" * 64
 # Children before parents, for deleting.
 PLAN_TABLES = (EVENT_PEOPLE, EVENT_DELEGATIONS, EVENTS, DELEGATIONS, PEOPLE, TRAVEL, VENUES, PLAN)
@@ -300,52 +302,88 @@ class PlanStore:
         Raises PlanError for invalid values and StaleEditError if someone changed the event
         since that version. `sequence` rises by one when time, venue or status change.
         """
-        if "id" in changes and changes["id"] != event_id:
-            raise PlanError("id", "an event's id cannot be changed")
-        user = user or current_user()
-        with self._write() as connection:
-            stub = self._ids(connection)
-            row = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
-            if row is None:
-                raise NotFoundError("", f"no event {event_id!r}")
-            if row["version"] != expected_version:
-                raise _stale("event", event_id, row)
-            old = self._event_from(connection, row)
-            clock = WallClock(zone_named(stub.timezone, "timezone"))
-            raw = {**event_document(old, clock), **changes}
-            raw.pop("sequence", None)
-            new = _event(raw, "event", stub, clock)
-            new = replace(new, sequence=min(old.sequence + 1, MAX_SEQUENCE) if needs_new_sequence(old, new) else old.sequence)
-            now = now_micros()
-            updated = connection.execute(
-                EVENTS.update()
-                .where(EVENTS.c.id == event_id, EVENTS.c.version == expected_version)
-                .values(**_event_values(new), version=expected_version + 1, updated_at=now, updated_by=user)
-            )
-            if updated.rowcount != 1:
-                current = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
-                raise _stale("event", event_id, current)
-            _replace_members(connection, new)
-            _audit(connection, now, user, "update", "event", event_id,
-                   event_document(old, clock), event_document(new, clock))
-            return expected_version + 1
+        return self.edit_events(changed={event_id: (changes, expected_version)}, user=user)[event_id]
 
     def add_event(self, document: dict, *, user: str | None = None) -> Event:
         """Add one event (a plan-format object); PlanError if invalid or its id is taken."""
+        return self.edit_events(added=[document], user=user)["added"][0]
+
+    def delete_event(self, event_id: str, *, expected_version: int, user: str | None = None) -> None:
+        """Remove an event from the draft (cancel it instead to tell subscribed calendars)."""
+        self.edit_events(removed={event_id: expected_version}, user=user)
+
+    def edit_events(self, added: list[dict] = (), changed: dict[str, tuple[dict, int]] | None = None,
+                    removed: dict[str, int] | None = None, *, user: str | None = None,
+                    path: str = "event") -> dict:
+        """Add, change and remove events in one transaction: all of it or nothing.
+
+        `added` are plan-format objects (their errors name ``{path}[i]``), `changed` maps an
+        event id to (changes, expected version), `removed` an event id to its expected version.
+        Returns ``{"added": [Event, ...], id: new version, ...}``.
+        """
+        changed, removed = changed or {}, removed or {}
         user = user or current_user()
+        result: dict = {"added": []}
         with self._write() as connection:
             stub = self._ids(connection)
             clock = WallClock(zone_named(stub.timezone, "timezone"))
-            event = _event(document, "event", stub, clock)
-            if connection.execute(sa.select(EVENTS.c.id).where(EVENTS.c.id == event.id)).first():
-                raise PlanError("event.id", f"an event {event.id!r} exists already")
-            position = connection.execute(sa.select(sa.func.coalesce(sa.func.max(EVENTS.c.position), -1))).scalar_one() + 1
             now = now_micros()
-            connection.execute(EVENTS.insert().values(
-                id=event.id, position=position, **_event_values(event), version=1, updated_at=now, updated_by=user))
-            _replace_members(connection, event)
-            _audit(connection, now, user, "add", "event", event.id, None, event_document(event, clock))
-            return event
+            for event_id, version in removed.items():
+                self._delete_event(connection, clock, event_id, version, user, now)
+            for event_id, (changes, version) in changed.items():
+                result[event_id] = self._update_event(connection, stub, clock, event_id, changes, version, user, now)
+            if added:
+                position = connection.execute(
+                    sa.select(sa.func.coalesce(sa.func.max(EVENTS.c.position), -1))).scalar_one() + 1
+                one = len(added) == 1 and path == "event"
+                for i, document in enumerate(added):
+                    event = _event(document, path if one else f"{path}[{i}]", stub, clock)
+                    if connection.execute(sa.select(EVENTS.c.id).where(EVENTS.c.id == event.id)).first():
+                        raise PlanError(f"{path if one else f'{path}[{i}]'}.id", f"an event {event.id!r} exists already")
+                    connection.execute(EVENTS.insert().values(
+                        id=event.id, position=position + i, **_event_values(event), version=1, updated_at=now,
+                        updated_by=user))
+                    _replace_members(connection, event)
+                    _audit(connection, now, user, "add", "event", event.id, None, event_document(event, clock))
+                    result["added"].append(event)
+        return result
+
+    def _update_event(self, connection: Connection, stub: Plan, clock: WallClock, event_id: str, changes: dict,
+                      expected_version: int, user: str, now: int) -> int:
+        if "id" in changes and changes["id"] != event_id:
+            raise PlanError("id", "an event's id cannot be changed")
+        row = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
+        if row is None:
+            raise NotFoundError("", f"no event {event_id!r}")
+        if row["version"] != expected_version:
+            raise _stale("event", event_id, row)
+        old = self._event_from(connection, row)
+        raw = {**event_document(old, clock), **changes}
+        raw.pop("sequence", None)
+        new = _event(raw, "event", stub, clock)
+        new = replace(new, sequence=min(old.sequence + 1, MAX_SEQUENCE) if needs_new_sequence(old, new) else old.sequence)
+        updated = connection.execute(
+            EVENTS.update()
+            .where(EVENTS.c.id == event_id, EVENTS.c.version == expected_version)
+            .values(**_event_values(new), version=expected_version + 1, updated_at=now, updated_by=user)
+        )
+        if updated.rowcount != 1:
+            current = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
+            raise _stale("event", event_id, current)
+        _replace_members(connection, new)
+        _audit(connection, now, user, "update", "event", event_id, event_document(old, clock), event_document(new, clock))
+        return expected_version + 1
+
+    def _delete_event(self, connection: Connection, clock: WallClock, event_id: str, expected_version: int,
+                      user: str, now: int) -> None:
+        row = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
+        if row is None:
+            raise NotFoundError("", f"no event {event_id!r}")
+        old = self._event_from(connection, row)
+        deleted = connection.execute(EVENTS.delete().where(EVENTS.c.id == event_id, EVENTS.c.version == expected_version))
+        if deleted.rowcount != 1:
+            raise _stale("event", event_id, row)
+        _audit(connection, now, user, "delete", "event", event_id, event_document(old, clock), None)
 
     def replace_busy_time(self, person_id: str, busy: list[Event], *, user: str | None = None) -> int:
         """Replace a person's imported busy events (ids ``busy-PERSON-…``) with `busy`, in one
@@ -374,21 +412,6 @@ class PlanStore:
             _audit(connection, now, user, "import-busy", "person", person_id, {"busy_events": len(old)},
                    {"busy_events": len(busy)})
             return len(old)
-
-    def delete_event(self, event_id: str, *, expected_version: int, user: str | None = None) -> None:
-        """Remove an event from the draft (cancel it instead to tell subscribed calendars)."""
-        user = user or current_user()
-        with self._write() as connection:
-            row = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
-            if row is None:
-                raise NotFoundError("", f"no event {event_id!r}")
-            old = self._event_from(connection, row)
-            deleted = connection.execute(EVENTS.delete().where(EVENTS.c.id == event_id, EVENTS.c.version == expected_version))
-            if deleted.rowcount != 1:
-                raise _stale("event", event_id, row)
-            timezone_name = connection.execute(sa.select(PLAN.c.timezone)).scalar_one()
-            clock = WallClock(zone_named(timezone_name, "timezone"))
-            _audit(connection, now_micros(), user, "delete", "event", event_id, event_document(old, clock), None)
 
     # -- editing venues, people and delegations ---------------------------------------------
 
@@ -429,6 +452,29 @@ class PlanStore:
                     sa.select(table).where(table.c.id == entity_id)).mappings().first())
             _audit(connection, now, user, "update", kind, entity_id, before, to_document(new, clock))
             return expected_version + 1
+
+    def add_entity(self, kind: str, document: dict, *, user: str | None = None) -> Venue | Person | Delegation:
+        """Add a venue, person or delegation (a plan-format object); PlanError if invalid or taken."""
+        table, _, to_document, read = _ENTITIES[kind]
+        user = user or current_user()
+        with self._write() as connection:
+            stub = self._ids(connection)
+            clock = WallClock(zone_named(stub.timezone, "timezone"))
+            new = read(document, kind, stub, clock)
+            if connection.execute(sa.select(table.c.id).where(table.c.id == new.id)).first():
+                raise PlanError(f"{kind}.id", f"a {kind} {new.id!r} exists already")
+            position = connection.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.position), -1))).scalar_one() + 1
+            now = now_micros()
+            connection.execute(table.insert().values(**_VALUES[kind](new), position=position, version=1,
+                                                     updated_at=now, updated_by=user))
+            _audit(connection, now, user, "add", kind, new.id, None, to_document(new, clock))
+            return new
+
+    def revision(self) -> int:
+        """A number that grows with every change to the database (the latest audit entry):
+        what the app keys its caches on."""
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.coalesce(sa.func.max(AUDIT.c.id), 0))).scalar_one()
 
     def last_modified(self) -> dict[str, datetime]:
         """When each event of the draft was last changed (for calendars' LAST-MODIFIED)."""
@@ -490,32 +536,40 @@ class PlanStore:
 
     # -- secret calendar links --------------------------------------------------------------
 
-    def create_feed_token(self, kind: str, target: str, *, user: str | None = None) -> tuple[int, str]:
-        """A new secret link for a delegation's or a person's calendar: (its number, the token).
-        The token is shown once; the database keeps only its hash."""
-        if kind not in ("delegation", "person"):
-            raise PlanError("", f"feeds are for a delegation or a person, not {kind!r}")
+    def create_feed_token(self, kind: str, target: str, *, expires: datetime | None = None,
+                          user: str | None = None) -> tuple[int, str]:
+        """A new secret link: (its number, the token). `kind` is "delegation" or "person" for a
+        calendar feed, "guest" for a delegation's guest page (which also serves its feed).
+        The token is shown once; the database keeps only its hash. After `expires` it stops working."""
+        if kind not in LINK_KINDS:
+            raise PlanError("", f"secret links are for {', '.join(LINK_KINDS)}, not {kind!r}")
+        if expires is not None and (expires.tzinfo is None or expires <= datetime.now(UTC)):
+            raise PlanError("expires", "must be a time in the future, with its time zone")
         user = user or current_user()
         token = secrets.token_urlsafe(32)
         with self._write() as connection:
-            table = DELEGATIONS if kind == "delegation" else PEOPLE
+            table = PEOPLE if kind == "person" else DELEGATIONS
             if connection.execute(sa.select(table.c.id).where(table.c.id == target)).first() is None:
-                raise NotFoundError("", f"no {kind} {target!r}")
+                raise NotFoundError("", f"no {'person' if kind == 'person' else 'delegation'} {target!r}")
             now = now_micros()
             number = connection.execute(FEED_TOKENS.insert().values(
                 kind=kind, target=target, token_hash=_token_hash(token), created_at=now, created_by=user,
+                expires_at=None if expires is None else micros(expires),
             )).inserted_primary_key[0]
-            _audit(connection, now, user, "create", "feed", str(number), None, {"kind": kind, "target": target})
+            _audit(connection, now, user, "create", "feed", str(number), None,
+                   {"kind": kind, "target": target, "expires": None if expires is None else expires.isoformat()})
         return number, token
 
     def feed_for_token(self, token: str) -> tuple[str, str] | None:
-        """(kind, target) of a live token, None for an unknown or revoked one."""
+        """(kind, target) of a live token, None for an unknown, revoked or expired one."""
         if not isinstance(token, str) or not 20 <= len(token) <= 100:
             return None
         digest = _token_hash(token)
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(FEED_TOKENS).where(FEED_TOKENS.c.token_hash == digest)).first()
         if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+            return None
+        if row.expires_at is not None and row.expires_at <= now_micros():
             return None
         return row.kind, row.target
 
@@ -535,7 +589,8 @@ class PlanStore:
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(FEED_TOKENS).order_by(FEED_TOKENS.c.id))
             return [{"number": r.id, "kind": r.kind, "target": r.target, "created_at": instant(r.created_at),
-                     "created_by": r.created_by, "revoked_at": None if r.revoked_at is None else instant(r.revoked_at)}
+                     "created_by": r.created_by, "revoked_at": None if r.revoked_at is None else instant(r.revoked_at),
+                     "expires_at": None if r.expires_at is None else instant(r.expires_at)}
                     for r in rows]
 
     # -- accounts ---------------------------------------------------------------------------

@@ -1,0 +1,49 @@
+"""Dates and times as people read them in the app: the plan's local time (Europe/Berlin for
+Dortmund), in German or English conventions (Babel/CLDR), e.g. "Fr., 7. Mai 2027" and
+"Fri 7 May 2027"."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from babel.dates import format_date, format_skeleton, format_time
+
+LOCALES = {"en": "en_GB", "de": "de_DE"}
+
+
+def _locale(lang: str) -> str:
+    return LOCALES.get(lang, "en_GB")
+
+
+def day(value: date, lang: str = "en") -> str:
+    """The day with its weekday: "Fr., 7. Mai 2027" / "Fri, 7 May 2027"."""
+    return format_skeleton("EEEdMMMy", value, locale=_locale(lang))
+
+
+def short_day(value: date, lang: str = "en") -> str:
+    """The day without the year: "Fr., 7. Mai" / "Fri 7 May"."""
+    return format_skeleton("EEEdMMM", value, locale=_locale(lang))
+
+
+def long_day(value: date, lang: str = "en") -> str:
+    """"Freitag, 7. Mai 2027" / "Friday, 7 May 2027"."""
+    return format_date(value, "full", locale=_locale(lang))
+
+
+def clock_time(instant: datetime, zone: tzinfo, lang: str = "en") -> str:
+    """The local time of an aware instant: "14:05" (both languages use the 24-hour clock)."""
+    return format_time(instant.astimezone(zone), "HH:mm", locale=_locale(lang))
+
+
+def moment(instant: datetime, zone: tzinfo, lang: str = "en") -> str:
+    """Day and local time: "Fr., 7. Mai 2027, 14:05"."""
+    local = instant.astimezone(zone)
+    return f"{day(local.date(), lang)}, {clock_time(local, zone, lang)}"
+
+
+def span(start: datetime, end: datetime, zone: tzinfo, lang: str = "en") -> str:
+    """"14:00–15:30", or with the end's day when the event runs past midnight."""
+    first, last = start.astimezone(zone), end.astimezone(zone)
+    if first.date() == last.date():
+        return f"{clock_time(first, zone, lang)}–{clock_time(last, zone, lang)}"
+    return f"{clock_time(first, zone, lang)} – {short_day(last.date(), lang)} {clock_time(last, zone, lang)}"

@@ -1,0 +1,118 @@
+"""Calendars and sharing: download any feed; create and revoke guest links and calendar links."""
+
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import streamlit as st
+
+from planner import PlanError
+from planner.calendars import feeds_for, render
+from views.ui import allowed, app_address, draft, editor, flash, lang, moment_text, save, store, t
+
+plan = draft()
+st.title(t("Calendars and sharing", "Kalender und Links"))
+flash()
+
+st.subheader(t("Download a calendar", "Kalender herunterladen"))
+KINDS = {"delegation": t("A delegation (its released programme)", "Eine Delegation (veröffentlichtes Programm)"),
+         "person": t("A person (draft)", "Eine Person (Entwurf)"),
+         "venue": t("A venue or stage (draft)", "Ein Ort oder eine Bühne (Entwurf)"),
+         "public": t("The public programme (released)", "Das öffentliche Programm (veröffentlicht)"),
+         "all": t("Everything (draft, internal)", "Alles (Entwurf, intern)")}
+left, right = st.columns(2)
+kind = left.selectbox(t("Calendar of", "Kalender für"), list(KINDS), format_func=KINDS.get, key="feed-kind")
+choices = {"delegation": (plan.delegations, lambda d: plan.delegations[d].city),
+           "person": (plan.people, lambda p: plan.people[p].name),
+           "venue": (plan.venues, lambda v: plan.venues[v].name)}
+target = None
+if kind in choices:
+    found, name = choices[kind]
+    target = right.selectbox(t("Which", "Welche"), list(found), format_func=name, key=f"feed-{kind}")
+try:
+    source = store().release_plan() if kind in ("delegation", "public") else plan
+    feed = feeds_for(source, delegation=target if kind == "delegation" else None,
+                     person=target if kind == "person" else None, venue=target if kind == "venue" else None,
+                     public=kind == "public", everything=kind == "all", lang=lang())
+except PlanError as error:
+    st.info(t("Not available: ", "Nicht verfügbar: ") + str(error))
+else:
+    st.download_button(t(f"Download “{feed.name}” (.ics, {len(feed.events)} events)",
+                         f"„{feed.name}“ herunterladen (.ics, {len(feed.events)} Termine)"),
+                       render(source, feed, lang(), modified=None if source is not plan else store().last_modified()),
+                       file_name=f"{target or kind}.ics", mime="text/calendar", key="download-feed")
+st.caption(t("Everyone can subscribe to the public programme at ", "Das öffentliche Programm kann jede und jeder abonnieren: ")
+           + f"{app_address()}/feeds/public.ics")
+
+if not allowed("share"):
+    st.stop()
+
+st.subheader(t("Create a link", "Link anlegen"))
+st.write(t("A guest link opens the delegation's own page (its released programme, a map and its calendar) "
+           "and nothing else. A calendar link is an address calendar apps subscribe to.",
+           "Ein Gästelink öffnet die Seite der Delegation (ihr veröffentlichtes Programm, eine Karte und ihren "
+           "Kalender) und sonst nichts. Ein Kalenderlink ist eine Adresse, die Kalender-Apps abonnieren."))
+LINKS = {"guest": t("Guest link for a delegation", "Gästelink für eine Delegation"),
+         "delegation": t("Calendar link for a delegation", "Kalenderlink für eine Delegation"),
+         "person": t("Calendar link for a person", "Kalenderlink für eine Person")}
+left, middle, right = st.columns(3)
+link_kind = left.selectbox(t("Kind", "Art"), list(LINKS), format_func=LINKS.get, key="link-kind")
+pool, name = choices["person" if link_kind == "person" else "delegation"]
+link_target = middle.selectbox(t("For", "Für"), list(pool), format_func=name, key="link-target")
+days = right.number_input(t("Valid for days (0 = until revoked)", "Gültig für Tage (0 = bis zum Widerruf)"),
+                          0, 3660, 30 if link_kind == "guest" else 0, key=f"link-days-{link_kind}")
+if st.button(t("Create link", "Link anlegen"), type="primary", key="create-link"):
+    expires = datetime.now(timezone.utc) + timedelta(days=int(days)) if days else None
+    made = save(lambda: editor().create_link(link_kind, link_target, expires),
+                t("Link created. Copy it now: it is shown only once.", "Link angelegt. Jetzt kopieren: er wird nur einmal angezeigt."))
+    if made:
+        number, token = made
+        base = app_address()
+        st.session_state["new_link"] = (number, f"{base}/?g={token}" if link_kind == "guest" else None,
+                                        f"{base}/feeds/{token}.ics")
+        st.rerun()
+if "new_link" in st.session_state:
+    number, page, feed_url = st.session_state.pop("new_link")
+    if page:
+        st.write(t("Guest page:", "Gästeseite:"))
+        st.code(page, language=None)
+    st.write(t("Calendar subscription:", "Kalender-Abo:"))
+    st.code(feed_url, language=None)
+
+st.subheader(t("Links", "Links"))
+links = store().feed_tokens()
+if not links:
+    st.info(t("No links yet.", "Noch keine Links."))
+    st.stop()
+now = datetime.now(timezone.utc)
+
+
+def state(link: dict) -> str:
+    if link["revoked_at"]:
+        return t("revoked ", "widerrufen ") + moment_text(plan, link["revoked_at"])
+    if link["expires_at"] and link["expires_at"] <= now:
+        return t("expired ", "abgelaufen ") + moment_text(plan, link["expires_at"])
+    if link["expires_at"]:
+        return t("valid until ", "gültig bis ") + moment_text(plan, link["expires_at"])
+    return t("valid", "gültig")
+
+
+def target_name(link: dict) -> str:
+    pool = plan.people if link["kind"] == "person" else plan.delegations
+    item = pool.get(link["target"])
+    return link["target"] if item is None else getattr(item, "city", None) or item.name
+
+
+st.dataframe(pd.DataFrame({
+    "Nr.": [link["number"] for link in links],
+    t("Kind", "Art"): [LINKS[link["kind"]] for link in links],
+    t("For", "Für"): [target_name(link) for link in links],
+    t("Created", "Angelegt"): [f"{moment_text(plan, link['created_at'])} ({link['created_by']})" for link in links],
+    t("State", "Zustand"): [state(link) for link in links],
+}), hide_index=True, width="stretch")
+live = [link["number"] for link in links if not link["revoked_at"]]
+if live:
+    left, right = st.columns([2, 1])
+    number = left.selectbox(t("Revoke link number", "Link widerrufen, Nummer"), live, key="revoke-number")
+    if right.button(t("Revoke", "Widerrufen"), key="revoke"):
+        if save(lambda: editor().revoke_link(number), t(f"Link {number} revoked.", f"Link {number} widerrufen.")) is not None:
+            st.rerun()

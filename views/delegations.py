@@ -1,0 +1,140 @@
+"""Delegations page: create and edit delegations and their programmes; each event change shows
+the conflicts it would create before it is saved."""
+
+from datetime import datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from planner.loading import delegation_document
+from views.event_form import event_editor, kind_word, status_word
+from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, save, show_conflicts, span_text, store, t
+
+plan = draft()
+wall = clock(plan)
+can_edit = allowed("delegations")
+st.title(t("Delegations", "Delegationen"))
+flash()
+
+NEW = "\u0000new"
+focus = st.session_state.get("focus_event")
+focus_event = next((e for e in plan.events if e.id == focus), None)
+options = list(plan.delegations) + ([NEW] if can_edit else [])
+if not options:
+    st.info(t("No delegations yet.", "Noch keine Delegationen."))
+    st.stop()
+if focus_event and focus_event.delegations and st.session_state.get("focus_applied") != focus:
+    st.session_state["delegation"] = focus_event.delegations[0]
+    st.session_state["focus_applied"] = focus
+chosen = st.selectbox(t("Delegation", "Delegation"), options, key="delegation",
+                      format_func=lambda d: t("➕ New delegation", "➕ Neue Delegation") if d == NEW
+                      else f"{plan.delegations[d].city} ({plan.delegations[d].country})")
+
+
+def delegation_fields(document: dict, key: str) -> dict:
+    """The form fields of a delegation, filled from `document`; returns the edited document."""
+    hotels = [v for v in plan.venues if plan.venues[v].kind == "hotel"]
+    arrival = wall.parse(document["arrival"], "arrival") if document.get("arrival") else None
+    departure = wall.parse(document["departure"], "departure") if document.get("departure") else None
+    left, right = st.columns(2)
+    city = left.text_input(t("City", "Stadt"), document.get("city", ""), key=f"{key}-city")
+    country = right.text_input(t("Country (ISO code, e.g. FR)", "Land (ISO-Code, z. B. FR)"),
+                               document.get("country", ""), max_chars=2, key=f"{key}-country")
+    left, right = st.columns(2)
+    size = left.number_input(t("People in the delegation", "Personen in der Delegation"), 1, 1000,
+                             document.get("size", 5), key=f"{key}-size")
+    languages = right.text_input(t("Languages (codes, comma-separated, e.g. fr, en)",
+                                   "Sprachen (Codes, mit Komma, z. B. fr, en)"),
+                                 ", ".join(document.get("languages", [])), key=f"{key}-languages")
+    left, right = st.columns(2)
+    start_day = wall.wall(arrival).date() if arrival else (plan.festival.start if plan.festival and plan.festival.start
+                                                           else datetime.now().date())
+    arrive_day = left.date_input(t("Arrival", "Ankunft"), start_day, format="DD.MM.YYYY", key=f"{key}-arrive-day")
+    arrive_at = right.time_input(t("at", "um"), wall.wall(arrival).time() if arrival else time(12, 0),
+                                 step=timedelta(minutes=5), key=f"{key}-arrive-time")
+    left, right = st.columns(2)
+    leave_day = left.date_input(t("Departure", "Abreise"), wall.wall(departure).date() if departure
+                                else start_day + timedelta(days=2), format="DD.MM.YYYY", key=f"{key}-leave-day")
+    leave_at = right.time_input(t("at", "um"), wall.wall(departure).time() if departure else time(12, 0),
+                                step=timedelta(minutes=5), key=f"{key}-leave-time")
+    hotel = st.selectbox(t("Hotel", "Hotel"), [None, *hotels],
+                         index=([None, *hotels].index(document.get("hotel")) if document.get("hotel") in hotels else 0),
+                         format_func=lambda v: "–" if v is None else plan.venues[v].name, key=f"{key}-hotel")
+    notes = st.text_area(t("Internal notes (never shown to guests)", "Interne Notizen (nie für Gäste sichtbar)"),
+                         document.get("notes", ""), key=f"{key}-notes")
+    return {**document, "city": city.strip(), "country": country.strip().upper(), "size": int(size),
+            "languages": [code.strip().lower() for code in languages.split(",") if code.strip()],
+            "arrival": datetime.combine(arrive_day, arrive_at).isoformat(timespec="minutes"),
+            "departure": datetime.combine(leave_day, leave_at).isoformat(timespec="minutes"),
+            "hotel": hotel, "notes": notes}
+
+
+if chosen == NEW:
+    st.subheader(t("New delegation", "Neue Delegation"))
+    ident = st.text_input(t("Short id (letters, digits, dashes; e.g. amiens-2027)",
+                            "Kurzkennung (Buchstaben, Ziffern, Striche; z. B. amiens-2027)"), key="new-delegation-id")
+    document = delegation_fields({"id": ident.strip()}, "new-delegation")
+    if st.button(t("Create delegation", "Delegation anlegen"), type="primary"):
+        if save(lambda: editor().add_entity("delegation", document),
+                t(f"Created the delegation of {document['city']}.", f"Delegation {document['city']} angelegt.")):
+            st.session_state["delegation"] = document["id"]
+            st.rerun()
+    st.stop()
+
+delegation, version = store().entity("delegation", chosen)
+left, middle, right = st.columns(3)
+left.metric(t("People", "Personen"), delegation.size)
+middle.metric(t("Arrival", "Ankunft"), day_text(wall.local_date(delegation.arrival)) if delegation.arrival else "–")
+right.metric(t("Departure", "Abreise"), day_text(wall.local_date(delegation.departure)) if delegation.departure else "–")
+st.caption(t("Languages: ", "Sprachen: ") + (", ".join(delegation.languages) or "–") + " · " +
+           t("Hotel: ", "Hotel: ") + (plan.venues[delegation.hotel].name if delegation.hotel in plan.venues else "–"))
+
+if can_edit:
+    with st.expander(t("Edit the delegation", "Delegation bearbeiten")):
+        edited = delegation_fields(delegation_document(delegation, wall), f"edit-{chosen}-{version}")
+        if st.button(t("Save the delegation", "Delegation speichern"), key=f"save-{chosen}"):
+            changes = {k: v for k, v in edited.items() if k != "id"}
+            if save(lambda: editor().update_entity("delegation", chosen, changes, expected_version=version),
+                    t("Saved the delegation.", "Delegation gespeichert.")) is not None:
+                st.rerun()
+
+st.subheader(t("Programme", "Programm"))
+events = sorted((e for e in plan.events if chosen in e.delegations), key=lambda e: (e.start, e.id))
+if events:
+    st.dataframe(pd.DataFrame({
+        t("Day", "Tag"): [day_text(wall.local_date(e.start)) for e in events],
+        t("Time", "Zeit"): [span_text(plan, e.start, e.end) for e in events],
+        t("Title", "Titel"): [e.title for e in events],
+        t("Kind", "Art"): [kind_word(e.kind) for e in events],
+        t("Venue", "Ort"): [plan.venues[e.venue].name if e.venue in plan.venues else "" for e in events],
+        "Status": [status_word(e.status) for e in events],
+        "ID": [e.id for e in events],
+    }), hide_index=True, width="stretch")
+else:
+    st.info(t("No events yet.", "Noch keine Termine."))
+
+ids = {e.id for e in events}
+theirs = [c for c in draft_conflicts() if ids.intersection(c.events)]
+if theirs:
+    st.warning(t(f"{len(theirs)} conflict(s) in this programme:", f"{len(theirs)} Konflikt(e) in diesem Programm:"))
+    show_conflicts(plan, theirs, key="programme-conflicts")
+
+if not can_edit:
+    st.stop()
+
+st.subheader(t("Add or change an event", "Termin anlegen oder ändern"))
+NEW_EVENT = "\u0000new"
+event_options = [NEW_EVENT] + [e.id for e in events]
+if focus in ids and st.session_state.get("focus_event_applied") != focus:
+    st.session_state[f"event-{chosen}"] = focus
+    st.session_state["focus_event_applied"] = focus
+picked = st.selectbox(t("Event", "Termin"), event_options, key=f"event-{chosen}",
+                      format_func=lambda i: t("➕ New event", "➕ Neuer Termin") if i == NEW_EVENT else
+                      next(f"{day_text(wall.local_date(e.start))} {span_text(plan, e.start, e.end)} {e.title}"
+                           for e in events if e.id == i))
+if picked == NEW_EVENT:
+    event_editor(plan, "delegations", event=None, version=None, id_stem=chosen,
+                 defaults={"delegations": [chosen]}, key="delegation-event")
+else:
+    event, event_version = store().event(picked)
+    event_editor(plan, "delegations", event=event, version=event_version, id_stem=chosen, key="delegation-event")

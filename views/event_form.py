@@ -1,0 +1,136 @@
+"""The event editor the Delegations and Golden Book pages share: pickers for the time, venue,
+people and delegations, a live preview of the conflicts the change would create, then save."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import streamlit as st
+
+from planner import PlanError
+from planner.loading import event_document
+from planner.model import EVENT_KINDS, STATUSES, Event, Plan
+from planner.preview import preview, read_event
+from views.ui import clock, day_text, draft_conflicts, editor, save, show_conflicts, t
+
+KIND_WORDS = {
+    "golden_book": ("Golden Book signing", "Eintrag ins Goldene Buch"), "reception": ("Reception", "Empfang"),
+    "meeting": ("Meeting", "Gespräch"), "tour": ("Tour", "Besichtigung"), "meal": ("Meal", "Essen"),
+    "press": ("Press", "Presse"), "festival_slot": ("Festival slot", "Festival-Auftritt"),
+    "transfer": ("Transfer", "Transfer"), "unavailable": ("Unavailable", "Abwesend"), "other": ("Other", "Sonstiges"),
+}
+STATUS_WORDS = {"confirmed": ("confirmed", "bestätigt"), "tentative": ("tentative", "vorläufig"),
+                "cancelled": ("cancelled", "abgesagt")}
+
+
+def kind_word(kind: str) -> str:
+    return t(*KIND_WORDS[kind])
+
+
+def status_word(status: str) -> str:
+    return t(*STATUS_WORDS[status])
+
+
+def new_event_id(plan: Plan, stem: str) -> str:
+    """A free id "stem-N" for a new event."""
+    taken = {e.id for e in plan.events}
+    number = 1
+    while f"{stem}-{number}" in taken:
+        number += 1
+    return f"{stem}-{number}"
+
+
+def event_editor(plan: Plan, action: str, *, event: Event | None, version: int | None, id_stem: str,
+                 defaults: dict | None = None, kinds: list[str] | None = None, venues: list[str] | None = None,
+                 people: list[str] | None = None, key: str) -> None:
+    """Fields for a new event (`event` None) or for changing `event`; shows what the change
+    would do to the conflicts and saves it through the session's editor."""
+    defaults = defaults or {}
+    wall = clock(plan)
+    base = event or Event("", defaults.get("title", ""), defaults.get("kind", "meeting"),
+                          defaults.get("start") or wall.at(_first_day(plan), 10 * 60),
+                          defaults.get("end") or wall.at(_first_day(plan), 11 * 60),
+                          defaults.get("venue"), tuple(defaults.get("delegations", ())), tuple(defaults.get("people", ())))
+    k = f"{key}-{base.id or 'new'}-{version or 0}"
+    kinds = kinds or sorted(EVENT_KINDS - {"unavailable"})
+    venue_ids = venues or list(plan.venues)
+    person_ids = people or list(plan.people)
+
+    title = st.text_input(t("Title", "Titel"), base.title, key=f"{k}-title")
+    left, middle, right = st.columns(3)
+    kind = left.selectbox(t("Kind", "Art"), kinds, index=kinds.index(base.kind) if base.kind in kinds else 0,
+                          format_func=kind_word, key=f"{k}-kind")
+    status = middle.selectbox("Status", sorted(STATUSES), index=sorted(STATUSES).index(base.status),
+                              format_func=status_word, key=f"{k}-status")
+    public = right.checkbox(t("Public (in the public programme)", "Öffentlich (im öffentlichen Programm)"),
+                            base.public, key=f"{k}-public")
+    start_local, end_local = wall.wall(base.start), wall.wall(base.end)
+    left, middle, right = st.columns(3)
+    day = left.date_input(t("Day", "Tag"), start_local.date(), format="DD.MM.YYYY", key=f"{k}-day")
+    begins = middle.time_input(t("From", "Von"), start_local.time(), step=timedelta(minutes=5), key=f"{k}-start")
+    ends = right.time_input(t("To", "Bis"), end_local.time(), step=timedelta(minutes=5), key=f"{k}-end")
+    venue = st.selectbox(t("Venue", "Ort"), venue_ids,
+                         index=venue_ids.index(base.venue) if base.venue in venue_ids else 0,
+                         format_func=lambda v: plan.venues[v].name, key=f"{k}-venue")
+    chosen_people = st.multiselect(t("People", "Personen"), person_ids,
+                                   [p for p in base.people if p in person_ids],
+                                   format_func=lambda p: f"{plan.people[p].name} ({plan.people[p].role})",
+                                   key=f"{k}-people")
+    chosen_delegations = st.multiselect(t("Delegations", "Delegationen"), list(plan.delegations),
+                                        list(base.delegations), format_func=lambda d: plan.delegations[d].city,
+                                        key=f"{k}-delegations")
+    end_day = day + timedelta(days=1) if ends <= begins else day
+    if ends <= begins:
+        st.caption(t(f"Ends the next day, {day_text(end_day)}.", f"Endet am nächsten Tag, {day_text(end_day)}."))
+    document = {
+        **(event_document(event, wall) if event else {"id": new_event_id(plan, id_stem)}),
+        "title": title, "kind": kind, "status": status, "public": public,
+        "start": _wall_text(day, begins), "end": _wall_text(end_day, ends), "venue": venue,
+        "people": chosen_people, "delegations": chosen_delegations,
+    }
+    document.pop("sequence", None)
+    try:
+        candidate = read_event(plan, document)
+    except PlanError as error:
+        st.warning(t("Not complete yet: ", "Noch nicht vollständig: ") + str(error))
+        return
+    outcome = preview(plan, [candidate], before=draft_conflicts())
+    if outcome.new:
+        st.warning(t(f"This change would create {len(outcome.new)} conflict(s):",
+                     f"Diese Änderung würde {len(outcome.new)} Konflikt(e) erzeugen:"))
+        show_conflicts(outcome.plan, outcome.new, key=f"{k}-new")
+    else:
+        st.success(t("No new conflicts.", "Keine neuen Konflikte."))
+    if outcome.solved:
+        st.info(t(f"It would solve {len(outcome.solved)} conflict(s).", f"Sie würde {len(outcome.solved)} Konflikt(e) lösen."))
+    label = t("Save changes", "Änderungen speichern") if event else t("Add event", "Termin anlegen")
+    if st.button(label, type="primary", key=f"{k}-save", disabled=not title.strip()):
+        if event is None:
+            done = save(lambda: editor().edit_events(action, added=[document]),
+                        t(f"Added “{title}”.", f"„{title}“ angelegt."))
+        else:
+            changes = {field: value for field, value in document.items() if field != "id"}
+            done = save(lambda: editor().edit_events(action, changed={event.id: (changes, version)}),
+                        t(f"Saved “{title}”.", f"„{title}“ gespeichert."))
+        if done is not None:
+            st.session_state["focus_event"] = candidate.id
+            st.rerun()
+    if event is not None:
+        if st.button(t("Delete this event", "Diesen Termin löschen"), key=f"{k}-delete",
+                     help=t("Cancel it instead (status) so that subscribed calendars hear of it.",
+                            "Besser absagen (Status), damit abonnierte Kalender es erfahren.")):
+            if save(lambda: editor().edit_events(action, removed={event.id: version}),
+                    t(f"Deleted “{event.title}”.", f"„{event.title}“ gelöscht.")) is not None:
+                st.session_state.pop("focus_event", None)
+                st.rerun()
+
+
+def _wall_text(day: date, at: time) -> str:
+    return datetime.combine(day, at).isoformat(timespec="minutes")
+
+
+def _first_day(plan: Plan) -> date:
+    if plan.festival and plan.festival.start:
+        return plan.festival.start
+    wall = clock(plan)
+    return min((wall.local_date(e.start) for e in plan.events), default=date.today())

@@ -1,0 +1,65 @@
+"""The guest page: one delegation's released programme, its venues on a map with the day's route,
+and its calendar to download or subscribe to. Everything drawn here comes from `guest_plan`, so
+no other delegation's data reaches this browser."""
+
+import pandas as pd
+import streamlit as st
+
+from planner import PlanError
+from planner.calendars import delegation_feed, render
+from planner.guest import guest_plan
+from planner.maps import delegation_day_map
+from views.ui import app_address, clock, day_text, lang, span_text, store, t
+
+delegation_id = st.session_state["guest"]
+try:
+    plan = guest_plan(store().release_plan(), delegation_id)
+except PlanError:
+    st.title(t("Your programme", "Ihr Programm"))
+    st.info(t("Your programme has not been published yet. Please look again later.",
+              "Ihr Programm ist noch nicht veröffentlicht. Bitte schauen Sie später wieder herein."))
+    st.stop()
+
+delegation = plan.delegations[delegation_id]
+wall = clock(plan)
+st.title(t(f"Welcome, delegation of {delegation.city}!", f"Willkommen, Delegation aus {delegation.city}!"))
+st.caption(plan.name)
+
+if delegation.arrival and delegation.departure:
+    st.write(t("Your stay: ", "Ihr Aufenthalt: ") +
+             f"{day_text(wall.local_date(delegation.arrival))} – {day_text(wall.local_date(delegation.departure))}")
+if delegation.hotel in plan.venues:
+    hotel = plan.venues[delegation.hotel]
+    st.write(t("Your hotel: ", "Ihr Hotel: ") + f"{hotel.name}" + (f", {hotel.address}" if hotel.address else ""))
+
+status_words = {"confirmed": "", "tentative": t("tentative", "vorläufig"), "cancelled": t("cancelled", "abgesagt")}
+days = sorted({wall.local_date(e.start) for e in plan.events})
+if not days:
+    st.info(t("No appointments yet.", "Noch keine Termine."))
+    st.stop()
+
+for day in days:
+    st.subheader(day_text(day))
+    rows = [e for e in plan.events if wall.local_date(e.start) == day]
+    st.dataframe(pd.DataFrame({
+        t("Time", "Zeit"): [span_text(plan, e.start, e.end) for e in rows],
+        t("What", "Was"): [e.title for e in rows],
+        t("Where", "Wo"): [plan.venues[e.venue].name if e.venue in plan.venues else "" for e in rows],
+        t("With", "Mit"): [", ".join(plan.people[p].name for p in e.people) for e in rows],
+        t("Note", "Hinweis"): [status_words[e.status] for e in rows],
+    }), hide_index=True, width="stretch", key=f"day-{day}")
+
+st.subheader(t("Map of a day", "Karte eines Tages"))
+shown = st.selectbox(t("Day", "Tag"), days, format_func=day_text, key="map-day")
+st.pydeck_chart(delegation_day_map(plan, delegation_id, shown), height=460)
+
+st.subheader(t("In your calendar", "In Ihrem Kalender"))
+feed = delegation_feed(plan, delegation_id, lang())
+st.download_button(t("Download the programme (.ics)", "Programm herunterladen (.ics)"),
+                   render(plan, feed, lang()), file_name=f"dortbunt-{delegation_id}.ics", mime="text/calendar")
+token = st.session_state["guest_token"]
+address = f"{app_address()}/feeds/{token}.ics?lang={lang()}"
+st.write(t("To subscribe (your calendar then updates itself), add this address to your calendar app:",
+           "Zum Abonnieren (Ihr Kalender aktualisiert sich dann selbst) diese Adresse in Ihrer Kalender-App hinzufügen:"))
+st.code(address, language=None)
+st.link_button(t("Subscribe", "Abonnieren"), "webcal://" + address.split("://", 1)[1])

@@ -1,0 +1,155 @@
+"""What every page shares: the language, the store and this session's editor, the cached draft
+and its check, and one way to save that explains every refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any
+from urllib.parse import urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from planner import PlanError
+from planner import formats
+from planner.access import Editor, Forbidden, may
+from planner.clock import WallClock, zone_named
+from planner.conflicts import Conflict, check
+from planner.messages import RULE_TITLES, SEVERITY_LABELS, Describer
+from planner.model import Plan
+from planner.storage import PlanStore
+from planner.storage.store import StaleEditError
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "en")
+
+
+def t(en: str, de: str) -> str:
+    """The text in the session's language."""
+    return de if lang() == "de" else en
+
+
+def store() -> PlanStore:
+    return st.session_state["store"]
+
+
+def role() -> str | None:
+    return st.session_state.get("role")
+
+
+def allowed(action: str) -> bool:
+    """Whether to offer an action on the page (the editor checks again when saving)."""
+    return may(role(), action)
+
+
+def editor() -> Editor:
+    """This session's way to change the plan: every change re-checks the role in the database."""
+    signed_in = st.session_state.get("user")
+    return Editor(store(), signed_in[0] if signed_in else None, local=st.session_state.get("local", False),
+                  sso_roles=st.session_state.get("sso_roles") or {})
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _draft(url: str, revision: int, _store: PlanStore) -> Plan:
+    return _store.load_plan()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _checked(url: str, revision: int, _plan: Plan) -> list[Conflict]:
+    return check(_plan)
+
+
+def draft() -> Plan:
+    """The draft, loaded once per change of the database and shared by all sessions (read only)."""
+    current = store()
+    return _draft(current.url, current.revision(), current)
+
+
+def draft_conflicts() -> list[Conflict]:
+    """The draft's conflicts, computed once per change of the database."""
+    current = store()
+    revision = current.revision()
+    return _checked(current.url, revision, _draft(current.url, revision, current))
+
+
+def clock(plan: Plan) -> WallClock:
+    return WallClock(zone_named(plan.timezone, "timezone"))
+
+
+def day_text(value: date) -> str:
+    return formats.day(value, lang())
+
+
+def span_text(plan: Plan, start: datetime, end: datetime) -> str:
+    return formats.span(start, end, zone_named(plan.timezone, "timezone"), lang())
+
+
+def time_text(plan: Plan, instant: datetime) -> str:
+    return formats.clock_time(instant, zone_named(plan.timezone, "timezone"), lang())
+
+
+def moment_text(plan: Plan, instant: datetime) -> str:
+    return formats.moment(instant, zone_named(plan.timezone, "timezone"), lang())
+
+
+def wall_text(plan: Plan, day: date, at: time) -> str:
+    """A plan-format local time ("2027-05-07T14:00") from a date and a time picker."""
+    return datetime.combine(day, at).isoformat(timespec="minutes")
+
+
+def app_address() -> str:
+    """Where this browser reaches the app ("https://planner.example.org"), for links to share."""
+    url = st.context.url
+    if isinstance(url, str) and "://" in url:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
+    return "http://localhost:8501"
+
+
+def save(action: Callable[[], Any], done: str) -> Any:
+    """Run one change; on success say `done` (after the rerun), else explain the refusal.
+    Returns the change's result (True if it has none), or None if it was refused."""
+    try:
+        result = action()
+    except Forbidden as error:
+        st.error(t("Not allowed: ", "Nicht erlaubt: ") + str(error))
+    except StaleEditError as error:
+        st.error(t("Someone else was faster: ", "Jemand anderes war schneller: ") + str(error))
+    except PlanError as error:
+        st.error(t("Not saved: ", "Nicht gespeichert: ") + str(error))
+    else:
+        st.session_state["flash"] = done
+        return True if result is None else result
+    return None
+
+
+def flash() -> None:
+    """Show the message a save left before its rerun."""
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message)
+
+
+def conflict_table(plan: Plan, conflicts: list[Conflict]) -> pd.DataFrame:
+    """Conflicts as rows people read: severity, message, rule, events."""
+    describer = Describer(plan, lang())
+    labels, titles = SEVERITY_LABELS[lang()], RULE_TITLES[lang()]
+    return pd.DataFrame({
+        t("Severity", "Schwere"): [labels[c.severity] for c in conflicts],
+        t("Message", "Meldung"): [describer.describe(c) for c in conflicts],
+        t("Rule", "Regel"): [titles[c.rule] for c in conflicts],
+        t("Events", "Termine"): [", ".join(c.events) for c in conflicts],
+    })
+
+
+def show_conflicts(plan: Plan, conflicts: list[Conflict], *, key: str) -> None:
+    """A compact table of conflicts (nothing if there are none)."""
+    if conflicts:
+        st.dataframe(conflict_table(plan, conflicts), hide_index=True, width="stretch", key=key,
+                     column_config={t("Message", "Meldung"): st.column_config.TextColumn(width="large")})
+
+
+def rule_titles() -> dict[str, str]:
+    return RULE_TITLES[lang()]
