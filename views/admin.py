@@ -79,10 +79,10 @@ with data_tab:
         with tempfile.TemporaryDirectory() as folder:
             target = Path(folder) / "backup"
             if save(lambda: editor().backup(target), t("Backup made.", "Sicherung erstellt.")) is not None:
-                st.session_state["backup"] = target.read_bytes()
-    if "backup" in st.session_state:
+                st.session_state["backup_bytes"] = target.read_bytes()
+    if "backup_bytes" in st.session_state:
         suffix = "sqlite" if store().engine.dialect.name == "sqlite" else "pgdump"
-        st.download_button(t("Download the backup", "Sicherung herunterladen"), st.session_state["backup"],
+        st.download_button(t("Download the backup", "Sicherung herunterladen"), st.session_state["backup_bytes"],
                            file_name=f"planner-backup.{suffix}", key="backup-download")
 
 with releases_tab:

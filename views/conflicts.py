@@ -1,78 +1,95 @@
-"""Conflicts page: every conflict of the plan with its reason, filterable by severity and rule."""
+"""Conflicts page: every conflict of the plan with its reason, filterable by severity, rule, day and
+resource; a selected conflict leads to its events to fix them."""
 
-import pandas as pd
 import streamlit as st
 
 from planner import PlanError
+from planner.access import PAGES
+from planner.conflicts import check
 from planner.loading import plan_from_bytes
-from planner.messages import RULE_TITLES, SEVERITY_LABELS
-from planner.report import check_document
+from planner.messages import SEVERITY_LABELS
+from views.ui import clock, conflict_table, day_text, draft, draft_conflicts, lang, role, span_text, t
 
-lang = st.session_state.get("lang", "en")
-de = lang == "de"
-text = {
-    "title": "Konflikte" if de else "Conflicts",
-    "upload": "Eigenen Plan prüfen (dortbunt-plan/1 JSON)" if de else "Check your own plan (dortbunt-plan/1 JSON)",
-    "invalid": "Der Plan ist ungültig" if de else "The plan is invalid",
-    "draft": "Entwurf in der Datenbank" if de else "draft in the database",
-    "uploaded": "hochgeladene Datei" if de else "uploaded file",
-    "errors": "Fehler" if de else "Errors",
-    "warnings": "Warnungen" if de else "Warnings",
-    "events": "Termine" if de else "Events",
-    "none": "Keine Konflikte." if de else "No conflicts.",
-    "severity": "Schwere" if de else "Severity",
-    "rule": "Regel" if de else "Rule",
-    "message": "Meldung" if de else "Message",
-    "resource": "Betrifft" if de else "Concerns",
-    "pick": "Zeile wählen, um die ganze Meldung zu lesen." if de else "Select a row to read the whole message.",
-}
+st.title(t("Conflicts", "Konflikte"))
 
-st.title(text["title"])
-
-upload = st.sidebar.file_uploader(text["upload"], type=["json"])
+upload = st.sidebar.file_uploader(t("Check your own plan (dortbunt-plan/1 JSON)", "Eigenen Plan prüfen (dortbunt-plan/1 JSON)"),
+                                  type=["json"])
 try:
-    plan = plan_from_bytes(upload.getvalue(), upload.name) if upload else st.session_state["store"].load_plan()
+    plan = plan_from_bytes(upload.getvalue(), upload.name) if upload else draft()
 except PlanError as error:
-    st.error(f"{text['invalid']}: {error}")
+    st.error(t("The plan is invalid", "Der Plan ist ungültig") + f": {error}")
     st.stop()
+conflicts = check(plan) if upload else draft_conflicts()
+wall = clock(plan)
 
-source = text["uploaded"] if upload else text["draft"]
-st.caption(f"{plan.name} ({source}) · {len(plan.events)} {text['events']} · {plan.timezone}")
-
-document = check_document(plan, lang)
-counts = document["summary"]
+source = t("uploaded file", "hochgeladene Datei") if upload else t("draft in the database", "Entwurf in der Datenbank")
+st.caption(f"{plan.name} ({source}) · {len(plan.events)} {t('Events', 'Termine')} · {plan.timezone}")
+errors = sum(c.severity == "error" for c in conflicts)
 left, right = st.columns(2)
-left.metric(text["errors"], counts["errors"])
-right.metric(text["warnings"], counts["warnings"])
-
-if not document["conflicts"]:
-    st.success(text["none"])
+left.metric(t("Errors", "Fehler"), errors)
+right.metric(t("Warnings", "Warnungen"), len(conflicts) - errors)
+if not conflicts:
+    st.success(t("No conflicts.", "Keine Konflikte."))
     st.stop()
 
-conflicts = document["conflicts"]
-table = pd.DataFrame(
-    {
-        text["severity"]: [SEVERITY_LABELS[lang][c["severity"]] for c in conflicts],
-        text["rule"]: [RULE_TITLES[lang][c["rule"]] for c in conflicts],
-        text["message"]: [c["message"] for c in conflicts],
-        text["events"]: [", ".join(c["events"]) for c in conflicts],
-        text["resource"]: [c["resource"] or "" for c in conflicts],
-    }
-)
-severities = st.multiselect(text["severity"], list(SEVERITY_LABELS[lang].values()),
-                            default=list(SEVERITY_LABELS[lang].values()))
-rules = st.multiselect(text["rule"], sorted(set(table[text["rule"]])))
-shown = table[table[text["severity"]].isin(severities)]
+events = {e.id: e for e in plan.events}
+DAY, RESOURCE = t("Day", "Tag"), t("Concerns", "Betrifft")
+SEVERITY, RULE, MESSAGE = t("Severity", "Schwere"), t("Rule", "Regel"), t("Message", "Meldung")
+
+
+def concerns(resource: str | None) -> str:
+    for pool, name in ((plan.venues, "name"), (plan.people, "name"), (plan.delegations, "city")):
+        if resource in pool:
+            return getattr(pool[resource], name)
+    return resource or ""
+
+
+table = conflict_table(plan, conflicts)
+table[DAY] = [wall.local_date(events[c.events[0]].start) for c in conflicts]
+table[RESOURCE] = [concerns(c.resource) for c in conflicts]
+left, middle = st.columns(2)
+severities = left.multiselect(SEVERITY, list(SEVERITY_LABELS[lang()].values()),
+                              default=list(SEVERITY_LABELS[lang()].values()))
+rules = middle.multiselect(RULE, sorted(set(table[RULE])))
+left, middle = st.columns(2)
+days = left.multiselect(DAY, sorted(set(table[DAY])), format_func=day_text)
+resource = middle.selectbox(RESOURCE, [""] + sorted(set(table[RESOURCE]) - {""}), format_func=lambda r: r or t("all", "alle"))
+keep = table[SEVERITY].isin(severities)
 if rules:
-    shown = shown[shown[text["rule"]].isin(rules)]
+    keep &= table[RULE].isin(rules)
+if days:
+    keep &= table[DAY].isin(days)
+if resource:
+    keep &= table[RESOURCE] == resource
+shown = table[keep].copy()
+shown[DAY] = [day_text(d) for d in shown[DAY]]
+st.caption(t(f"{len(shown)} of {len(table)} shown.", f"{len(shown)} von {len(table)} angezeigt."))
 picked = st.dataframe(
     shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-    column_order=[text["severity"], text["message"], text["rule"], text["events"], text["resource"]],
-    column_config={text["message"]: st.column_config.TextColumn(width="large")},
+    column_order=[SEVERITY, MESSAGE, RULE, DAY, RESOURCE, t("Events", "Termine")],
+    column_config={MESSAGE: st.column_config.TextColumn(width="large")},
 )
 rows = picked.selection.rows if picked else []
-if rows:
-    # Plain text: titles come from users and must not be read as Markdown.
-    st.text(shown.iloc[rows[0]][text["message"]])
-else:
-    st.caption(text["pick"])
+if not rows:
+    st.caption(t("Select a row to read the whole message and open its events.",
+                 "Zeile wählen, um die ganze Meldung zu lesen und ihre Termine zu öffnen."))
+    st.stop()
+
+conflict = conflicts[shown.index[rows[0]]]
+# Plain text: titles come from users and must not be read as Markdown.
+st.text(shown.iloc[rows[0]][MESSAGE])
+if upload:
+    st.stop()
+for event_id in conflict.events:
+    event = events[event_id]
+    target = ("views/festival.py" if event.kind == "festival_slot" else
+              "views/delegations.py" if event.delegations else
+              "views/golden_book.py" if event.kind == "golden_book" else None)
+    page = target and target.split("/")[1].removesuffix(".py")
+    label = f"{day_text(wall.local_date(event.start))} {span_text(plan, event.start, event.end)} {event.title}"
+    if page and role() in PAGES[page]:
+        if st.button(t("Open ", "Öffnen: ") + label, key=f"open-{event_id}"):
+            st.session_state["focus_event"] = event_id
+            st.switch_page(target)
+    else:
+        st.text(label)

@@ -1,19 +1,20 @@
 """Timeline and map page: the plan as a Gantt chart and on the map, filtered by day, grouping,
-delegation and time of day."""
+venue, delegation and time of day."""
 
 from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from planner.clock import WallClock, zone_named
-from planner.conflicts import check
 from planner.maps import conflicts_map, delegation_day_map, festival_map
+from planner.preview import changed_plan
 from planner.timelines import timeline_figure
+from views.ui import clock as wall_clock
+from views.ui import day_text, draft, draft_conflicts
 
 lang = st.session_state.get("lang", "en")
 de = lang == "de"
-plan = st.session_state["store"].load_plan()
-clock = WallClock(zone_named(plan.timezone, "timezone"))
+plan = draft()
+clock = wall_clock(plan)
 
 st.title("Zeitplan und Karte" if de else "Timeline and map")
 days = sorted({clock.local_date(e.start) for e in plan.events if e.status != "cancelled"})
@@ -22,12 +23,24 @@ if not days:
     st.stop()
 
 left, right = st.columns(2)
-day = left.selectbox("Tag" if de else "Day", days, format_func=lambda d: f"{d:%a %d.%m.%Y}")
+day = left.selectbox("Tag" if de else "Day", days, format_func=day_text)
 grouping = right.radio("Zeilen" if de else "Rows", ["venue", "delegation", "person"], horizontal=True,
                        format_func={"venue": "Orte" if de else "Venues", "delegation": "Delegationen" if de else "Delegations",
                                     "person": "Personen" if de else "People"}.get)
-conflicts = check(plan)
-st.plotly_chart(timeline_figure(plan, grouping, day, conflicts, lang), width="stretch")
+left, middle, right = st.columns(3)
+venues = left.multiselect("Orte" if de else "Venues", list(plan.venues), format_func=lambda v: plan.venues[v].name)
+delegations = middle.multiselect("Delegationen" if de else "Delegations", list(plan.delegations),
+                                 format_func=lambda d: plan.delegations[d].city)
+hours = right.slider("Uhrzeit" if de else "Time of day", 0, 24, (6, 24), format="%d:00")
+begins, ends = clock.at(day, hours[0] * 60), clock.at(day, hours[1] * 60)
+hidden = {e.id for e in plan.events
+          if (venues and e.venue not in venues) or (delegations and not set(delegations).intersection(e.delegations))
+          or not (e.start < ends and e.end > begins)}
+conflicts = draft_conflicts()
+shown = changed_plan(plan, removed=hidden) if hidden else plan
+figure = timeline_figure(shown, grouping, day, conflicts, lang)
+figure.update_xaxes(range=[clock.wall(begins), clock.wall(ends)])
+st.plotly_chart(figure, width="stretch")
 
 st.subheader("Karte" if de else "Map")
 view = st.radio("Ansicht" if de else "View", ["venues", "delegation", "festival"], horizontal=True,

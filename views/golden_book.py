@@ -1,0 +1,99 @@
+"""Golden Book page: all signings, the Lord Mayor's and deputies' availability (imported busy
+time included), importing busy time, and booking a signing."""
+
+import pandas as pd
+import streamlit as st
+
+from planner import PlanError
+from planner.availability import day_events, free_windows
+from planner.busy import busy_events, default_span
+from planner.model import SIGNATORY_ROLES
+from views.event_form import event_editor, kind_word, status_word
+from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, save, show_conflicts, span_text, t
+
+plan = draft()
+wall = clock(plan)
+st.title(t("Golden Book", "Goldenes Buch"))
+flash()
+
+signatories = [p for p in plan.people.values() if p.role in SIGNATORY_ROLES]
+signings = sorted((e for e in plan.events if e.kind == "golden_book"), key=lambda e: (e.start, e.id))
+ROLE_WORDS = {"mayor": t("Lord Mayor", "Oberbürgermeister"), "deputy_mayor": t("Deputy mayor", "Bürgermeister/in")}
+
+st.subheader(t("Signings", "Einträge"))
+if signings:
+    st.dataframe(pd.DataFrame({
+        t("Day", "Tag"): [day_text(wall.local_date(e.start)) for e in signings],
+        t("Time", "Zeit"): [span_text(plan, e.start, e.end) for e in signings],
+        t("Delegation", "Delegation"): [", ".join(plan.delegations[d].city for d in e.delegations) for e in signings],
+        t("Signs with", "Unterzeichnet mit"): [", ".join(plan.people[p].name for p in e.people
+                                                         if plan.people[p].role in SIGNATORY_ROLES) for e in signings],
+        t("Venue", "Ort"): [plan.venues[e.venue].name if e.venue in plan.venues else "" for e in signings],
+        "Status": [status_word(e.status) for e in signings],
+    }), hide_index=True, width="stretch")
+    ids = {e.id for e in signings}
+    problems = [c for c in draft_conflicts() if ids.intersection(c.events)]
+    if problems:
+        st.warning(t(f"{len(problems)} conflict(s) around signings:", f"{len(problems)} Konflikt(e) bei Einträgen:"))
+        show_conflicts(plan, problems, key="signing-conflicts")
+else:
+    st.info(t("No signings yet.", "Noch keine Einträge."))
+missing = [d for d in plan.delegations.values()
+           if not any(d.id in e.delegations and e.status != "cancelled" for e in signings)]
+if missing:
+    st.caption(t("Not yet booked: ", "Noch nicht gebucht: ") + ", ".join(d.city for d in missing))
+
+st.subheader(t("Availability", "Verfügbarkeit"))
+if not signatories:
+    st.info(t("The plan has no Lord Mayor or deputy (people with the role mayor or deputy_mayor).",
+              "Der Plan hat keine Oberbürgermeisterin und keine Stellvertretung (Rolle mayor oder deputy_mayor)."))
+    st.stop()
+days = sorted({wall.local_date(e.start) for e in plan.events}) or [wall.local_date(pd.Timestamp.now(tz="UTC").to_pydatetime())]
+day = st.selectbox(t("Day", "Tag"), days, format_func=day_text, key="availability-day")
+columns = st.columns(len(signatories))
+for column, person in zip(columns, signatories):
+    with column:
+        st.markdown(f"**{person.name}**  \n{ROLE_WORDS.get(person.role, person.role)}")
+        for event in day_events(plan, person.id, day):
+            label = t("busy", "belegt") if event.kind == "unavailable" else kind_word(event.kind)
+            st.text(f"{span_text(plan, event.start, event.end)}  {label}: {event.title}")
+        free = free_windows(plan, person.id, day)
+        st.caption(t("Free 08–20: ", "Frei 08–20: ") + (", ".join(span_text(plan, a, b) for a, b in free) or "–"))
+
+if not allowed("golden_book"):
+    st.stop()
+
+with st.expander(t("Import busy time from a calendar (.ics from Outlook, Google, Apple)",
+                   "Belegte Zeiten aus einem Kalender importieren (.ics aus Outlook, Google, Apple)")):
+    person_id = st.selectbox(t("Whose calendar", "Wessen Kalender"), [p.id for p in signatories],
+                             format_func=lambda p: plan.people[p].name, key="busy-person")
+    upload = st.file_uploader(t("Calendar file", "Kalenderdatei"), type=["ics"], key="busy-file")
+    if upload is not None and st.button(t("Import busy time (replaces the earlier import)",
+                                          "Belegte Zeiten importieren (ersetzt den früheren Import)"), key="busy-import"):
+        try:
+            start, end = default_span(plan)
+            busy = busy_events(upload.getvalue(), plan, person_id, start, end, source=upload.name)
+        except PlanError as error:
+            st.error(t("Not imported: ", "Nicht importiert: ") + str(error))
+        else:
+            if save(lambda: editor().replace_busy_time(person_id, busy),
+                    t(f"{len(busy)} busy block(s) of {plan.people[person_id].name} imported.",
+                      f"{len(busy)} belegte Zeit(en) von {plan.people[person_id].name} importiert.")) is not None:
+                st.rerun()
+
+st.subheader(t("Book a signing", "Eintrag buchen"))
+golden_venues = [v for v in plan.venues if plan.venues[v].golden_book]
+if not golden_venues:
+    st.info(t("No venue keeps the Golden Book (golden_book: true).", "Kein Ort führt das Goldene Buch (golden_book: true)."))
+    st.stop()
+delegation = st.selectbox(t("For the delegation of", "Für die Delegation aus"), list(plan.delegations),
+                          index=list(plan.delegations).index(missing[0].id) if missing else 0,
+                          format_func=lambda d: plan.delegations[d].city, key="signing-delegation")
+mayor = next((p.id for p in signatories if p.role == "mayor"), signatories[0].id)
+event_editor(plan, "golden_book", event=None, version=None, id_stem=f"gb-{delegation}", kinds=["golden_book"],
+             venues=golden_venues,
+             defaults={"title": t(f"Golden Book: {plan.delegations[delegation].city}",
+                                  f"Goldenes Buch: {plan.delegations[delegation].city}"),
+                       "kind": "golden_book", "venue": golden_venues[0], "delegations": [delegation],
+                       "people": [mayor], "start": wall.at(day, 11 * 60), "end": wall.at(day, 11 * 60 + 30)},
+             key=f"signing-{delegation}")
