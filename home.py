@@ -56,7 +56,7 @@ if "guest_token" in st.session_state:
         st.stop()
     st.session_state["guest"] = found[1]
     st.session_state["role"] = None
-    st.navigation([st.Page(PAGES / "guest.py", title="Programm" if de else "Programme", icon="🗓️",
+    st.navigation([st.Page(PAGES / "guest.py", title="Programm" if de else "Programme", icon=":material/event:",
                            url_path="programme", default=True)], position="hidden").run()
     st.stop()
 
@@ -85,18 +85,18 @@ role = session_role(signed_in[1] if signed_in else None, has_accounts=bool(accou
 st.session_state["role"] = role
 
 TITLES = {
-    "overview": ("Überblick", "Overview", "🏠"),
-    "delegations": ("Delegationen", "Delegations", "🤝"),
-    "golden_book": ("Goldenes Buch", "Golden Book", "📖"),
-    "festival": ("Festival", "Festival", "🎪"),
-    "timeline_map": ("Zeitplan und Karte", "Timeline and map", "🗺️"),
-    "conflicts": ("Konflikte", "Conflicts", "⚠️"),
-    "calendars": ("Kalender und Links", "Calendars and sharing", "📅"),
-    "admin": ("Verwaltung", "Admin", "🔧"),
+    "overview": ("Überblick", "Overview", ":material/home:"),
+    "delegations": ("Delegationen", "Delegations", ":material/groups:"),
+    "golden_book": ("Goldenes Buch", "Golden Book", ":material/menu_book:"),
+    "festival": ("Festival", "Festival", ":material/festival:"),
+    "timeline_map": ("Zeitplan und Karte", "Timeline and map", ":material/map:"),
+    "conflicts": ("Konflikte", "Conflicts", ":material/warning:"),
+    "calendars": ("Kalender und Links", "Calendars and sharing", ":material/calendar_month:"),
+    "admin": ("Verwaltung", "Admin", ":material/settings:"),
 }
 
 if role is None:
-    pages = [st.Page(PAGES / "sign_in.py", title="Anmelden" if de else "Sign in", icon="🔑", url_path="sign-in",
+    pages = [st.Page(PAGES / "sign_in.py", title="Anmelden" if de else "Sign in", icon=":material/login:", url_path="sign-in",
                      default=True)]
 else:
     pages = [st.Page(PAGES / f"{page}.py", title=TITLES[page][0 if de else 1], icon=TITLES[page][2], url_path=page,

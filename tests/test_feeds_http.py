@@ -2,54 +2,29 @@
 the public programme; a revoked or unknown link answers 404 and reveals nothing."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
 import icalendar
 import pytest
 
+from appserver import running_app
 from conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("server")
-    port = free_port()
-    env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{folder}/planner.db"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://localhost:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/", timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("the app did not start") from None
-            time.sleep(0.5)
+    with running_app(folder) as (base, env):
+        def cli(*args):
+            result = subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, env=env, capture_output=True,
+                                    text=True, timeout=120)
+            assert result.returncode == 0, result.stderr
+            return result.stdout
 
-    def cli(*args):
-        result = subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, env=env, capture_output=True,
-                                text=True, timeout=120)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    yield base, cli, env["PLANNER_DB_URL"]
-    process.terminate()
-    process.wait(30)
+        yield base, cli, env["PLANNER_DB_URL"]
 
 
 def fetch(url):

@@ -17,17 +17,20 @@ st.title(t("Delegations", "Delegationen"))
 flash()
 
 NEW = "\u0000new"
-focus = st.session_state.get("focus_event")
+# An event to open, asked for once by the Conflicts page or by a save.
+focus = st.session_state.pop("focus_event", None)
 focus_event = next((e for e in plan.events if e.id == focus), None)
 options = list(plan.delegations) + ([NEW] if can_edit else [])
 if not options:
     st.info(t("No delegations yet.", "Noch keine Delegationen."))
     st.stop()
-if focus_event and focus_event.delegations and st.session_state.get("focus_applied") != focus:
-    st.session_state["delegation"] = focus_event.delegations[0]
-    st.session_state["focus_applied"] = focus
+if "select_delegation" in st.session_state:  # set by a save, before the picker exists
+    st.session_state["delegation"] = st.session_state.pop("select_delegation")
+if focus_event and focus_event.delegations:
+    if st.session_state.get("delegation") not in focus_event.delegations:
+        st.session_state["delegation"] = focus_event.delegations[0]
 chosen = st.selectbox(t("Delegation", "Delegation"), options, key="delegation",
-                      format_func=lambda d: t("➕ New delegation", "➕ Neue Delegation") if d == NEW
+                      format_func=lambda d: t("+ New delegation", "+ Neue Delegation") if d == NEW
                       else f"{plan.delegations[d].city} ({plan.delegations[d].country})")
 
 
@@ -77,7 +80,7 @@ if chosen == NEW:
     if st.button(t("Create delegation", "Delegation anlegen"), type="primary"):
         if save(lambda: editor().add_entity("delegation", document),
                 t(f"Created the delegation of {document['city']}.", f"Delegation {document['city']} angelegt.")):
-            st.session_state["delegation"] = document["id"]
+            st.session_state["select_delegation"] = document["id"]
             st.rerun()
     st.stop()
 
@@ -125,11 +128,10 @@ if not can_edit:
 st.subheader(t("Add or change an event", "Termin anlegen oder ändern"))
 NEW_EVENT = "\u0000new"
 event_options = [NEW_EVENT] + [e.id for e in events]
-if focus in ids and st.session_state.get("focus_event_applied") != focus:
+if focus in ids:
     st.session_state[f"event-{chosen}"] = focus
-    st.session_state["focus_event_applied"] = focus
 picked = st.selectbox(t("Event", "Termin"), event_options, key=f"event-{chosen}",
-                      format_func=lambda i: t("➕ New event", "➕ Neuer Termin") if i == NEW_EVENT else
+                      format_func=lambda i: t("+ New event", "+ Neuer Termin") if i == NEW_EVENT else
                       next(f"{day_text(wall.local_date(e.start))} {span_text(plan, e.start, e.end)} {e.title}"
                            for e in events if e.id == i))
 if picked == NEW_EVENT:

@@ -121,7 +121,6 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
                             "Besser absagen (Status), damit abonnierte Kalender es erfahren.")):
             if save(lambda: editor().edit_events(action, removed={event.id: version}),
                     t(f"Deleted “{event.title}”.", f"„{event.title}“ gelöscht.")) is not None:
-                st.session_state.pop("focus_event", None)
                 st.rerun()
 
 

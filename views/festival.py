@@ -44,6 +44,10 @@ st.dataframe(pd.DataFrame({
 
 st.subheader(t("Slots", "Auftritte"))
 days = sorted({wall.local_date(e.start) for e in slots})
+focus = next((e for e in slots if e.id == st.session_state.pop("focus_event", None)), None)
+if focus is not None:  # opened from the Conflicts page: show its day and stage
+    st.session_state["festival-days"] = [wall.local_date(focus.start)]
+    st.session_state["festival-stages"] = [focus.venue]
 chosen_days = st.multiselect(t("Days", "Tage"), days, days[:1], format_func=day_text, key="festival-days")
 chosen_stages = st.multiselect(t("Stages", "Bühnen"), stages, format_func=lambda v: plan.venues[v].name,
                                key="festival-stages")
@@ -72,6 +76,7 @@ st.caption(t("Times are local (Europe/Berlin). The table holds no time zones on 
            t("Times are local (Europe/Berlin).", "Zeiten sind Ortszeit (Europe/Berlin)."))
 version_key = f"slots-{store().revision()}-{'-'.join(map(str, chosen_days))}-{'-'.join(chosen_stages)}"
 edited = st.data_editor(table, column_config=config, hide_index=True, width="stretch", key=version_key,
+                        column_order=["title", "stage", "day", "start", "end", "performers", "public", "status", "id"],
                         num_rows="dynamic" if can_edit else "fixed", disabled=not can_edit)
 
 if can_edit:

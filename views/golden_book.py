@@ -9,7 +9,7 @@ from planner.availability import day_events, free_windows
 from planner.busy import busy_events, default_span
 from planner.model import SIGNATORY_ROLES
 from views.event_form import event_editor, kind_word, status_word
-from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, save, show_conflicts, span_text, t
+from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, save, show_conflicts, span_text, store, t
 
 plan = draft()
 wall = clock(plan)
@@ -81,6 +81,19 @@ with st.expander(t("Import busy time from a calendar (.ics from Outlook, Google,
                       f"{len(busy)} belegte Zeit(en) von {plan.people[person_id].name} importiert.")) is not None:
                 st.rerun()
 
+focus = st.session_state.pop("focus_event", None)
+if signings:
+    st.subheader(t("Change a signing", "Eintrag ändern"))
+    if focus in {e.id for e in signings}:
+        st.session_state["signing-edit"] = focus
+    picked = st.selectbox(t("Signing", "Eintrag"), [None] + [e.id for e in signings], key="signing-edit",
+                          format_func=lambda i: "–" if i is None else next(
+                              f"{day_text(wall.local_date(e.start))} {span_text(plan, e.start, e.end)} {e.title}"
+                              for e in signings if e.id == i))
+    if picked is not None:
+        event, version = store().event(picked)
+        event_editor(plan, "golden_book", event=event, version=version, id_stem="gb", key="signing-change")
+
 st.subheader(t("Book a signing", "Eintrag buchen"))
 golden_venues = [v for v in plan.venues if plan.venues[v].golden_book]
 if not golden_venues:
@@ -96,4 +109,4 @@ event_editor(plan, "golden_book", event=None, version=None, id_stem=f"gb-{delega
                                   f"Goldenes Buch: {plan.delegations[delegation].city}"),
                        "kind": "golden_book", "venue": golden_venues[0], "delegations": [delegation],
                        "people": [mayor], "start": wall.at(day, 11 * 60), "end": wall.at(day, 11 * 60 + 30)},
-             key=f"signing-{delegation}")
+             key=f"signing-{delegation}-{day}")

@@ -41,13 +41,14 @@ if not days:
 for day in days:
     st.subheader(day_text(day))
     rows = [e for e in plan.events if wall.local_date(e.start) == day]
-    st.dataframe(pd.DataFrame({
+    # A plain table: printable, readable on a phone, and its text is on the page.
+    st.table(pd.DataFrame({
         t("Time", "Zeit"): [span_text(plan, e.start, e.end) for e in rows],
         t("What", "Was"): [e.title for e in rows],
         t("Where", "Wo"): [plan.venues[e.venue].name if e.venue in plan.venues else "" for e in rows],
         t("With", "Mit"): [", ".join(plan.people[p].name for p in e.people) for e in rows],
         t("Note", "Hinweis"): [status_words[e.status] for e in rows],
-    }), hide_index=True, width="stretch", key=f"day-{day}")
+    }), hide_index=True, border="horizontal")
 
 st.subheader(t("Map of a day", "Karte eines Tages"))
 shown = st.selectbox(t("Day", "Tag"), days, format_func=day_text, key="map-day")
