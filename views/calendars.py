@@ -7,7 +7,7 @@ import streamlit as st
 
 from planner import PlanError
 from planner.calendars import feeds_for, render
-from views.ui import allowed, app_address, draft, editor, flash, lang, moment_text, save, store, t
+from views.ui import allowed, app_address, draft, editor, flash, lang, moment_text, released, save, store, t
 
 plan = draft()
 st.title(t("Calendars and sharing", "Kalender und Links"))
@@ -29,7 +29,9 @@ if kind in choices:
     found, name = choices[kind]
     target = right.selectbox(t("Which", "Welche"), list(found), format_func=name, key=f"feed-{kind}")
 try:
-    source = store().release_plan() if kind in ("delegation", "public") else plan
+    source = released() if kind in ("delegation", "public") else plan
+    if source is None:
+        raise PlanError("", t("nothing has been published yet", "noch nichts veröffentlicht"))
     feed = feeds_for(source, delegation=target if kind == "delegation" else None,
                      person=target if kind == "person" else None, venue=target if kind == "venue" else None,
                      public=kind == "public", everything=kind == "all", lang=lang())
@@ -38,7 +40,9 @@ except PlanError as error:
 else:
     st.download_button(t(f"Download “{feed.name}” (.ics, {len(feed.events)} events)",
                          f"„{feed.name}“ herunterladen (.ics, {len(feed.events)} Termine)"),
-                       render(source, feed, lang(), modified=None if source is not plan else store().last_modified()),
+                       # Made on the click, in another thread: take everything it needs now.
+                       lambda database=store(), language=lang(): render(
+                           source, feed, language, modified=None if source is not plan else database.last_modified()),
                        file_name=f"{target or kind}.ics", mime="text/calendar", key="download-feed")
 st.caption(t("Everyone can subscribe to the public programme at ", "Das öffentliche Programm kann jede und jeder abonnieren: ")
            + f"{app_address()}/feeds/public.ics")

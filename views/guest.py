@@ -5,21 +5,19 @@ no other delegation's data reaches this browser."""
 import pandas as pd
 import streamlit as st
 
-from planner import PlanError
 from planner.calendars import delegation_feed, render
 from planner.guest import guest_plan
 from planner.maps import delegation_day_map
-from views.ui import app_address, clock, day_text, lang, span_text, store, t
+from views.ui import app_address, clock, day_text, lang, released, span_text, t
 
 delegation_id = st.session_state["guest"]
-try:
-    plan = guest_plan(store().release_plan(), delegation_id)
-except PlanError:
+release = released()
+if release is None or delegation_id not in release.delegations:
     st.title(t("Your programme", "Ihr Programm"))
     st.info(t("Your programme has not been published yet. Please look again later.",
               "Ihr Programm ist noch nicht veröffentlicht. Bitte schauen Sie später wieder herein."))
     st.stop()
-
+plan = guest_plan(release, delegation_id)
 delegation = plan.delegations[delegation_id]
 wall = clock(plan)
 st.title(t(f"Welcome, delegation of {delegation.city}!", f"Willkommen, Delegation aus {delegation.city}!"))
@@ -57,7 +55,7 @@ st.pydeck_chart(delegation_day_map(plan, delegation_id, shown), height=460)
 st.subheader(t("In your calendar", "In Ihrem Kalender"))
 feed = delegation_feed(plan, delegation_id, lang())
 st.download_button(t("Download the programme (.ics)", "Programm herunterladen (.ics)"),
-                   render(plan, feed, lang()), file_name=f"dortbunt-{delegation_id}.ics", mime="text/calendar")
+                   lambda language=lang(): render(plan, feed, language), file_name=f"dortbunt-{delegation_id}.ics", mime="text/calendar")
 token = st.session_state["guest_token"]
 address = f"{app_address()}/feeds/{token}.ics?lang={lang()}"
 st.write(t("To subscribe (your calendar then updates itself), add this address to your calendar app:",

@@ -8,7 +8,7 @@ import streamlit as st
 
 from planner.changes import describe_change
 from planner.model import Plan
-from views.ui import allowed, editor, lang, moment_text, save, store, t
+from views.ui import allowed, editor, lang, moment_text, pending_changes, release_changes, save, store, t
 
 
 def release_status(plan: Plan) -> None:
@@ -23,7 +23,7 @@ def release_status(plan: Plan) -> None:
     else:
         st.write(t("Nothing is published yet: guests see no programme.",
                    "Noch nichts veröffentlicht: Gäste sehen kein Programm."))
-    pending = store().changes(until="draft")
+    pending = pending_changes()
     if pending:
         with st.expander(t(f"{len(pending)} change(s) in the draft not yet published",
                            f"{len(pending)} Änderung(en) im Entwurf noch nicht veröffentlicht")):
@@ -58,8 +58,7 @@ def releases_section(plan: Plan) -> None:
     }), hide_index=True, width="stretch")
     numbers = [r.number for r in releases]
     chosen = st.selectbox(t("Changes in release", "Änderungen in Veröffentlichung"), numbers[::-1], key="release-changes")
-    released = store().release_plan(chosen)
-    changes = store().changes(until=chosen)
+    released, changes = release_changes(chosen)
     if changes:
         for change in changes[:300]:
             st.text(describe_change(change, released, lang()))

@@ -3,6 +3,7 @@ and its check, and one way to save that explains every refusal."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
@@ -51,27 +52,78 @@ def editor() -> Editor:
                   sso_roles=st.session_state.get("sso_roles") or {})
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _draft(url: str, revision: int, _store: PlanStore) -> Plan:
-    return _store.load_plan()
+class Snapshot:
+    """The draft at one revision of the database and, computed on first use, its conflicts.
+    Shared by all sessions: read only."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self._conflicts: list[Conflict] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def conflicts(self) -> list[Conflict]:
+        with self._lock:
+            if self._conflicts is None:
+                self._conflicts = check(self.plan)
+            return self._conflicts
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _checked(url: str, revision: int, _plan: Plan) -> list[Conflict]:
-    return check(_plan)
+def _snapshot(url: str, revision: tuple, _store: PlanStore) -> Snapshot:
+    return Snapshot(_store.load_plan())
 
 
 def draft() -> Plan:
-    """The draft, loaded once per change of the database and shared by all sessions (read only)."""
+    """The draft, loaded once per change of the database and shared by all sessions (read only).
+    The page's later calls of `draft_conflicts` refer to this same draft."""
     current = store()
-    return _draft(current.url, current.revision(), current)
+    snapshot = _snapshot(current.url, current.revision(), current)
+    st.session_state["_snapshot"] = snapshot
+    return snapshot.plan
 
 
 def draft_conflicts() -> list[Conflict]:
-    """The draft's conflicts, computed once per change of the database."""
+    """The conflicts of the draft this run's `draft()` returned, computed once per revision."""
+    if "_snapshot" not in st.session_state:
+        draft()
+    return st.session_state["_snapshot"].conflicts
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _released(url: str, revision: tuple, _store: PlanStore) -> Plan | None:
+    try:
+        return _store.release_plan()
+    except PlanError:
+        return None
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _pending(url: str, revision: tuple, _store: PlanStore) -> list:
+    return _store.changes(until="draft")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _release_changes(url: str, number: int, _store: PlanStore) -> tuple[Plan, list]:
+    return _store.release_plan(number), _store.changes(until=number)
+
+
+def release_changes(number: int) -> tuple[Plan, list]:
+    """Release `number` and its changes against the release before (releases never change)."""
     current = store()
-    revision = current.revision()
-    return _checked(current.url, revision, _draft(current.url, revision, current))
+    return _release_changes(current.url, number, current)
+
+
+def released() -> Plan | None:
+    """The latest release (what guests see), None before the first; cached like the draft."""
+    current = store()
+    return _released(current.url, current.revision(), current)
+
+
+def pending_changes() -> list:
+    """The draft's changes since the latest release; cached like the draft."""
+    current = store()
+    return _pending(current.url, current.revision(), current)
 
 
 def clock(plan: Plan) -> WallClock:

@@ -470,11 +470,14 @@ class PlanStore:
             _audit(connection, now, user, "add", kind, new.id, None, to_document(new, clock))
             return new
 
-    def revision(self) -> int:
-        """A number that grows with every change to the database (the latest audit entry):
-        what the app keys its caches on."""
+    def revision(self) -> tuple[int, int]:
+        """Changes with every change to the database: the latest audit entry's number and time
+        (the time too, because a reset empties the log and numbers may start again). The app
+        keys its caches on it."""
         with self.engine.connect() as connection:
-            return connection.execute(sa.select(sa.func.coalesce(sa.func.max(AUDIT.c.id), 0))).scalar_one()
+            number, at = connection.execute(sa.select(sa.func.coalesce(sa.func.max(AUDIT.c.id), 0),
+                                                      sa.func.coalesce(sa.func.max(AUDIT.c.at_us), 0))).one()
+            return number, at
 
     def last_modified(self) -> dict[str, datetime]:
         """When each event of the draft was last changed (for calendars' LAST-MODIFIED)."""
