@@ -17,3 +17,14 @@ if submitted:
     else:
         st.session_state["user"] = (name, role)
         st.rerun()
+
+if st.session_state.get("sso_configured"):
+    st.divider()
+    if st.user.is_logged_in:
+        # Signed in with the identity provider, but no role is mapped to this address.
+        st.warning(("Ihre Adresse hat keine Rolle in diesem Planer: " if de else
+                    "Your address has no role in this planner: ") + str(st.user.get("email", "")))
+        if st.button("Abmelden" if de else "Sign out", key="sso-logout"):
+            st.logout()
+    elif st.button("Mit Single Sign-on anmelden" if de else "Sign in with single sign-on", key="sso-login"):
+        st.login()
