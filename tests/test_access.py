@@ -1,6 +1,6 @@
 """Who may use the app how (planner/access.py)."""
 
-from planner.access import is_local, may_edit, pages_for, session_role
+from planner.access import is_local, may_edit, pages_for, session_role, sso_role
 
 
 def test_a_fresh_install_is_usable_at_once_but_only_on_this_machine():
@@ -12,8 +12,23 @@ def test_a_fresh_install_is_usable_at_once_but_only_on_this_machine():
 def test_signed_in_roles_and_pages():
     assert session_role("viewer", has_accounts=True, local=False) == "viewer"
     assert session_role("king", has_accounts=True, local=True) is None
-    assert pages_for(None) == [] and pages_for("viewer") == ["conflicts", "timeline_map"]
-    assert may_edit("protocol") and may_edit("admin") and not may_edit("viewer") and not may_edit(None)
+    assert pages_for(None) == []
+    assert pages_for("viewer") == ["overview", "delegations", "golden_book", "festival", "timeline_map", "conflicts",
+                                   "calendars"]
+    assert pages_for("organiser") == ["overview", "festival", "timeline_map", "conflicts", "calendars"]
+    assert pages_for("admin")[-1] == "admin" and "admin" not in pages_for("protocol")
+    assert may_edit("protocol") and may_edit("admin") and may_edit("organiser")
+    assert not may_edit("viewer") and not may_edit(None)
+
+
+def test_single_sign_on_roles():
+    mapping = {"Anna@Dortmund.de": "protocol", "*@stadtdo.de": "viewer", "bad@x.de": "king"}
+    assert sso_role("anna@dortmund.de", mapping) == "protocol"
+    assert sso_role(" ANNA@dortmund.de ", mapping) == "protocol"
+    assert sso_role("bert@stadtdo.de", mapping) == "viewer"
+    assert sso_role("bad@x.de", mapping) is None  # not a role
+    assert sso_role("eve@example.org", mapping) is None and sso_role("", mapping) is None
+    assert sso_role(None, mapping) is None and sso_role("no-at-sign", mapping) is None
 
 
 def test_local_addresses():

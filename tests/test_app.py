@@ -11,10 +11,13 @@ from planner.report import check_document
 from plans import event, plan
 
 
-def started() -> AppTest:
+def started(page: str | None = "conflicts") -> AppTest:
     app = AppTest.from_file(str(ROOT / "home.py"), default_timeout=60)
     app.run()
     assert not app.exception, app.exception
+    if page:
+        app.switch_page(str(ROOT / "views" / f"{page}.py")).run()
+        assert not app.exception, app.exception
     return app
 
 
@@ -59,8 +62,8 @@ def test_uploaded_plan_is_checked_and_bad_upload_explained():
 
 
 def test_without_accounts_this_machine_is_admin():
-    app = started()
-    assert app.title[0].value == "Conflicts"
+    app = started(None)
+    assert app.title[0].value == "Overview"
     assert any("you are admin" in c.value for c in app.sidebar.caption)
 
 
@@ -79,15 +82,13 @@ def test_with_accounts_everyone_signs_in(tmp_path, monkeypatch):
     assert app.error[0].value == "Wrong name or password." and not app.metric
     app.text_input[1].input("correct horse battery")
     app.button[0].click().run()
-    assert not app.exception and app.title[0].value == "Conflicts"
+    assert not app.exception and app.title[0].value == "Overview"
     assert any(c.value == "anna (viewer)" for c in app.sidebar.caption)
     store.close()
 
 
 def test_timeline_and_map_page():
-    app = started()
-    app.switch_page(str(ROOT / "views" / "timeline_map.py")).run()
-    assert not app.exception, app.exception
+    app = started("timeline_map")
     assert app.title[0].value == "Timeline and map"
     assert len(app.get("plotly_chart")) == 1 and len(app.get("deck_gl_json_chart")) == 1
     for view in ("delegation", "festival"):
