@@ -17,12 +17,12 @@ def _locale(lang: str) -> str:
 
 def day(value: date, lang: str = "en") -> str:
     """The day with its weekday: "Fr., 7. Mai 2027" / "Fri, 7 May 2027"."""
-    return format_skeleton("EEEdMMMy", value, locale=_locale(lang))
+    return format_skeleton("EdMMMy", value, locale=_locale(lang))
 
 
 def short_day(value: date, lang: str = "en") -> str:
     """The day without the year: "Fr., 7. Mai" / "Fri 7 May"."""
-    return format_skeleton("EEEdMMM", value, locale=_locale(lang))
+    return format_skeleton("EdMMM", value, locale=_locale(lang))
 
 
 def long_day(value: date, lang: str = "en") -> str:

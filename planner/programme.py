@@ -65,7 +65,9 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
             table = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
         elif name.endswith(".csv"):
             text = data.decode("utf-8-sig")
-            table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python")
+            # Blank lines are kept (and skipped later) so that row numbers match the spreadsheet's.
+            table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python",
+                                skip_blank_lines=False)
         else:
             raise PlanError("", f"{filename}: expected a .csv or .xlsx file")
     except UnicodeDecodeError:
@@ -104,7 +106,8 @@ def _day(text: str) -> date:
 
 
 def _time(text: str, what: str) -> time:
-    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})(?::00)?", text)
+    # "19:30", "19.30", "19:30:00" and the table editor's "19:30:00.000"
+    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})(?::00(?:\.0+)?)?", text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise ValueError(f"{what} {text!r} is not a time like 19:30")
     return time(int(match[1]), int(match[2]))
@@ -120,8 +123,10 @@ def _flag(text: str) -> bool:
 
 def slot_document(plan: Plan, *, title: str, stage: str, day: date, start: time, end: time,
                   performers: list[str], public: bool, status: str, event_id: str) -> dict:
-    """A festival slot as a plan-format object; an end at or before the start is after midnight."""
-    end_day = day + timedelta(days=1) if end <= start else day
+    """A festival slot as a plan-format object; an end earlier than the start is after midnight."""
+    if end == start:
+        raise ValueError("the slot ends when it starts")
+    end_day = day + timedelta(days=1) if end < start else day
     return {"id": event_id, "title": title, "kind": "festival_slot", "venue": stage,
             "start": datetime.combine(day, start).isoformat(timespec="minutes"),
             "end": datetime.combine(end_day, end).isoformat(timespec="minutes"),
@@ -195,7 +200,7 @@ def _free_id(taken: set[str], stem: str) -> str:
 def slot_rows(plan: Plan, slots: list[Event]) -> pd.DataFrame:
     """Slots as the table editor shows them: naive local day, start and end, no time zones."""
     wall = WallClock(zone_named(plan.timezone, "timezone"))
-    return pd.DataFrame({
+    columns = {
         "id": [e.id for e in slots],
         "title": [e.title for e in slots],
         "stage": [e.venue for e in slots],
@@ -205,7 +210,11 @@ def slot_rows(plan: Plan, slots: list[Event]) -> pd.DataFrame:
         "performers": [list(e.people) for e in slots],
         "public": [e.public for e in slots],
         "status": [e.status for e in slots],
-    })
+    }
+    # Typed even when empty: an empty column would be float, which the editor's text, date and
+    # time columns refuse.
+    types = {"public": "bool"} | {name: "object" for name in columns if name != "public"}
+    return pd.DataFrame({name: pd.Series(values, dtype=types[name]) for name, values in columns.items()})
 
 
 def table_changes(plan: Plan, before: pd.DataFrame, after: pd.DataFrame) -> tuple[list[dict], dict[str, dict], set[str]]:

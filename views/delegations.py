@@ -136,7 +136,7 @@ picked = st.selectbox(t("Event", "Termin"), event_options, key=f"event-{chosen}"
                            for e in events if e.id == i))
 if picked == NEW_EVENT:
     event_editor(plan, "delegations", event=None, version=None, id_stem=chosen,
-                 defaults={"delegations": [chosen]}, key="delegation-event")
+                 defaults={"delegations": [chosen]}, key=f"delegation-event-{chosen}")
 else:
     event, event_version = store().event(picked)
-    event_editor(plan, "delegations", event=event, version=event_version, id_stem=chosen, key="delegation-event")
+    event_editor(plan, "delegations", event=event, version=event_version, id_stem=chosen, key=f"delegation-event-{chosen}")

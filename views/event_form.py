@@ -79,8 +79,12 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
     chosen_delegations = st.multiselect(t("Delegations", "Delegationen"), list(plan.delegations),
                                         list(base.delegations), format_func=lambda d: plan.delegations[d].city,
                                         key=f"{k}-delegations")
-    end_day = day + timedelta(days=1) if ends <= begins else day
-    if ends <= begins:
+    if ends == begins:
+        st.warning(t("The event ends when it starts: choose another end.",
+                     "Der Termin endet, wenn er beginnt: bitte ein anderes Ende wählen."))
+        return
+    end_day = day + timedelta(days=1) if ends < begins else day
+    if ends < begins:
         st.caption(t(f"Ends the next day, {day_text(end_day)}.", f"Endet am nächsten Tag, {day_text(end_day)}."))
     document = {
         **(event_document(event, wall) if event else {"id": new_event_id(plan, id_stem)}),

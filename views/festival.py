@@ -102,7 +102,9 @@ if can_edit:
                  "(separated by ;), public, status, id. Every row is checked; on any error nothing is imported.",
                  "CSV oder Excel mit den Spalten titel, bühne, tag, beginn, ende und wahlweise mitwirkende "
                  "(mit ; getrennt), öffentlich, status, id. Jede Zeile wird geprüft; bei einem Fehler wird nichts importiert."))
-    upload = st.file_uploader(t("Programme file", "Programmdatei"), type=["csv", "xlsx"], key="programme-file")
+    # A new key after each import empties the uploader, so the same file is not offered again.
+    upload = st.file_uploader(t("Programme file", "Programmdatei"), type=["csv", "xlsx"],
+                              key=f"programme-file-{st.session_state.get('imports', 0)}")
     if upload is not None:
         try:
             documents = read_programme(upload.getvalue(), upload.name, plan)
@@ -118,4 +120,5 @@ if can_edit:
             if st.button(t("Import", "Importieren"), type="primary", key="import-programme"):
                 if save(lambda: editor().edit_events("festival", added=documents, path="slot"),
                         t(f"Imported {len(documents)} slot(s).", f"{len(documents)} Auftritt(e) importiert.")) is not None:
+                    st.session_state["imports"] = st.session_state.get("imports", 0) + 1
                     st.rerun()

@@ -56,8 +56,9 @@ class Snapshot:
     """The draft at one revision of the database and, computed on first use, its conflicts.
     Shared by all sessions: read only."""
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, *, empty: bool = False):
         self.plan = plan
+        self.empty = empty
         self._conflicts: list[Conflict] | None = None
         self._lock = threading.Lock()
 
@@ -71,6 +72,8 @@ class Snapshot:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _snapshot(url: str, revision: tuple, _store: PlanStore) -> Snapshot:
+    if _store.is_empty():  # a database started empty: the pages show an empty plan
+        return Snapshot(Plan(), empty=True)
     return Snapshot(_store.load_plan())
 
 
@@ -80,6 +83,11 @@ def draft() -> Plan:
     current = store()
     snapshot = _snapshot(current.url, current.revision(), current)
     st.session_state["_snapshot"] = snapshot
+    if snapshot.empty:
+        st.info(t("The database holds no plan yet: import one on the Admin page, or with "
+                  "python -m planner db import PLAN.json.",
+                  "Die Datenbank enthält noch keinen Plan: importieren Sie einen auf der Seite Verwaltung oder mit "
+                  "python -m planner db import PLAN.json."))
     return snapshot.plan
 
 
@@ -100,7 +108,7 @@ def _released(url: str, revision: tuple, _store: PlanStore) -> Plan | None:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _pending(url: str, revision: tuple, _store: PlanStore) -> list:
-    return _store.changes(until="draft")
+    return [] if _store.is_empty() else _store.changes(until="draft")
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
