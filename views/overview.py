@@ -24,20 +24,12 @@ left, middle, right = st.columns(3)
 left.metric(t("Errors", "Fehler"), errors)
 middle.metric(t("Warnings", "Warnungen"), len(conflicts) - errors)
 right.metric(t("Delegations", "Delegationen"), len(plan.delegations))
-if conflicts:
-    counts = pd.DataFrame({"rule": [c.rule for c in conflicts], "severity": [c.severity for c in conflicts]})
-    table = counts.value_counts().rename(t("Count", "Anzahl")).reset_index()
-    table.insert(0, t("Severity", "Schwere"), [SEVERITY_LABELS[lang()][s] for s in table.pop("severity")])
-    table.insert(1, t("Rule", "Regel"), [rule_titles()[r] for r in table.pop("rule")])
-    st.dataframe(table, hide_index=True)
-    if st.button(t("Open the conflicts", "Konflikte öffnen")):
-        st.switch_page("views/conflicts.py")
-
 days = sorted({wall.local_date(e.start) for e in plan.events if e.status != "cancelled" and e.kind != "unavailable"})
 today = wall.local_date(pd.Timestamp.now(tz="UTC").to_pydatetime())
 first = next((d for d in days if d >= today), days[0] if days else today)
-start = st.date_input(t("From", "Ab"), first, format="DD.MM.YYYY")
-shown = st.slider(t("Days", "Tage"), 1, 7, 3)
+left, right = st.columns(2)
+start = left.date_input(t("From", "Ab"), first, format="DD.MM.YYYY")
+shown = right.slider(t("Days", "Tage"), 1, 7, 3)
 for offset in range(shown):
     day = start + timedelta(days=offset)
     st.subheader(day_text(day) + (t(" (today)", " (heute)") if day == today else ""))
@@ -62,6 +54,16 @@ for offset in range(shown):
         st.caption(t(f"Festival: {slots} slot(s) on the stages.", f"Festival: {slots} Auftritt(e) auf den Bühnen."))
     if not events and not slots and not arrivals and not departures:
         st.caption(t("Nothing planned.", "Nichts geplant."))
+
+if conflicts:
+    with st.expander(t("Open conflicts by rule", "Offene Konflikte nach Regel")):
+        counts = pd.DataFrame({"rule": [c.rule for c in conflicts], "severity": [c.severity for c in conflicts]})
+        table = counts.value_counts().rename(t("Count", "Anzahl")).reset_index()
+        table.insert(0, t("Severity", "Schwere"), [SEVERITY_LABELS[lang()][s] for s in table.pop("severity")])
+        table.insert(1, t("Rule", "Regel"), [rule_titles()[r] for r in table.pop("rule")])
+        st.dataframe(table, hide_index=True)
+        if st.button(t("Open the conflicts", "Konflikte öffnen")):
+            st.switch_page("views/conflicts.py")
 
 st.subheader(t("Published", "Veröffentlicht"))
 release_status(plan)
