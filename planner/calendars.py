@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import icalendar
@@ -135,6 +135,14 @@ def render(plan: Plan, feed: Feed, lang: str = "en", *, modified: Mapping[str, d
     database); without it LAST-MODIFIED is the feed's DTSTAMP."""
     if lang not in _LABELS:
         raise PlanError("", f"language must be en or de, got {lang!r}")
+    if feed.audience == GUEST and feed.delegation:
+        # Guests' calendars are made from the guest's own copy of the plan: no other delegation
+        # (not even its escorts at a joint event), no notes, no busy time.
+        from .guest import guest_plan
+
+        plan = guest_plan(plan, feed.delegation)
+        kept = {e.id: e for e in plan.events}
+        feed = replace(feed, events=[kept[e.id] for e in feed.events if e.id in kept])
     zone = zone_named(plan.timezone, "timezone")
     rule = zone_rule(plan.timezone)
     stamp = _stamp()

@@ -37,12 +37,13 @@ def _calendar(data: bytes, name: str) -> Response:
 
 def public_programme(request: Request) -> Response:
     lang = request.query_params.get("lang", "en")
+    lang = lang if lang in ("en", "de") else "en"
     store = _store()
     try:
         plan = store.release_plan()
     except PlanError:
         return _not_found()
-    return _calendar(render(plan, public_feed(plan, lang if lang in ("en", "de") else "en"), lang), "programme")
+    return _calendar(render(plan, public_feed(plan, lang), lang), "programme")
 
 
 def secret_feed(request: Request) -> Response:

@@ -72,6 +72,27 @@ def test_person_feed_and_public_programme(server):
     assert len(icalendar.Calendar.from_ical(body).walk("VEVENT")) == 109
 
 
+def test_a_guest_links_feed_names_no_other_delegation(server):
+    """The guest link's subscription serves the guest's copy of the release: at the joint
+    reception of all partner cities, no other delegation's escort or interpreter is named."""
+    from planner import load_plan
+
+    from conftest import DATA
+    base, cli, _ = server
+    cli("db", "publish", "-m", "for guests")
+    lines = cli("feeds", "create", "--guest", "amiens", "--days", "3", "--base-url", base).splitlines()
+    assert lines[1].startswith(f"{base}/?g=") and lines[2].endswith(".ics")
+    status, _, body = fetch(lines[2])
+    text = b"".join(body.split(b"\r\n ")).decode("utf-8")  # unfolded
+    sample = load_plan(DATA / "dortbunt-2027.json")
+    assert status == 200 and "reception-partners@dortbunt-planner" in text
+    for other in sample.delegations.values():
+        if other.id != "amiens":
+            assert other.city not in text, other.city
+    status, _, _ = fetch(f"{base}/feeds/public.ics?lang=xx")  # an unknown language reads English
+    assert status == 200
+
+
 def test_tokens_are_stored_only_as_hashes(server, tmp_path):
     from planner.storage import PlanStore
 
