@@ -65,23 +65,27 @@ st.session_state["sso_configured"] = sso_configured
 st.session_state["sso_roles"] = sso_roles
 if sso_configured and st.user.is_logged_in and "user" not in st.session_state:
     email = str(st.user.get("email") or "")
-    if sso_role(email, sso_roles):
-        st.session_state["user"] = (email, sso_role(email, sso_roles))
+    # An address the identity provider says it has not verified could be anyone's.
+    if st.user.get("email_verified") is not False and sso_role(email, sso_roles):
+        st.session_state["user"] = (email, sso_role(email, sso_roles), "sso")
 
 signed_in = st.session_state.get("user")
 address = st.context.ip_address
 # Streamlit gives None for a connection from this machine; AppTest gives a stand-in object.
-local = st.session_state["local"] = is_local(address if isinstance(address, str) else None)
+local = st.session_state["local"] = is_local(address if isinstance(address, str) else None,
+                                             dict(st.context.headers.items()))
 accounts = dict(store.users())
 if signed_in:
-    # The account may have been removed or given another role since the sign-in.
-    current = accounts.get(signed_in[0]) or sso_role(signed_in[0], sso_roles)
+    # The account may have been removed or given another role since the sign-in; local
+    # accounts and single sign-on addresses are looked up each in their own place.
+    current = sso_role(signed_in[0], sso_roles) if signed_in[2] == "sso" else accounts.get(signed_in[0])
     if current is None:
         del st.session_state["user"]
         signed_in = None
     elif current != signed_in[1]:
-        signed_in = st.session_state["user"] = (signed_in[0], current)
-role = session_role(signed_in[1] if signed_in else None, has_accounts=bool(accounts), local=local)
+        signed_in = st.session_state["user"] = (signed_in[0], current, signed_in[2])
+# With single sign-on configured there is no local admin without signing in.
+role = session_role(signed_in[1] if signed_in else None, has_accounts=bool(accounts) or sso_configured, local=local)
 st.session_state["role"] = role
 
 TITLES = {
@@ -104,7 +108,9 @@ else:
     if signed_in:
         st.sidebar.caption(f"{signed_in[0]} ({role})")
         if st.sidebar.button("Abmelden" if de else "Sign out"):
-            del st.session_state["user"]
+            # Nothing of this session (a backup made, a link shown) stays for the next person.
+            for name in [name for name in st.session_state if name != "lang"]:
+                del st.session_state[name]
             if sso_configured and st.user.is_logged_in:
                 st.logout()
             st.rerun()

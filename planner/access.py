@@ -13,6 +13,8 @@ through it, and it looks the account's role up again in the database at the mome
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -64,9 +66,41 @@ ACTION_WORDS = {
 }
 
 
-def is_local(address: str | None) -> bool:
-    """Whether a connection comes from this machine (Streamlit reports none for localhost)."""
-    return address is None or address in ("127.0.0.1", "::1") or address.startswith("127.")
+#: Headers a proxy or tunnel adds: their presence means the browser is somewhere else.
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "via")
+LOOPBACK_NAMES = frozenset(("localhost", "127.0.0.1", "::1"))
+
+
+def is_local(address: str | None, headers: Mapping[str, str] | None = None) -> bool:
+    """Whether a browser is on this machine: the connection comes from a loopback address
+    (Streamlit reports None for 127.0.0.1 and ::1), no proxy forwarded it, and the browser
+    asked for a loopback host name (a web page rebound to 127.0.0.1 through DNS asks for its
+    own name). `headers` are those of the browser's request; None where there is no request
+    (scripted tests)."""
+    if address is not None:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        ip = getattr(ip, "ipv4_mapped", None) or ip
+        if not ip.is_loopback:
+            return False
+    if not headers:
+        return True
+    lowered = {str(key).lower(): str(value) for key, value in headers.items()}
+    if any(name in lowered for name in FORWARDING_HEADERS):
+        return False
+    host = lowered.get("host")
+    return host is None or _host_name(host) in LOOPBACK_NAMES
+
+
+def _host_name(host: str) -> str:
+    """The name of a Host header without its port: "localhost:8501" -> "localhost",
+    "[::1]:8501" -> "::1"."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def session_role(signed_in: str | None, *, has_accounts: bool, local: bool) -> str | None:
@@ -110,11 +144,16 @@ class Editor:
     lowered role takes effect at once, whatever the page showed.
     """
 
-    def __init__(self, store: Any, account: str | None, *, local: bool, sso_roles: dict[str, str] | None = None):
+    def __init__(self, store: Any, account: str | None, *, local: bool, via: str = "local",
+                 sso_roles: dict[str, str] | None = None, sso_configured: bool = False):
+        if via not in ("local", "sso"):
+            raise ValueError("an account signs in locally or by single sign-on")
         self.store = store
         self.account = account
         self.local = local
+        self.via = via
         self.sso_roles = sso_roles or {}
+        self.sso_configured = sso_configured or bool(sso_roles)
 
     @property
     def name(self) -> str:
@@ -122,10 +161,13 @@ class Editor:
         return self.account or "local admin"
 
     def role(self) -> str | None:
-        roles = dict(self.store.users())
         if self.account is not None:
-            return roles.get(self.account) or sso_role(self.account, self.sso_roles)
-        return session_role(None, has_accounts=bool(roles), local=self.local)
+            # Local accounts and single sign-on addresses are separate: an address signed in
+            # by SSO never gets the role of a local account that happens to have its name.
+            if self.via == "sso":
+                return sso_role(self.account, self.sso_roles)
+            return dict(self.store.users()).get(self.account)
+        return session_role(None, has_accounts=bool(self.store.users()) or self.sso_configured, local=self.local)
 
     def require(self, action: str) -> None:
         role = self.role()

@@ -33,4 +33,18 @@ def test_single_sign_on_roles():
 
 def test_local_addresses():
     assert is_local(None) and is_local("127.0.0.1") and is_local("::1") and is_local("127.1.2.3")
+    assert is_local("::ffff:127.0.0.1")  # a dual-stack server sees local IPv4 browsers like this
     assert not is_local("192.168.1.20") and not is_local("10.0.0.5") and not is_local("2001:db8::1")
+    assert not is_local("::ffff:192.168.1.20") and not is_local("not an address") and not is_local("")
+
+
+def test_a_local_connection_must_also_ask_for_a_local_name_and_come_unforwarded():
+    for host in ("localhost:8501", "127.0.0.1:8501", "[::1]:8501", "LOCALHOST", "localhost"):
+        assert is_local(None, {"Host": host}), host
+    # A web page rebound to 127.0.0.1 through DNS asks for its own name.
+    assert not is_local(None, {"Host": "attacker.example:8501"})
+    assert not is_local(None, {"Host": "planner.dortmund.de"})
+    # A proxy or tunnel on this machine forwards browsers from elsewhere.
+    for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP", "Via", "x-forwarded-host"):
+        assert not is_local(None, {"Host": "localhost:8501", header: "203.0.113.9"}), header
+    assert not is_local("192.168.1.20", {"Host": "localhost:8501"})

@@ -636,12 +636,12 @@ def test_the_role_is_read_again_at_every_save(store):
 def test_single_sign_on_roles(store):
     store.add_user("root", "admin", PASSWORD)
     mapping = {"*@dortmund.de": "protocol", "Chef@Dortmund.de": "admin", "x@example.org": "emperor"}
-    assert Editor(store, "someone@dortmund.de", local=False, sso_roles=mapping).role() == "protocol"
-    assert Editor(store, "chef@dortmund.de", local=False, sso_roles=mapping).role() == "admin"
-    assert Editor(store, "x@example.org", local=False, sso_roles=mapping).role() is None
+    assert Editor(store, "someone@dortmund.de", local=False, via="sso", sso_roles=mapping).role() == "protocol"
+    assert Editor(store, "chef@dortmund.de", local=False, via="sso", sso_roles=mapping).role() == "admin"
+    assert Editor(store, "x@example.org", local=False, via="sso", sso_roles=mapping).role() is None
     with pytest.raises(Forbidden):
-        Editor(store, "someone@elsewhere.de", local=False, sso_roles=mapping).publish()
-    assert Editor(store, "someone@dortmund.de", local=False, sso_roles=mapping).publish() == 1
+        Editor(store, "someone@elsewhere.de", local=False, via="sso", sso_roles=mapping).publish()
+    assert Editor(store, "someone@dortmund.de", local=False, via="sso", sso_roles=mapping).publish() == 1
 
 
 def test_admins_cannot_remove_their_own_account(store):

@@ -47,7 +47,7 @@ def test_a_mapped_address_signs_in_with_its_role(store):
     assert not app.exception and app.title[0].value == "Delegations"
     assert any(b.label == "Add event" for b in app.button)
     # The same check the pages' saves go through.
-    editor = Editor(store, "anna@dortmund.de", local=False, sso_roles=SECRETS["planner"]["sso_roles"])
+    editor = Editor(store, "anna@dortmund.de", local=False, via="sso", sso_roles=SECRETS["planner"]["sso_roles"])
     assert editor.role() == "protocol"
     with pytest.raises(Forbidden):
         editor.add_user("mallory", "admin", "correct horse battery")
@@ -64,6 +64,32 @@ def test_an_unmapped_address_gets_nothing(store):
     app = app_as({"is_logged_in": True, "email": "eve@example.org"})
     assert app.title[0].value == "Sign in"
     assert any("no role in this planner" in w.value for w in app.warning)
+
+
+def test_with_single_sign_on_there_is_no_local_admin(tmp_path, monkeypatch):
+    """Without local accounts this machine is admin, unless single sign-on is configured: such a
+    server is meant for the network, so everyone signs in."""
+    monkeypatch.setenv("PLANNER_DB_URL", f"sqlite:///{tmp_path}/no-accounts.db")
+    store = PlanStore()
+    app = app_as({"is_logged_in": False})
+    assert app.title[0].value == "Sign in"
+    assert Editor(store, None, local=True, sso_configured=True).role() is None
+    assert Editor(store, None, local=True).role() == "admin"
+    store.close()
+
+
+def test_an_address_and_a_local_account_of_the_same_name_are_separate(store):
+    store.add_user("boss@stadtdo.de", "admin", "correct horse battery")
+    roles = SECRETS["planner"]["sso_roles"]
+    assert Editor(store, "boss@stadtdo.de", local=False, via="sso", sso_roles=roles).role() == "viewer"
+    assert Editor(store, "boss@stadtdo.de", local=False, via="local", sso_roles=roles).role() == "admin"
+    app = app_as({"is_logged_in": True, "email": "boss@stadtdo.de"})
+    assert any(c.value == "boss@stadtdo.de (viewer)" for c in app.sidebar.caption)
+
+
+def test_an_unverified_address_gets_nothing(store):
+    app = app_as({"is_logged_in": True, "email": "anna@dortmund.de", "email_verified": False})
+    assert app.title[0].value == "Sign in"
 
 
 def test_the_sign_in_page_offers_single_sign_on_only_when_configured(store):

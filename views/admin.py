@@ -47,7 +47,7 @@ with accounts_tab:
                     t(f"Account {name} created.", f"Konto {name} angelegt.")) is not None:
                 if st.session_state.get("user") is None and not users and role == "admin":
                     # The first account: this machine stops being admin by itself, so sign in as it.
-                    st.session_state["user"] = (name, role)
+                    st.session_state["user"] = (name, role, "local")
                 st.rerun()
     if users:
         left, right = st.columns([2, 1])

@@ -15,7 +15,7 @@ if submitted:
         # The same answer for an unknown name, a wrong password and a locked account.
         st.error("Name oder Passwort falsch." if de else "Wrong name or password.")
     else:
-        st.session_state["user"] = (name, role)
+        st.session_state["user"] = (name, role, "local")
         st.rerun()
 
 if st.session_state.get("sso_configured"):

@@ -49,7 +49,8 @@ def editor() -> Editor:
     """This session's way to change the plan: every change re-checks the role in the database."""
     signed_in = st.session_state.get("user")
     return Editor(store(), signed_in[0] if signed_in else None, local=st.session_state.get("local", False),
-                  sso_roles=st.session_state.get("sso_roles") or {})
+                  via=signed_in[2] if signed_in else "local", sso_roles=st.session_state.get("sso_roles") or {},
+                  sso_configured=st.session_state.get("sso_configured", False))
 
 
 class Snapshot:
