@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from planner.access import is_local, pages_for, session_role, sso_role
+from planner.formats import markdown_literal
 from planner.storage import PlanStore, default_url
 
 # Not "pages/": Streamlit would serve files there by URL, around the role check below.
@@ -106,7 +107,7 @@ else:
     pages = [st.Page(PAGES / f"{page}.py", title=TITLES[page][0 if de else 1], icon=TITLES[page][2], url_path=page,
                      default=n == 0) for n, page in enumerate(pages_for(role))]
     if signed_in:
-        st.sidebar.caption(f"{signed_in[0]} ({role})")
+        st.sidebar.caption(markdown_literal(f"{signed_in[0]} ({role})"))
         if st.sidebar.button("Abmelden" if de else "Sign out"):
             # Nothing of this session (a backup made, a link shown) stays for the next person.
             for name in [name for name in st.session_state if name != "lang"]:

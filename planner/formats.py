@@ -4,6 +4,7 @@ Dortmund), in German or English conventions (Babel/CLDR), e.g. "Fr., 7. Mai 2027
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, tzinfo
 
 from babel.dates import format_date, format_skeleton, format_time
@@ -47,3 +48,21 @@ def span(start: datetime, end: datetime, zone: tzinfo, lang: str = "en") -> str:
     if first.date() == last.date():
         return f"{clock_time(first, zone, lang)}–{clock_time(last, zone, lang)}"
     return f"{clock_time(first, zone, lang)} – {short_day(last.date(), lang)} {clock_time(last, zone, lang)}"
+
+
+# Characters that start Markdown anywhere in a line: emphasis, code, links and images, HTML,
+# entities, maths, strikethrough, tables; and a colon before a letter (":smile:", ":red[x]").
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>&$~|{}])|(:)(?=[A-Za-z_])")
+# What starts a block at the beginning of a line: headings, quotes, lists, rules.
+_MARKDOWN_BLOCK = re.compile(r"^(\s*)(?:([#>+=-])|(\d+)([.)]))")
+
+
+def markdown_literal(text: str) -> str:
+    """`text` for a place that renders Markdown (Streamlit's titles, messages and tables), so
+    that it shows exactly as typed: CommonMark backslash escapes for everything that would start
+    emphasis, code, a link or image, HTML, an entity, maths, an emoji code or a block; line
+    breaks become spaces. Plain words, numbers, times and sentences stay as they are."""
+    one_line = " ".join(str(text).splitlines())
+    escaped = _MARKDOWN_INLINE.sub(lambda m: "\\" + (m.group(1) or m.group(2)), one_line)
+    return _MARKDOWN_BLOCK.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)),
+                               escaped)

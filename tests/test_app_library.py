@@ -736,3 +736,28 @@ def test_an_editor_creates_expiring_links(store):
     assert store.feed_for_token(token) == ("guest", "kumasi")
     editor.revoke_link(number)
     assert store.feed_for_token(token) is None
+
+
+# -- planner/formats.py: text typed by people, shown where Markdown is rendered --------------
+
+UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: a backslash before ASCII punctuation
+
+
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=80))
+def test_markdown_literal_shows_exactly_what_was_typed(text):
+    shown = formats.markdown_literal(text)
+    assert "\n" not in shown
+    assert UNESCAPE.sub(r"\1", shown) == " ".join(text.splitlines())
+    # Nothing left that would start emphasis, code, a link, HTML, maths or an emoji code.
+    bare = UNESCAPE.sub("", shown)
+    assert not re.search(r"[*_`\[\]<>$~|{}&]|:[A-Za-z_]", bare)
+
+
+def test_markdown_literal_examples():
+    assert formats.markdown_literal("[Log in](https://evil.example)") == "\\[Log in\\](https://evil.example)"
+    assert formats.markdown_literal("![x](https://t.example/p.png)").startswith("!\\[x\\]")
+    assert formats.markdown_literal("# Big") == "\\# Big" and formats.markdown_literal("1. item") == "1\\. item"
+    assert formats.markdown_literal(":red[alarm] :smile:") == "\\:red\\[alarm\\] \\:smile:"
+    # Ordinary text stays as it is.
+    for plain in ("Visit of Bolzano to the Rathaus", "14:00–15:30, Rathaus Dortmund", "anna@dortmund.de (viewer)"):
+        assert formats.markdown_literal(plain) == plain

@@ -807,6 +807,21 @@ def publish_with_secrets(store: PlanStore) -> None:
     store.publish("for guests", user="test")
 
 
+def test_guest_page_shows_typed_markdown_as_text(store):
+    """An organiser's slot title full of Markdown reaches the guest as typed: no link, no image."""
+    from planner.formats import markdown_literal
+
+    slot = next(e for e in store.load_plan().events if e.kind == "festival_slot" and e.delegations == ("amiens",))
+    typed = "![x](https://t.example/p.png) [Log in again](https://t.example) **now** $x$ :red[!]"
+    store.update_event(slot.id, {"title": typed}, expected_version=store.event(slot.id)[1], user="organiser")
+    store.publish(user="test")
+    _, token = store.create_feed_token("guest", "amiens")
+    app = guest_app(token)
+    assert not app.exception, app.exception
+    cells = set().union(*(set(d["What"]) for d in dataframes_with(app, "What")))
+    assert markdown_literal(typed) in cells and typed not in cells
+
+
 def test_guest_page_shows_only_its_delegation(store):
     publish_with_secrets(store)
     released = store.release_plan()

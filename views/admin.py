@@ -11,7 +11,7 @@ from planner import PlanError
 from planner.accounts import MIN_PASSWORD, ROLES
 from planner.loading import plan_from_bytes
 from views.releases import releases_section
-from views.ui import draft, editor, flash, moment_text, save, store, t
+from views.ui import draft, editor, flash, md, moment_text, save, store, t
 
 plan = draft()
 st.title(t("Admin", "Verwaltung"))
@@ -68,10 +68,10 @@ with data_tab:
         try:
             incoming = plan_from_bytes(upload.getvalue(), upload.name)
         except PlanError as error:
-            st.error(t("Not imported, the file is invalid: ", "Nicht importiert, die Datei ist ungültig: ") + str(error))
+            st.error(t("Not imported, the file is invalid: ", "Nicht importiert, die Datei ist ungültig: ") + md(str(error)))
         else:
-            st.write(t(f"“{incoming.name}”: {len(incoming.delegations)} delegations, {len(incoming.events)} events.",
-                       f"„{incoming.name}“: {len(incoming.delegations)} Delegationen, {len(incoming.events)} Termine."))
+            st.write(md(t(f"“{incoming.name}”: {len(incoming.delegations)} delegations, {len(incoming.events)} events.",
+                          f"„{incoming.name}“: {len(incoming.delegations)} Delegationen, {len(incoming.events)} Termine.")))
             if st.button(t("Replace the draft with this plan", "Entwurf durch diesen Plan ersetzen"), type="primary"):
                 if save(lambda: editor().import_plan(incoming), t("Plan imported.", "Plan importiert.")) is not None:
                     st.rerun()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from planner import PlanError
 from planner.calendars import feeds_for, render
-from views.ui import allowed, app_address, draft, editor, flash, lang, moment_text, released, save, store, t
+from views.ui import allowed, app_address, draft, editor, flash, lang, md, moment_text, released, save, store, t
 
 plan = draft()
 st.title(t("Calendars and sharing", "Kalender und Links"))
@@ -36,10 +36,10 @@ try:
                      person=target if kind == "person" else None, venue=target if kind == "venue" else None,
                      public=kind == "public", everything=kind == "all", lang=lang())
 except PlanError as error:
-    st.info(t("Not available: ", "Nicht verfügbar: ") + str(error))
+    st.info(t("Not available: ", "Nicht verfügbar: ") + md(str(error)))
 else:
-    st.download_button(t(f"Download “{feed.name}” (.ics, {len(feed.events)} events)",
-                         f"„{feed.name}“ herunterladen (.ics, {len(feed.events)} Termine)"),
+    st.download_button(md(t(f"Download “{feed.name}” (.ics, {len(feed.events)} events)",
+                            f"„{feed.name}“ herunterladen (.ics, {len(feed.events)} Termine)")),
                        # Made on the click, in another thread: take everything it needs now.
                        lambda database=store(), language=lang(): render(
                            source, feed, language, modified=None if source is not plan else database.last_modified()),

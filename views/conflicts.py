@@ -8,7 +8,7 @@ from planner.access import PAGES
 from planner.conflicts import check
 from planner.loading import plan_from_bytes
 from planner.messages import SEVERITY_LABELS
-from views.ui import clock, conflict_table, day_text, draft, draft_conflicts, lang, role, span_text, t
+from views.ui import clock, conflict_table, day_text, draft, draft_conflicts, lang, md, role, span_text, t
 
 st.title(t("Conflicts", "Konflikte"))
 
@@ -17,13 +17,13 @@ upload = st.sidebar.file_uploader(t("Check your own plan (dortbunt-plan/1 JSON)"
 try:
     plan = plan_from_bytes(upload.getvalue(), upload.name) if upload else draft()
 except PlanError as error:
-    st.error(t("The plan is invalid", "Der Plan ist ungültig") + f": {error}")
+    st.error(t("The plan is invalid", "Der Plan ist ungültig") + ": " + md(str(error)))
     st.stop()
 conflicts = check(plan) if upload else draft_conflicts()
 wall = clock(plan)
 
 source = t("uploaded file", "hochgeladene Datei") if upload else t("draft in the database", "Entwurf in der Datenbank")
-st.caption(f"{plan.name} ({source}) · {len(plan.events)} {t('Events', 'Termine')} · {plan.timezone}")
+st.caption(md(plan.name) + f" ({source}) · {len(plan.events)} {t('Events', 'Termine')} · {plan.timezone}")
 errors = sum(c.severity == "error" for c in conflicts)
 left, right = st.columns(2)
 left.metric(t("Errors", "Fehler"), errors)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from planner.loading import delegation_document
 from views.event_form import event_editor, kind_word, status_word
-from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, save, show_conflicts, span_text, store, t
+from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, md, save, show_conflicts, span_text, store, t
 
 plan = draft()
 wall = clock(plan)
@@ -90,7 +90,7 @@ left.metric(t("People", "Personen"), delegation.size)
 middle.metric(t("Arrival", "Ankunft"), day_text(wall.local_date(delegation.arrival)) if delegation.arrival else "–")
 right.metric(t("Departure", "Abreise"), day_text(wall.local_date(delegation.departure)) if delegation.departure else "–")
 st.caption(t("Languages: ", "Sprachen: ") + (", ".join(delegation.languages) or "–") + " · " +
-           t("Hotel: ", "Hotel: ") + (plan.venues[delegation.hotel].name if delegation.hotel in plan.venues else "–"))
+           t("Hotel: ", "Hotel: ") + (md(plan.venues[delegation.hotel].name) if delegation.hotel in plan.venues else "–"))
 
 if can_edit:
     with st.expander(t("Edit the delegation", "Delegation bearbeiten")):

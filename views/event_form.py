@@ -11,7 +11,7 @@ from planner import PlanError
 from planner.loading import event_document
 from planner.model import EVENT_KINDS, STATUSES, Event, Plan
 from planner.preview import preview, read_event
-from views.ui import clock, day_text, draft_conflicts, editor, save, show_conflicts, t
+from views.ui import clock, day_text, draft_conflicts, editor, md, save, show_conflicts, t
 
 KIND_WORDS = {
     "golden_book": ("Golden Book signing", "Eintrag ins Goldene Buch"), "reception": ("Reception", "Empfang"),
@@ -96,7 +96,7 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
     try:
         candidate = read_event(plan, document)
     except PlanError as error:
-        st.warning(t("Not complete yet: ", "Noch nicht vollständig: ") + str(error))
+        st.warning(t("Not complete yet: ", "Noch nicht vollständig: ") + md(str(error)))
         return
     outcome = preview(plan, [candidate], before=draft_conflicts())
     if outcome.new:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from planner import PlanError
 from planner.programme import ProgrammeError, is_stage, read_programme, slot_rows, table_changes
-from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, save, show_conflicts, store, t
+from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, md, save, show_conflicts, store, t
 
 plan = draft()
 wall = clock(plan)
@@ -84,7 +84,7 @@ if can_edit:
         added, changed, removed = table_changes(plan, table, edited)
     except ProgrammeError as error:
         for problem in error.problems:
-            st.error(problem)
+            st.error(md(problem))
         added, changed, removed = [], {}, set()
     if added or changed or removed:
         st.info(t(f"Unsaved: {len(added)} new, {len(changed)} changed, {len(removed)} removed.",
@@ -112,9 +112,9 @@ if can_edit:
             st.error(t(f"{len(error.problems)} row(s) are wrong; nothing was imported:",
                        f"{len(error.problems)} Zeile(n) sind fehlerhaft; nichts wurde importiert:"))
             for problem in error.problems:
-                st.error(problem)
+                st.error(md(problem))
         except PlanError as error:
-            st.error(t("Not imported: ", "Nicht importiert: ") + str(error))
+            st.error(t("Not imported: ", "Nicht importiert: ") + md(str(error)))
         else:
             st.write(t(f"{len(documents)} slot(s) ready to import.", f"{len(documents)} Auftritt(e) bereit zum Import."))
             if st.button(t("Import", "Importieren"), type="primary", key="import-programme"):

@@ -9,7 +9,7 @@ from planner.availability import day_events, free_windows
 from planner.busy import busy_events, default_span
 from planner.model import SIGNATORY_ROLES
 from views.event_form import event_editor, kind_word, status_word
-from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, save, show_conflicts, span_text, store, t
+from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, md, save, show_conflicts, span_text, store, t
 
 plan = draft()
 wall = clock(plan)
@@ -41,7 +41,7 @@ else:
 missing = [d for d in plan.delegations.values()
            if not any(d.id in e.delegations and e.status != "cancelled" for e in signings)]
 if missing:
-    st.caption(t("Not yet booked: ", "Noch nicht gebucht: ") + ", ".join(d.city for d in missing))
+    st.caption(t("Not yet booked: ", "Noch nicht gebucht: ") + md(", ".join(d.city for d in missing)))
 
 st.subheader(t("Availability", "Verfügbarkeit"))
 if not signatories:
@@ -53,7 +53,7 @@ day = st.selectbox(t("Day", "Tag"), days, format_func=day_text, key="availabilit
 columns = st.columns(len(signatories))
 for column, person in zip(columns, signatories):
     with column:
-        st.markdown(f"**{person.name}**  \n{ROLE_WORDS.get(person.role, person.role)}")
+        st.markdown(f"**{md(person.name)}**  \n{ROLE_WORDS.get(person.role, person.role)}")
         for event in day_events(plan, person.id, day):
             label = t("busy", "belegt") if event.kind == "unavailable" else kind_word(event.kind)
             st.text(f"{span_text(plan, event.start, event.end)}  {label}: {event.title}")
@@ -74,7 +74,7 @@ with st.expander(t("Import busy time from a calendar (.ics from Outlook, Google,
             start, end = default_span(plan)
             busy = busy_events(upload.getvalue(), plan, person_id, start, end, source=upload.name)
         except PlanError as error:
-            st.error(t("Not imported: ", "Nicht importiert: ") + str(error))
+            st.error(t("Not imported: ", "Nicht importiert: ") + md(str(error)))
         else:
             if save(lambda: editor().replace_busy_time(person_id, busy),
                     t(f"{len(busy)} busy block(s) of {plan.people[person_id].name} imported.",

@@ -8,7 +8,7 @@ import streamlit as st
 from planner.calendars import delegation_feed, render
 from planner.guest import guest_plan
 from planner.maps import delegation_day_map
-from views.ui import app_address, clock, day_text, lang, released, span_text, t
+from views.ui import app_address, clock, day_text, lang, md, released, span_text, t
 
 delegation_id = st.session_state["guest"]
 release = released()
@@ -20,15 +20,15 @@ if release is None or delegation_id not in release.delegations:
 plan = guest_plan(release, delegation_id)
 delegation = plan.delegations[delegation_id]
 wall = clock(plan)
-st.title(t(f"Welcome, delegation of {delegation.city}!", f"Willkommen, Delegation aus {delegation.city}!"))
-st.caption(plan.name)
+st.title(md(t(f"Welcome, delegation of {delegation.city}!", f"Willkommen, Delegation aus {delegation.city}!")))
+st.caption(md(plan.name))
 
 if delegation.arrival and delegation.departure:
     st.write(t("Your stay: ", "Ihr Aufenthalt: ") +
              f"{day_text(wall.local_date(delegation.arrival))} – {day_text(wall.local_date(delegation.departure))}")
 if delegation.hotel in plan.venues:
     hotel = plan.venues[delegation.hotel]
-    st.write(t("Your hotel: ", "Ihr Hotel: ") + f"{hotel.name}" + (f", {hotel.address}" if hotel.address else ""))
+    st.write(md(t("Your hotel: ", "Ihr Hotel: ") + f"{hotel.name}" + (f", {hotel.address}" if hotel.address else "")))
 
 status_words = {"confirmed": "", "tentative": t("tentative", "vorläufig"), "cancelled": t("cancelled", "abgesagt")}
 days = sorted({wall.local_date(e.start) for e in plan.events})
@@ -42,9 +42,9 @@ for day in days:
     # A plain table: printable, readable on a phone, and its text is on the page.
     st.table(pd.DataFrame({
         t("Time", "Zeit"): [span_text(plan, e.start, e.end) for e in rows],
-        t("What", "Was"): [e.title for e in rows],
-        t("Where", "Wo"): [plan.venues[e.venue].name if e.venue in plan.venues else "" for e in rows],
-        t("With", "Mit"): [", ".join(plan.people[p].name for p in e.people) for e in rows],
+        t("What", "Was"): [md(e.title) for e in rows],  # st.table renders Markdown
+        t("Where", "Wo"): [md(plan.venues[e.venue].name) if e.venue in plan.venues else "" for e in rows],
+        t("With", "Mit"): [md(", ".join(plan.people[p].name for p in e.people)) for e in rows],
         t("Note", "Hinweis"): [status_words[e.status] for e in rows],
     }), hide_index=True, border="horizontal")
 

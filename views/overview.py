@@ -9,12 +9,12 @@ import streamlit as st
 from planner.messages import SEVERITY_LABELS
 from views.event_form import kind_word
 from views.releases import release_status
-from views.ui import clock, day_text, draft, draft_conflicts, flash, lang, rule_titles, span_text, t, time_text
+from views.ui import clock, day_text, draft, draft_conflicts, flash, lang, md, rule_titles, span_text, t, time_text
 
 plan = draft()
 wall = clock(plan)
 st.title(t("Overview", "Überblick"))
-st.caption(f"{plan.name} · {len(plan.delegations)} {t('delegations', 'Delegationen')} · "
+st.caption(md(plan.name) + f" · {len(plan.delegations)} {t('delegations', 'Delegationen')} · "
            f"{len(plan.events)} {t('events', 'Termine')}")
 flash()
 
@@ -36,9 +36,9 @@ for offset in range(shown):
     arrivals = [d for d in plan.delegations.values() if d.arrival and wall.local_date(d.arrival) == day]
     departures = [d for d in plan.delegations.values() if d.departure and wall.local_date(d.departure) == day]
     if arrivals or departures:
-        st.write(" · ".join(
+        st.write(md(" · ".join(
             [t("Arrives: ", "Ankunft: ") + f"{d.city} {time_text(plan, d.arrival)}" for d in arrivals] +
-            [t("Leaves: ", "Abreise: ") + f"{d.city} {time_text(plan, d.departure)}" for d in departures]))
+            [t("Leaves: ", "Abreise: ") + f"{d.city} {time_text(plan, d.departure)}" for d in departures])))
     events = sorted((e for e in plan.events if wall.local_date(e.start) == day and e.kind != "festival_slot"
                      and e.kind != "unavailable"), key=lambda e: (e.start, e.id))
     slots = sum(1 for e in plan.events if wall.local_date(e.start) == day and e.kind == "festival_slot")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from planner.changes import describe_change
 from planner.model import Plan
-from views.ui import allowed, editor, lang, moment_text, pending_changes, release_changes, save, store, t
+from views.ui import allowed, editor, lang, md, moment_text, pending_changes, release_changes, save, store, t
 
 
 def release_status(plan: Plan) -> None:
@@ -16,10 +16,10 @@ def release_status(plan: Plan) -> None:
     releases = store().releases()
     if releases:
         latest = releases[-1]
-        st.write(t(f"Guests see release {latest.number}, published {moment_text(plan, latest.created_at)} "
+        st.write(md(t(f"Guests see release {latest.number}, published {moment_text(plan, latest.created_at)} "
                    f"by {latest.created_by}.",
                    f"Gäste sehen Veröffentlichung {latest.number} vom {moment_text(plan, latest.created_at)} "
-                   f"({latest.created_by})."))
+                   f"({latest.created_by}).")))
     else:
         st.write(t("Nothing is published yet: guests see no programme.",
                    "Noch nichts veröffentlicht: Gäste sehen kein Programm."))

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from planner.formats import markdown_literal
+
 lang = st.session_state.get("lang", "en")
 de = lang == "de"
 st.title("Anmelden" if de else "Sign in")
@@ -23,7 +25,7 @@ if st.session_state.get("sso_configured"):
     if st.user.is_logged_in:
         # Signed in with the identity provider, but no role is mapped to this address.
         st.warning(("Ihre Adresse hat keine Rolle in diesem Planer: " if de else
-                    "Your address has no role in this planner: ") + str(st.user.get("email", "")))
+                    "Your address has no role in this planner: ") + markdown_literal(str(st.user.get("email", ""))))
         if st.button("Abmelden" if de else "Sign out", key="sso-logout"):
             st.logout()
     elif st.button("Mit Single Sign-on anmelden" if de else "Sign in with single sign-on", key="sso-login"):

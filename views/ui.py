@@ -3,6 +3,7 @@ and its check, and one way to save that explains every refusal."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -21,6 +22,12 @@ from planner.messages import RULE_TITLES, SEVERITY_LABELS, Describer
 from planner.model import Plan
 from planner.storage import PlanStore
 from planner.storage.store import StaleEditError
+from sqlalchemy.exc import SQLAlchemyError
+
+
+def md(text: str) -> str:
+    """Text typed by someone (titles, names) for a place that renders Markdown: shown as typed."""
+    return formats.markdown_literal(text)
 
 
 def lang() -> str:
@@ -175,11 +182,15 @@ def save(action: Callable[[], Any], done: str) -> Any:
     try:
         result = action()
     except Forbidden as error:
-        st.error(t("Not allowed: ", "Nicht erlaubt: ") + str(error))
+        st.error(t("Not allowed: ", "Nicht erlaubt: ") + md(str(error)))
     except StaleEditError as error:
-        st.error(t("Someone else was faster: ", "Jemand anderes war schneller: ") + str(error))
+        st.error(t("Someone else was faster: ", "Jemand anderes war schneller: ") + md(str(error)))
     except PlanError as error:
-        st.error(t("Not saved: ", "Nicht gespeichert: ") + str(error))
+        st.error(t("Not saved: ", "Nicht gespeichert: ") + md(str(error)))
+    except SQLAlchemyError as error:  # e.g. two people adding the same id at the same moment
+        logging.getLogger("planner").exception("a save failed in the database")
+        st.error(t("Not saved: the database refused the change (", "Nicht gespeichert: die Datenbank lehnte die Änderung ab (")
+                 + type(error).__name__ + t("). Reload the page and try again.", "). Seite neu laden und erneut versuchen."))
     else:
         st.session_state["flash"] = done
         return True if result is None else result
@@ -190,7 +201,7 @@ def flash() -> None:
     """Show the message a save left before its rerun."""
     message = st.session_state.pop("flash", None)
     if message:
-        st.success(message)
+        st.success(md(message))
 
 
 def conflict_table(plan: Plan, conflicts: list[Conflict]) -> pd.DataFrame:
