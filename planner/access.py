@@ -46,6 +46,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(("admin",)),  # accounts, venues, import, backup, reset
 }
 EDITORS = frozenset().union(*ACTIONS.values())
+#: Who may read the office's internal details (notes, phone numbers, whole diaries): those who
+#: may open the Delegations page. Organisers see the festival, not the protocol.
+INTERNAL_READERS = PAGES["delegations"]
 
 
 class Forbidden(PlanError):
@@ -130,6 +133,10 @@ def pages_for(role: str | None) -> list[str]:
 
 def may(role: str | None, action: str) -> bool:
     return role in ACTIONS[action]
+
+
+def may_read_internal(role: str | None) -> bool:
+    return role in INTERNAL_READERS
 
 
 def may_edit(role: str | None) -> bool:

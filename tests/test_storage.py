@@ -315,7 +315,7 @@ def test_an_older_database_is_upgraded_on_open(tmp_path):
     engine.dispose()
     store = PlanStore(url)
     with store.engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0004"
+        assert MigrationContext.configure(connection).get_current_revision() == "0005"
     assert store.load_plan() == load_plan(SAMPLE)
     store.close()
 

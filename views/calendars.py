@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from planner import PlanError
+from planner.access import may_read_internal
 from planner.calendars import feeds_for, render
-from views.ui import allowed, app_address, draft, editor, flash, lang, md, moment_text, released, save, store, t
+from views.ui import allowed, app_address, draft, editor, flash, lang, md, moment_text, released, role, save, store, t
 
 plan = draft()
 st.title(t("Calendars and sharing", "Kalender und Links"))
@@ -19,6 +20,8 @@ KINDS = {"delegation": t("A delegation (its released programme)", "Eine Delegati
          "venue": t("A venue or stage (draft)", "Ein Ort oder eine Bühne (Entwurf)"),
          "public": t("The public programme (released)", "Das öffentliche Programm (veröffentlicht)"),
          "all": t("Everything (draft, internal)", "Alles (Entwurf, intern)")}
+if not may_read_internal(role()):  # organisers: guests' and the public's calendars only
+    KINDS = {kind: label for kind, label in KINDS.items() if kind in ("delegation", "public")}
 left, right = st.columns(2)
 kind = left.selectbox(t("Calendar of", "Kalender für"), list(KINDS), format_func=KINDS.get, key="feed-kind")
 choices = {"delegation": (plan.delegations, lambda d: plan.delegations[d].city),
@@ -103,7 +106,8 @@ def state(link: dict) -> str:
 def target_name(link: dict) -> str:
     pool = plan.people if link["kind"] == "person" else plan.delegations
     item = pool.get(link["target"])
-    return link["target"] if item is None else getattr(item, "city", None) or item.name
+    name = None if item is None else getattr(item, "city", None) or getattr(item, "name", None)
+    return name or link["target"]
 
 
 st.dataframe(pd.DataFrame({

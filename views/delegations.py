@@ -77,7 +77,9 @@ if chosen == NEW:
     ident = st.text_input(t("Short id (letters, digits, dashes; e.g. amiens-2027)",
                             "Kurzkennung (Buchstaben, Ziffern, Striche; z. B. amiens-2027)"), key="new-delegation-id")
     document = delegation_fields({"id": ident.strip()}, "new-delegation")
-    if st.button(t("Create delegation", "Delegation anlegen"), type="primary"):
+    if not document["city"]:
+        st.caption(t("Give the city first.", "Zuerst die Stadt angeben."))
+    if st.button(t("Create delegation", "Delegation anlegen"), type="primary", disabled=not document["city"]):
         if save(lambda: editor().add_entity("delegation", document),
                 t(f"Created the delegation of {document['city']}.", f"Delegation {document['city']} angelegt.")):
             st.session_state["select_delegation"] = document["id"]
@@ -94,11 +96,22 @@ st.caption(t("Languages: ", "Sprachen: ") + (", ".join(delegation.languages) or 
 
 if can_edit:
     with st.expander(t("Edit the delegation", "Delegation bearbeiten")):
-        edited = delegation_fields(delegation_document(delegation, wall), f"edit-{chosen}-{version}")
-        if st.button(t("Save the delegation", "Delegation speichern"), key=f"save-{chosen}"):
+        # Stable keys: what was typed survives others' changes; the save checks the version
+        # the user started from.
+        form = f"edit-{chosen}"
+        if f"{form}-city" not in st.session_state:
+            st.session_state[f"{form}-version"] = version
+        started = st.session_state[f"{form}-version"]
+        edited = delegation_fields(delegation_document(delegation, wall), form)
+        if started != version:
+            st.warning(t("Someone else changed this delegation since you opened it.",
+                         "Jemand anderes hat diese Delegation geändert, seit Sie sie geöffnet haben."))
+        if st.button(t("Save the delegation", "Delegation speichern"), key=f"save-{chosen}", disabled=not edited["city"]):
             changes = {k: v for k, v in edited.items() if k != "id"}
-            if save(lambda: editor().update_entity("delegation", chosen, changes, expected_version=version),
-                    t("Saved the delegation.", "Delegation gespeichert.")) is not None:
+            done = save(lambda: editor().update_entity("delegation", chosen, changes, expected_version=started),
+                        t("Saved the delegation.", "Delegation gespeichert."))
+            if done is not None:
+                st.session_state[f"{form}-version"] = done
                 st.rerun()
 
 st.subheader(t("Programme", "Programm"))

@@ -51,7 +51,12 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
                           defaults.get("start") or wall.at(_first_day(plan), 10 * 60),
                           defaults.get("end") or wall.at(_first_day(plan), 11 * 60),
                           defaults.get("venue"), tuple(defaults.get("delegations", ())), tuple(defaults.get("people", ())))
-    k = f"{key}-{base.id or 'new'}-{version or 0}"
+    # Keys stay the same while someone else changes the event: what this user typed is kept,
+    # and the save is checked against the version the user started from.
+    k = f"{key}-{base.id or 'new'}"
+    if f"{k}-title" not in st.session_state:  # the form is fresh: start from the current version
+        st.session_state[f"{k}-version"] = version
+    started = st.session_state[f"{k}-version"]
     kinds = kinds or sorted(EVENT_KINDS - {"unavailable"})
     venue_ids = venues or list(plan.venues)
     person_ids = people or list(plan.people)
@@ -114,16 +119,27 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
                         t(f"Added “{title}”.", f"„{title}“ angelegt."))
         else:
             changes = {field: value for field, value in document.items() if field != "id"}
-            done = save(lambda: editor().edit_events(action, changed={event.id: (changes, version)}),
+            done = save(lambda: editor().edit_events(action, changed={event.id: (changes, started)}),
                         t(f"Saved “{title}”.", f"„{title}“ gespeichert."))
+            if done is not None:
+                st.session_state[f"{k}-version"] = done[event.id]
         if done is not None:
             st.session_state["focus_event"] = candidate.id
+            st.rerun()
+    if event is not None and started != version:
+        st.warning(t("Someone else changed this event since you opened it; saving will say so. "
+                     "Discard your changes to see theirs.",
+                     "Jemand anderes hat diesen Termin geändert, seit Sie ihn geöffnet haben; Speichern wird das melden. "
+                     "Verwerfen Sie Ihre Änderungen, um die neuen Angaben zu sehen."))
+        if st.button(t("Discard my changes", "Meine Änderungen verwerfen"), key=f"{k}-discard"):
+            for name in [name for name in st.session_state if str(name).startswith(f"{k}-")]:
+                del st.session_state[name]
             st.rerun()
     if event is not None:
         if st.button(t("Delete this event", "Diesen Termin löschen"), key=f"{k}-delete",
                      help=t("Cancel it instead (status) so that subscribed calendars hear of it.",
                             "Besser absagen (Status), damit abonnierte Kalender es erfahren.")):
-            if save(lambda: editor().edit_events(action, removed={event.id: version}),
+            if save(lambda: editor().edit_events(action, removed={event.id: started}),
                     t(f"Deleted “{event.title}”.", f"„{event.title}“ gelöscht.")) is not None:
                 st.rerun()
 

@@ -53,7 +53,6 @@ chosen_stages = st.multiselect(t("Stages", "Bühnen"), stages, format_func=lambd
                                key="festival-stages")
 shown = [e for e in slots if (not chosen_days or wall.local_date(e.start) in chosen_days)
          and (not chosen_stages or e.venue in chosen_stages)]
-table = slot_rows(plan, shown)
 STATUS = ["confirmed", "tentative", "cancelled"]
 config = {
     "id": st.column_config.TextColumn("ID", disabled=True, help=t("Given when the row is saved", "Wird beim Speichern vergeben")),
@@ -74,8 +73,16 @@ st.caption(t("Times are local (Europe/Berlin). The table holds no time zones on 
              "Zeiten sind Ortszeit (Europe/Berlin). Die Tabelle enthält absichtlich keine Zeitzonen: Änderungen "
              "in zeitzonenbehafteten Spalten gehen verloren, wenn der Typ abweicht.") if can_edit else
            t("Times are local (Europe/Berlin).", "Zeiten sind Ortszeit (Europe/Berlin)."))
-version_key = f"slots-{store().revision()}-{'-'.join(map(str, chosen_days))}-{'-'.join(chosen_stages)}"
-edited = st.data_editor(table, column_config=config, hide_index=True, width="stretch", key=version_key,
+# The table being edited stays as it was when editing began (with each slot's version), so that
+# others' saves neither shift nor drop this user's edits; saving then checks every slot's version.
+editor_key = (f"slots-{st.session_state.get('slot_saves', 0)}-{'-'.join(map(str, chosen_days))}-"
+              f"{'-'.join(chosen_stages)}")
+state = st.session_state.get(editor_key) or {}
+pending = bool(state.get("edited_rows") or state.get("added_rows") or state.get("deleted_rows"))
+if not pending or f"{editor_key}-base" not in st.session_state:
+    st.session_state[f"{editor_key}-base"] = (slot_rows(plan, shown), store().event_versions([e.id for e in shown]))
+table, versions = st.session_state[f"{editor_key}-base"]
+edited = st.data_editor(table, column_config=config, hide_index=True, width="stretch", key=editor_key,
                         column_order=["title", "stage", "day", "start", "end", "performers", "public", "status", "id"],
                         num_rows="dynamic" if can_edit else "fixed", disabled=not can_edit)
 
@@ -90,11 +97,11 @@ if can_edit:
         st.info(t(f"Unsaved: {len(added)} new, {len(changed)} changed, {len(removed)} removed.",
                   f"Nicht gespeichert: {len(added)} neu, {len(changed)} geändert, {len(removed)} entfernt."))
         if st.button(t("Save the table", "Tabelle speichern"), type="primary", key="save-slots"):
-            versions = {e: store().event(e)[1] for e in (*changed, *removed)}
             if save(lambda: editor().edit_events("festival", added=added,
                                                  changed={e: (c, versions[e]) for e, c in changed.items()},
                                                  removed={e: versions[e] for e in removed}),
                     t("Saved the festival programme.", "Festivalprogramm gespeichert.")) is not None:
+                st.session_state["slot_saves"] = st.session_state.get("slot_saves", 0) + 1  # a fresh table
                 st.rerun()
 
     st.subheader(t("Import a programme", "Programm importieren"))

@@ -58,7 +58,7 @@ def releases_section(plan: Plan) -> None:
     }), hide_index=True, width="stretch")
     numbers = [r.number for r in releases]
     chosen = st.selectbox(t("Changes in release", "Änderungen in Veröffentlichung"), numbers[::-1], key="release-changes")
-    released, changes = release_changes(chosen)
+    released, changes = release_changes(chosen, next(r.created_at for r in releases if r.number == chosen))
     if changes:
         for change in changes[:300]:
             st.text(describe_change(change, released, lang()))

@@ -79,7 +79,7 @@ class Snapshot:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _snapshot(url: str, revision: tuple, _store: PlanStore) -> Snapshot:
+def _snapshot(url: str, revision: int, _store: PlanStore) -> Snapshot:
     if _store.is_empty():  # a database started empty: the pages show an empty plan
         return Snapshot(Plan(), empty=True)
     return Snapshot(_store.load_plan())
@@ -107,7 +107,7 @@ def draft_conflicts() -> list[Conflict]:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _released(url: str, revision: tuple, _store: PlanStore) -> Plan | None:
+def _released(url: str, revision: int, _store: PlanStore) -> Plan | None:
     try:
         return _store.release_plan()
     except PlanError:
@@ -115,19 +115,20 @@ def _released(url: str, revision: tuple, _store: PlanStore) -> Plan | None:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _pending(url: str, revision: tuple, _store: PlanStore) -> list:
+def _pending(url: str, revision: int, _store: PlanStore) -> list:
     return [] if _store.is_empty() else _store.changes(until="draft")
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _release_changes(url: str, number: int, _store: PlanStore) -> tuple[Plan, list]:
+def _release_changes(url: str, number: int, created: datetime, _store: PlanStore) -> tuple[Plan, list]:
     return _store.release_plan(number), _store.changes(until=number)
 
 
-def release_changes(number: int) -> tuple[Plan, list]:
-    """Release `number` and its changes against the release before (releases never change)."""
+def release_changes(number: int, created: datetime) -> tuple[Plan, list]:
+    """Release `number` (published at `created`: after a reset numbers start again) and its
+    changes against the release before; releases never change, so this is cached."""
     current = store()
-    return _release_changes(current.url, number, current)
+    return _release_changes(current.url, number, created, current)
 
 
 def released() -> Plan | None:

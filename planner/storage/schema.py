@@ -145,6 +145,15 @@ class ReleaseRow(Base):
     document: Mapped[str] = mapped_column(Text)
 
 
+class RevisionRow(Base):
+    """One row counting every write transaction: readers cache on it. Writers raise it first
+    thing in their transaction, so its committed value grows in commit order."""
+
+    __tablename__ = "revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class AuditRow(Base):
     """Who changed what and when, with the values before and after."""
 

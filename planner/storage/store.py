@@ -61,6 +61,7 @@ from .schema import (
     PersonRow,
     PlanRow,
     ReleaseRow,
+    RevisionRow,
     TravelRow,
     UserRow,
     VenueRow,
@@ -76,7 +77,7 @@ PLAN, VENUES, TRAVEL, PEOPLE, DELEGATIONS, EVENTS = (
 )
 EVENT_DELEGATIONS, EVENT_PEOPLE = EventDelegationRow.__table__, EventPersonRow.__table__
 RELEASES, AUDIT, FEED_TOKENS = ReleaseRow.__table__, AuditRow.__table__, FeedTokenRow.__table__
-USERS = UserRow.__table__
+USERS, REVISION = UserRow.__table__, RevisionRow.__table__
 # A hash of nothing in particular, checked against for unknown names so that timing tells
 # nobody whether an account exists.
 #: Kinds of secret link: calendar feeds, and guest pages (a delegation's programme).
@@ -193,6 +194,9 @@ class PlanStore:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         with self.engine.begin() as connection:
+            # First thing: raise the revision (and take its row lock), so that readers who
+            # cache on it see every commit, in commit order.
+            connection.execute(REVISION.update().where(REVISION.c.id == 1).values(number=REVISION.c.number + 1))
             yield connection
 
     # -- the draft --------------------------------------------------------------------------
@@ -272,6 +276,16 @@ class PlanStore:
             if row is None:
                 raise NotFoundError("", f"no event {event_id!r}")
             return self._event_from(connection, row), row["version"]
+
+    def event_versions(self, event_ids: list[str]) -> dict[str, int]:
+        """The version each of these events is at (missing ids are left out)."""
+        found: dict[str, int] = {}
+        with self.engine.connect() as connection:
+            for start in range(0, len(event_ids), 500):
+                chunk = event_ids[start:start + 500]
+                found.update((row.id, row.version) for row in connection.execute(
+                    sa.select(EVENTS.c.id, EVENTS.c.version).where(EVENTS.c.id.in_(chunk))))
+        return found
 
     def _ids(self, connection: Connection) -> Plan:
         """A plan holding only the ids of venues, people and delegations (for validation)."""
@@ -470,14 +484,11 @@ class PlanStore:
             _audit(connection, now, user, "add", kind, new.id, None, to_document(new, clock))
             return new
 
-    def revision(self) -> tuple[int, int]:
-        """Changes with every change to the database: the latest audit entry's number and time
-        (the time too, because a reset empties the log and numbers may start again). The app
-        keys its caches on it."""
+    def revision(self) -> int:
+        """How many write transactions the database has committed: it changes with every change
+        (a reset included) and grows in commit order. The app keys its caches on it."""
         with self.engine.connect() as connection:
-            number, at = connection.execute(sa.select(sa.func.coalesce(sa.func.max(AUDIT.c.id), 0),
-                                                      sa.func.coalesce(sa.func.max(AUDIT.c.at_us), 0))).one()
-            return number, at
+            return connection.execute(sa.select(REVISION.c.number).where(REVISION.c.id == 1)).scalar_one()
 
     def last_modified(self) -> dict[str, datetime]:
         """When each event of the draft was last changed (for calendars' LAST-MODIFIED)."""
