@@ -117,7 +117,9 @@ else:
             st.rerun()
     else:
         st.sidebar.caption(
-            "Noch keine Konten: auf diesem Rechner sind Sie Admin. Konten anlegen: python -m planner user add"
-            if de else "No accounts yet: on this machine you are admin. Create accounts: python -m planner user add")
+            "Noch keine Konten: auf diesem Rechner sind Sie Admin. Konten anlegen: Seite Verwaltung oder "
+            "python -m planner user add"
+            if de else "No accounts yet: on this machine you are admin. Create accounts on the Admin page or with "
+            "python -m planner user add")
 
 st.navigation(pages).run()

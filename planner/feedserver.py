@@ -3,6 +3,7 @@ secret feed) and /feeds/public.ics (the public programme), served beside the Str
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from starlette.requests import Request
@@ -57,7 +58,12 @@ def secret_feed(request: Request) -> Response:
     kind, target = found
     try:
         if kind in ("delegation", "guest"):
-            plan = store.release_plan()  # guests see what was released, nothing else
+            try:
+                plan = store.release_plan()  # guests see what was released, nothing else
+            except PlanError:
+                # Nothing published yet: an empty calendar, so that a subscription made early
+                # works and fills itself once the programme is published.
+                plan = replace(store.load_plan(), events=[])
             feed = delegation_feed(plan, target, lang)
             modified = None
         else:

@@ -35,7 +35,7 @@ with accounts_tab:
                   "exists, everyone signs in — create your own admin account first.",
                   "Noch keine Konten: nur dieser Rechner kann die App nutzen, als Admin. Sobald es ein Konto gibt, "
                   "melden sich alle an — legen Sie zuerst Ihr eigenes Admin-Konto an."))
-    with st.form("add-user", clear_on_submit=True):
+    with st.form("add-user"):
         st.write(t("New account", "Neues Konto"))
         left, right = st.columns(2)
         name = left.text_input("Name")

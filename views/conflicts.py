@@ -23,7 +23,7 @@ conflicts = check(plan) if upload else draft_conflicts()
 wall = clock(plan)
 
 source = t("uploaded file", "hochgeladene Datei") if upload else t("draft in the database", "Entwurf in der Datenbank")
-st.caption(md(plan.name) + f" ({source}) · {len(plan.events)} {t('Events', 'Termine')} · {plan.timezone}")
+st.caption(md(plan.name) + f" ({source}) · {len(plan.events)} {t('events', 'Termine')} · {plan.timezone}")
 errors = sum(c.severity == "error" for c in conflicts)
 left, right = st.columns(2)
 left.metric(t("Errors", "Fehler"), errors)

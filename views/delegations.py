@@ -1,6 +1,8 @@
 """Delegations page: create and edit delegations and their programmes; each event change shows
 the conflicts it would create before it is saved."""
 
+import re
+import unicodedata
 from datetime import datetime, time, timedelta
 
 import pandas as pd
@@ -17,6 +19,13 @@ st.title(t("Delegations", "Delegationen"))
 flash()
 
 NEW = "\u0000new"
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def short_id(city: str) -> str:
+    """An id from a city's name: "Cluj-Napoca" -> "cluj-napoca", "Xi'an" -> "xi-an"."""
+    plain = unicodedata.normalize("NFKD", city).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:64]
 # An event to open, asked for once by the Conflicts page or by a save.
 focus = st.session_state.pop("focus_event", None)
 focus_event = next((e for e in plan.events if e.id == focus), None)
@@ -74,12 +83,21 @@ def delegation_fields(document: dict, key: str) -> dict:
 
 if chosen == NEW:
     st.subheader(t("New delegation", "Neue Delegation"))
-    ident = st.text_input(t("Short id (letters, digits, dashes; e.g. amiens-2027)",
-                            "Kurzkennung (Buchstaben, Ziffern, Striche; z. B. amiens-2027)"), key="new-delegation-id")
+    ident = st.text_input(t("Short id (letters, digits, dashes; e.g. amiens-2027; empty: from the city)",
+                            "Kurzkennung (Buchstaben, Ziffern, Striche; z. B. amiens-2027; leer: aus der Stadt)"),
+                          key="new-delegation-id")
     document = delegation_fields({"id": ident.strip()}, "new-delegation")
+    document["id"] = ident.strip() or short_id(document["city"])
+    well_formed = bool(ID_PATTERN.fullmatch(document["id"]))
     if not document["city"]:
         st.caption(t("Give the city first.", "Zuerst die Stadt angeben."))
-    if st.button(t("Create delegation", "Delegation anlegen"), type="primary", disabled=not document["city"]):
+    elif not well_formed:
+        st.error(t("The short id may hold only letters, digits, dashes and underscores (at most 64).",
+                   "Die Kurzkennung darf nur Buchstaben, Ziffern, Bindestriche und Unterstriche enthalten (höchstens 64)."))
+    elif not ident.strip():
+        st.caption(t(f"Short id: {document['id']}", f"Kurzkennung: {document['id']}"))
+    if st.button(t("Create delegation", "Delegation anlegen"), type="primary",
+                 disabled=not (document["city"] and well_formed)):
         if save(lambda: editor().add_entity("delegation", document),
                 t(f"Created the delegation of {document['city']}.", f"Delegation {document['city']} angelegt.")):
             st.session_state["select_delegation"] = document["id"]

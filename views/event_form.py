@@ -90,7 +90,9 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
         return
     end_day = day + timedelta(days=1) if ends < begins else day
     if ends < begins:
-        st.caption(t(f"Ends the next day, {day_text(end_day)}.", f"Endet am nächsten Tag, {day_text(end_day)}."))
+        st.warning(t(f"The end is before the start: the event runs overnight and ends the next day, {day_text(end_day)}.",
+                     f"Das Ende liegt vor dem Beginn: der Termin geht über Nacht und endet am nächsten Tag, "
+                     f"{day_text(end_day)}."))
     document = {
         **(event_document(event, wall) if event else {"id": new_event_id(plan, id_stem)}),
         "title": title, "kind": kind, "status": status, "public": public,
@@ -98,6 +100,12 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
         "people": chosen_people, "delegations": chosen_delegations,
     }
     document.pop("sequence", None)
+    label = t("Save changes", "Änderungen speichern") if event else t("Add event", "Termin anlegen")
+    if not title.strip():
+        st.caption(t("Give the event a title to see what it would do to the plan.",
+                     "Geben Sie dem Termin einen Titel, um zu sehen, was er am Plan ändert."))
+        st.button(label, type="primary", key=f"{k}-save", disabled=True)
+        return
     try:
         candidate = read_event(plan, document)
     except PlanError as error:
@@ -112,8 +120,7 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
         st.success(t("No new conflicts.", "Keine neuen Konflikte."))
     if outcome.solved:
         st.info(t(f"It would solve {len(outcome.solved)} conflict(s).", f"Sie würde {len(outcome.solved)} Konflikt(e) lösen."))
-    label = t("Save changes", "Änderungen speichern") if event else t("Add event", "Termin anlegen")
-    if st.button(label, type="primary", key=f"{k}-save", disabled=not title.strip()):
+    if st.button(label, type="primary", key=f"{k}-save"):
         if event is None:
             done = save(lambda: editor().edit_events(action, added=[document]),
                         t(f"Added “{title}”.", f"„{title}“ angelegt."))
@@ -125,6 +132,9 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
                 st.session_state[f"{k}-version"] = done[event.id]
         if done is not None:
             st.session_state["focus_event"] = candidate.id
+            if event is None:  # an empty form for the next one, so nothing is booked twice
+                for name in [name for name in st.session_state if str(name).startswith(f"{k}-")]:
+                    del st.session_state[name]
             st.rerun()
     if event is not None and started != version:
         st.warning(t("Someone else changed this event since you opened it; saving will say so. "

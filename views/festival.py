@@ -44,7 +44,8 @@ st.dataframe(pd.DataFrame({
 
 st.subheader(t("Slots", "Auftritte"))
 days = sorted({wall.local_date(e.start) for e in slots})
-focus = next((e for e in slots if e.id == st.session_state.pop("focus_event", None)), None)
+wanted = st.session_state.pop("focus_event", None)
+focus = next((e for e in slots if e.id == wanted), None)
 if focus is not None:  # opened from the Conflicts page: show its day and stage
     st.session_state["festival-days"] = [wall.local_date(focus.start)]
     st.session_state["festival-stages"] = [focus.venue]
@@ -68,11 +69,13 @@ config = {
     "public": st.column_config.CheckboxColumn(t("Public", "Öffentlich")),
     "status": st.column_config.SelectboxColumn("Status", options=STATUS, required=True),
 }
-st.caption(t("Times are local (Europe/Berlin). The table holds no time zones on purpose: edits to a "
-             "time-zone-aware column are dropped when their type differs.",
-             "Zeiten sind Ortszeit (Europe/Berlin). Die Tabelle enthält absichtlich keine Zeitzonen: Änderungen "
-             "in zeitzonenbehafteten Spalten gehen verloren, wenn der Typ abweicht.") if can_edit else
-           t("Times are local (Europe/Berlin).", "Zeiten sind Ortszeit (Europe/Berlin)."))
+# The table holds local dates and times, no time zones: the table editor drops edits to a
+# time-zone-aware column whose type differs.
+st.caption(t("Times are Dortmund's local time. A new row is taken once its title, stage, day, start and end "
+             "are filled; an end earlier than the start is after midnight.",
+             "Zeiten sind Dortmunder Ortszeit. Eine neue Zeile zählt, sobald Titel, Bühne, Tag, Beginn und Ende "
+             "ausgefüllt sind; ein Ende vor dem Beginn liegt nach Mitternacht.") if can_edit else
+           t("Times are Dortmund's local time.", "Zeiten sind Dortmunder Ortszeit."))
 # The table being edited stays as it was when editing began (with each slot's version), so that
 # others' saves neither shift nor drop this user's edits; saving then checks every slot's version.
 editor_key = (f"slots-{st.session_state.get('slot_saves', 0)}-{'-'.join(map(str, chosen_days))}-"

@@ -53,10 +53,12 @@ day = st.selectbox(t("Day", "Tag"), days, format_func=day_text, key="availabilit
 columns = st.columns(len(signatories))
 for column, person in zip(columns, signatories):
     with column:
-        st.markdown(f"**{md(person.name)}**  \n{ROLE_WORDS.get(person.role, person.role)}")
+        role_word = ROLE_WORDS.get(person.role, person.role)
+        st.markdown(f"**{md(person.name)}**" + (f"  \n{role_word}" if role_word.lower() not in person.name.lower() else ""))
         for event in day_events(plan, person.id, day):
             label = t("busy", "belegt") if event.kind == "unavailable" else kind_word(event.kind)
-            st.text(f"{span_text(plan, event.start, event.end)}  {label}: {event.title}")
+            st.text(f"{span_text(plan, event.start, event.end)}  " +
+                    (event.title if event.title.lower().startswith(label.lower()) else f"{label}: {event.title}"))
         free = free_windows(plan, person.id, day)
         st.caption(t("Free 08–20: ", "Frei 08–20: ") + (", ".join(span_text(plan, a, b) for a, b in free) or "–"))
 

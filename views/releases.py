@@ -8,7 +8,7 @@ import streamlit as st
 
 from planner.changes import describe_change
 from planner.model import Plan
-from views.ui import allowed, editor, lang, md, moment_text, pending_changes, release_changes, save, store, t
+from views.ui import allowed, draft_conflicts, editor, lang, md, moment_text, pending_changes, release_changes, save, store, t
 
 
 def release_status(plan: Plan) -> None:
@@ -34,6 +34,14 @@ def release_status(plan: Plan) -> None:
     else:
         st.caption(t("The draft has no unpublished changes.", "Der Entwurf hat keine unveröffentlichten Änderungen."))
     if allowed("publish"):
+        if releases and not pending:
+            st.caption(t("Publishing again would change nothing for guests.",
+                         "Erneutes Veröffentlichen änderte für Gäste nichts."))
+            return
+        errors = sum(c.severity == "error" for c in draft_conflicts())
+        if errors:
+            st.warning(t(f"The draft still has {errors} error(s) (see Conflicts); guests would see that programme.",
+                         f"Der Entwurf hat noch {errors} Fehler (siehe Konflikte); Gäste sähen dieses Programm."))
         with st.form("publish", clear_on_submit=True):
             comment = st.text_input(t("What changed (for the record)", "Was sich geändert hat (fürs Protokoll)"))
             if st.form_submit_button(t("Publish the draft", "Entwurf veröffentlichen"), type="primary"):

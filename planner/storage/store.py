@@ -39,6 +39,7 @@ from ..loading import (
     _delegation,
     _event,
     _festival,
+    _id,
     _person,
     _rules,
     _venue,
@@ -457,6 +458,7 @@ class PlanStore:
             old = from_row(row)
             before = to_document(old, clock)
             new = read({**before, **changes}, kind, stub, clock)
+            _named(kind, new)
             now = now_micros()
             updated = connection.execute(
                 table.update().where(table.c.id == entity_id, table.c.version == expected_version)
@@ -474,7 +476,9 @@ class PlanStore:
         with self._write() as connection:
             stub = self._ids(connection)
             clock = WallClock(zone_named(stub.timezone, "timezone"))
+            _id(document.get("id") if isinstance(document, dict) else None, f"{kind}.id")
             new = read(document, kind, stub, clock)
+            _named(kind, new)
             if connection.execute(sa.select(table.c.id).where(table.c.id == new.id)).first():
                 raise PlanError(f"{kind}.id", f"a {kind} {new.id!r} exists already")
             position = connection.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.position), -1))).scalar_one() + 1
@@ -504,9 +508,11 @@ class PlanStore:
             plan = self._read_plan(connection)
             number = connection.execute(sa.select(sa.func.coalesce(sa.func.max(RELEASES.c.number), 0))).scalar_one() + 1
             now = now_micros()
+            document = plan_to_document(plan)
+            parse_plan(document)  # a release must read back; PlanError names what is wrong
             connection.execute(RELEASES.insert().values(
                 number=number, created_at=now, created_by=user, comment=comment,
-                document=json.dumps(plan_to_document(plan), ensure_ascii=False)))
+                document=json.dumps(document, ensure_ascii=False)))
             _audit(connection, now, user, "publish", "release", str(number), None,
                    {"number": number, "comment": comment, **_summary(plan)})
             return number
@@ -775,6 +781,13 @@ _ENTITIES = {
                    lambda raw, path, stub, clock: _delegation(raw, path, clock, stub.venues)),
 }
 _VALUES = {"venue": _venue_values, "person": _person_values, "delegation": _delegation_values}
+
+
+def _named(kind: str, entity: Venue | Person | Delegation) -> None:
+    """Venues and people need a name and delegations a city: the app lists them by it."""
+    field = "city" if kind == "delegation" else "name"
+    if not getattr(entity, field).strip():
+        raise PlanError(f"{kind}.{field}", "must not be empty")
 
 
 def _token_hash(token: str) -> str:
