@@ -761,3 +761,31 @@ def test_markdown_literal_examples():
     # Ordinary text stays as it is.
     for plain in ("Visit of Bolzano to the Rathaus", "14:00–15:30, Rathaus Dortmund", "anna@dortmund.de (viewer)"):
         assert formats.markdown_literal(plain) == plain
+
+
+# -- what the store refuses so that the app can always list and publish the plan -------------
+
+
+def test_entities_need_an_id_and_a_name(store):
+    base = {"city": "Bolzano", "country": "IT", "size": 4}
+    with pytest.raises(PlanError, match=r"delegation\.id: expected a non-empty string id"):
+        store.add_entity("delegation", {"id": "", **base})
+    with pytest.raises(PlanError, match=r"delegation\.city: must not be empty"):
+        store.add_entity("delegation", {"id": "bolzano", **base, "city": "  "})
+    store.add_entity("delegation", {"id": "bolzano", **base})
+    _, version = store.entity("delegation", "bolzano")
+    with pytest.raises(PlanError, match=r"delegation\.city: must not be empty"):
+        store.update_entity("delegation", "bolzano", {"city": ""}, expected_version=version)
+    with pytest.raises(PlanError, match=r"person\.name: must not be empty"):
+        store.add_entity("person", {"id": "x", "name": "", "role": "escort"})
+    assert store.entity("delegation", "bolzano")[0].city == "Bolzano"
+
+
+def test_a_release_that_would_not_read_back_is_refused(store):
+    import sqlalchemy as sa
+
+    with store.engine.begin() as connection:  # a row no form lets through, written behind the app's back
+        connection.execute(sa.text("UPDATE delegations SET country = 'xx' WHERE id = 'amiens'"))
+    with pytest.raises(PlanError, match=r"delegations\[0\]\.country"):
+        store.publish("broken", user="test")
+    assert store.releases() == []

@@ -38,7 +38,13 @@ def fetch(url):
 def test_subscribe_revoke_and_guess(server):
     base, cli, _ = server
     assert fetch(f"{base}/feeds/public.ics")[0] == 404  # nothing released yet
+    # A guest who subscribes before the first release gets an empty calendar that fills later.
+    early = cli("feeds", "create", "--guest", "amiens", "--base-url", base).splitlines()[2]
+    status, kind, body = fetch(early)
+    assert (status, kind) == (200, "text/calendar; charset=utf-8")
+    assert icalendar.Calendar.from_ical(body).walk("VEVENT") == []
     cli("db", "publish", "-m", "for the guests")
+    assert "gb-amiens@dortbunt-planner" in {str(e["uid"]) for e in icalendar.Calendar.from_ical(fetch(early)[2]).walk("VEVENT")}
     lines = cli("feeds", "create", "--delegation", "amiens", "--base-url", base).splitlines()
     url, webcal = lines[1], lines[2]
     assert webcal == "webcal://" + url.split("://", 1)[1]

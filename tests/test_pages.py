@@ -19,6 +19,7 @@ from streamlit.util import calc_hash
 from planner.access import PAGES, Editor, Forbidden, may
 from planner.availability import free_windows
 from planner.clock import WallClock, zone_named
+from planner.conflicts import check
 from planner.storage import PlanStore
 from planner.storage.store import NotFoundError
 
@@ -506,7 +507,7 @@ def test_delegations_change_an_event_and_the_delegation(store):
     event, version = store.event("gb-amiens")
     app.selectbox(key="event-amiens").set_value("gb-amiens")
     ran(app)
-    key = f"delegation-event-amiens-gb-amiens"
+    key = "delegation-event-amiens-gb-amiens"
     assert app.text_input(key=f"{key}-title").value == event.title
     app.text_input(key=f"{key}-title").input("Golden Book: Amiens")
     app.time_input(key=f"{key}-end").set_value(time(13, 15))  # until Netanya's signing begins: touching, no clash
@@ -1016,3 +1017,47 @@ def test_an_event_form_keeps_what_was_typed_and_refuses_a_stale_save(store):
     ran(app)
     assert app.text_input(key=f"{key}-title").value == store.event("gb-amiens")[0].title
     assert not any("Someone else changed this event" in w.value for w in app.warning)
+
+
+def test_opening_a_festival_slot_from_conflicts_shows_its_day_and_stage(store):
+    app = session(store, "organiser")
+    plan = store.load_plan()
+    wall = WallClock(zone_named(plan.timezone, "timezone"))
+    slot = next(e for e in sorted(plan.events, key=lambda e: e.start, reverse=True) if e.kind == "festival_slot")
+    app.session_state["focus_event"] = slot.id
+    open_page(app, "festival")
+    assert app.multiselect(key="festival-days").value == [wall.local_date(slot.start)]
+    assert app.multiselect(key="festival-stages").value == [slot.venue]
+    table = next(d for d in app.dataframe if d.editing_mode == "dynamic")
+    assert slot.id in set(table.value["id"])
+
+
+def test_the_new_event_form_waits_for_a_title_and_is_empty_after_a_booking(store):
+    app = session(store, "protocol")
+    open_page(app, "golden_book")
+    day = app.selectbox(key="availability-day").value
+    key = f"signing-amiens-{day}-new"
+    assert not next(b for b in app.button if b.label == "Add event").disabled  # the title is filled in
+    app.text_input(key=f"{key}-title").input("")
+    ran(app)
+    [add] = [b for b in app.button if b.label == "Add event"]
+    assert add.disabled and not [w for w in app.warning if "would create" in w.value]
+    app.text_input(key=f"{key}-title").input("Golden Book: Amiens again")
+    app.time_input(key=f"{key}-start").set_value(time(9, 0))
+    app.time_input(key=f"{key}-end").set_value(time(9, 20))
+    ran(app)
+    next(b for b in app.button if b.label == "Add event").click()
+    ran(app)
+    assert any(e.title == "Golden Book: Amiens again" for e in store.load_plan().events)
+    # The form starts again from its defaults: a second click cannot book the same thing twice.
+    assert app.text_input(key=f"{key}-title").value != "Golden Book: Amiens again"
+
+
+def test_publishing_says_when_nothing_changed_and_warns_of_open_errors(store):
+    app = session(store, "protocol")
+    errors = sum(c.severity == "error" for c in check(store.load_plan()))
+    assert any(f"still has {errors} error(s)" in w.value for w in app.warning)
+    store.publish(user="test")
+    ran(app)
+    assert "Publish the draft" not in buttons(app)
+    assert any("would change nothing" in c.value for c in app.caption)
