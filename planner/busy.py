@@ -66,6 +66,8 @@ def busy_events(data: bytes, plan: Plan, person_id: str, start: datetime, end: d
         key = hashlib.sha256(f"{uid}|{begins.isoformat()}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
         ident = busy_id(person_id) + key
         summary = str(occurrence.get("SUMMARY", "")).strip()
+        if str(occurrence.get("CLASS", "PUBLIC")).upper() in ("PRIVATE", "CONFIDENTIAL"):
+            summary = ""  # marked private in the owner's calendar: only that the time is taken
         found[ident] = Event(
             id=ident, title=summary or "Busy", kind="unavailable", start=begins, end=ends, venue=None,
             people=(person_id,), notes=f"imported from {source}",

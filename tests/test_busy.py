@@ -118,3 +118,27 @@ def test_a_runaway_rule_is_stopped_with_a_clear_message(sample):
                b"DTEND:20270501T100001Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:runaway\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
     with pytest.raises(PlanError, match="more than 20,000 entries in the span read; choose a shorter one"):
         busy_events(runaway, sample, "ob", *span())
+
+
+def test_private_appointments_are_imported_without_their_titles():
+    data = b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+BEGIN:VEVENT
+UID:private-1
+DTSTART:20270507T080000Z
+DTEND:20270507T090000Z
+SUMMARY:Dentist
+CLASS:PRIVATE
+END:VEVENT
+BEGIN:VEVENT
+UID:public-1
+DTSTART:20270507T100000Z
+DTEND:20270507T110000Z
+SUMMARY:Council committee
+END:VEVENT
+END:VCALENDAR
+"""
+    sample = load_plan(DATA / "dortbunt-2027.json")
+    busy = busy_events(data, sample, "ob", *span())
+    assert [e.title for e in busy] == ["Busy", "Council committee"]
