@@ -23,6 +23,17 @@ KIND_COLOURS = {
 }
 
 
+#: Kinds of event as the legend names them.
+KIND_NAMES = {
+    "en": {"golden_book": "Golden Book", "reception": "Reception", "meeting": "Meeting", "tour": "Tour",
+           "meal": "Meal", "press": "Press", "festival_slot": "Festival slot", "transfer": "Transfer",
+           "unavailable": "Busy", "other": "Other"},
+    "de": {"golden_book": "Goldenes Buch", "reception": "Empfang", "meeting": "Gespräch", "tour": "Besichtigung",
+           "meal": "Essen", "press": "Presse", "festival_slot": "Festival-Auftritt", "transfer": "Transfer",
+           "unavailable": "Belegt", "other": "Sonstiges"},
+}
+
+
 def timeline_rows(plan: Plan, by: str = "venue", day: date | None = None, conflicts: list[Conflict] | None = None,
                   lang: str = "en") -> list[dict]:
     """One row per (group, event): the group's label, the event's local start and end, kind,
@@ -70,7 +81,7 @@ def timeline_figure(plan: Plan, by: str = "venue", day: date | None = None, conf
     for kind in sorted({r["kind"] for r in rows}):
         chosen = [r for r in rows if r["kind"] == kind]
         figure.add_trace(go.Bar(
-            name=kind, orientation="h", y=[r["group"] for r in chosen],
+            name=KIND_NAMES.get(lang, KIND_NAMES["en"]).get(kind, kind), orientation="h", y=[r["group"] for r in chosen],
             base=[r["start"] for r in chosen],
             x=[(r["end"] - r["start"]).total_seconds() * 1000 for r in chosen],
             marker={"color": KIND_COLOURS.get(kind, "#6c757d"),
@@ -78,8 +89,12 @@ def timeline_figure(plan: Plan, by: str = "venue", day: date | None = None, conf
                              "width": [3 if r["conflict"] else 0 for r in chosen]}},
             hovertext=[r["hover"] for r in chosen], hoverinfo="text", customdata=[r["event"] for r in chosen],
         ))
-    figure.update_layout(barmode="overlay", xaxis={"type": "date"}, yaxis={"autorange": "reversed"},
-                         height=max(300, 28 * len({r["group"] for r in rows}) + 120), legend_title_text="kind",
+    # For one day, hours only on the axis (plotly's month names would be English); over several
+    # days, day.month. and the hour.
+    ticks = "%H:%M" if day is not None else "%d.%m. %H:%M"
+    figure.update_layout(barmode="overlay", xaxis={"type": "date", "tickformat": ticks}, yaxis={"autorange": "reversed"},
+                         height=max(300, 28 * len({r["group"] for r in rows}) + 120),
+                         legend_title_text="Art" if lang == "de" else "Kind",
                          margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return figure
 
