@@ -1061,3 +1061,18 @@ def test_publishing_says_when_nothing_changed_and_warns_of_open_errors(store):
     ran(app)
     assert "Publish the draft" not in buttons(app)
     assert any("would change nothing" in c.value for c in app.caption)
+
+
+def test_a_guest_link_lasts_until_a_week_after_the_visit(store):
+    app = session(store, "protocol")
+    open_page(app, "calendars")
+    app.selectbox(key="link-kind").set_value("guest")
+    ran(app)
+    app.selectbox(key="link-target").set_value("amiens")
+    ran(app)
+    departure = store.entity("delegation", "amiens")[0].departure
+    days = app.number_input(key="link-days-guest-amiens").value
+    assert days >= 30 and datetime.now(UTC) + timedelta(days=days) > departure + timedelta(days=7)
+    app.selectbox(key="link-kind").set_value("person")
+    ran(app)
+    assert next(n for n in app.number_input if n.key.startswith("link-days-person")).value == 0  # until revoked

@@ -65,8 +65,12 @@ left, middle, right = st.columns(3)
 link_kind = left.selectbox(t("Kind", "Art"), list(LINKS), format_func=LINKS.get, key="link-kind")
 pool, name = choices["person" if link_kind == "person" else "delegation"]
 link_target = middle.selectbox(t("For", "Für"), list(pool), format_func=name, key="link-target")
+# A guest link lives until a week after the delegation leaves (at least 30 days); feeds until revoked.
+departure = plan.delegations[link_target].departure if link_kind == "guest" and link_target in plan.delegations else None
+until_departure = (departure - datetime.now(timezone.utc)).days + 8 if departure else 0
 days = right.number_input(t("Valid for days (0 = until revoked)", "Gültig für Tage (0 = bis zum Widerruf)"),
-                          0, 3660, 30 if link_kind == "guest" else 0, key=f"link-days-{link_kind}")
+                          0, 3660, min(3660, max(30, until_departure)) if link_kind == "guest" else 0,
+                          key=f"link-days-{link_kind}-{link_target}")
 if st.button(t("Create link", "Link anlegen"), type="primary", key="create-link"):
     expires = datetime.now(timezone.utc) + timedelta(days=int(days)) if days else None
     made = save(lambda: editor().create_link(link_kind, link_target, expires),
