@@ -230,6 +230,12 @@ class Editor:
                                     "and someone must be able to administer the app")
         self.store.add_user(name, role, password, user=self.name)
 
+    def update_user(self, name: str, *, role: str | None = None, password: str | None = None) -> None:
+        self.require("admin")
+        if name == self.account and role is not None and role != "admin":
+            raise PlanError("role", "you cannot lower your own role while signed in with it")
+        self.store.update_user(name, role=role, password=password, user=self.name)
+
     def remove_user(self, name: str) -> None:
         self.require("admin")
         if name == self.account:

@@ -57,21 +57,37 @@ def _add_user_commands(commands: argparse._SubParsersAction) -> None:
     add.set_defaults(run=_user_add)
     listing = actions.add_parser("list", help="all accounts")
     listing.set_defaults(run=_user_list)
+    change = actions.add_parser("set", help="another role and/or a new password (asked for with --password)")
+    change.add_argument("name")
+    change.add_argument("--role", choices=("admin", "protocol", "organiser", "viewer"))
+    change.add_argument("--password", action="store_true", help="set a new password (asked for, or read from stdin)")
+    change.set_defaults(run=_user_set)
     remove = actions.add_parser("remove", help="delete an account")
     remove.add_argument("name")
     remove.set_defaults(run=_user_remove)
 
 
-def _user_add(args: argparse.Namespace) -> int:
+def _ask_password(name: str, from_stdin: bool) -> str:
     import getpass
-    if args.password_stdin or not sys.stdin.isatty():
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"password for {args.name}: ")
-        if getpass.getpass("again: ") != password:
-            raise PlanError("password", "the two entries differ")
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"password for {name}: ")
+    if getpass.getpass("again: ") != password:
+        raise PlanError("password", "the two entries differ")
+    return password
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    password = _ask_password(args.name, args.password_stdin)
     _store(args).add_user(args.name, args.role, password)
     print(f"account {args.name} ({args.role}) created", file=sys.stderr)
+    return EXIT_OK
+
+
+def _user_set(args: argparse.Namespace) -> int:
+    password = _ask_password(args.name, False) if args.password else None
+    _store(args).update_user(args.name, role=args.role, password=password)
+    print(f"account {args.name} changed", file=sys.stderr)
     return EXIT_OK
 
 

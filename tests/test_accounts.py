@@ -69,5 +69,14 @@ def test_user_cli(tmp_path):
     assert run("list").stdout == "anna\tprotocol\n"
     short = run("add", "ben", "--role", "viewer", stdin="short\n")
     assert short.returncode == 2 and short.stderr == "error: password: must have at least 10 characters\n"
+    assert run("set", "anna", "--role", "viewer").returncode == 0 and run("list").stdout == "anna\tviewer\n"
+    assert run("set", "anna", "--password", stdin="another long password\n").returncode == 0
+    from planner.storage import PlanStore
+
+    store = PlanStore(env["PLANNER_DB_URL"])
+    assert store.authenticate("anna", "another long password") == "viewer"
+    store.close()
+    nothing = run("set", "anna")
+    assert nothing.returncode == 2 and "nothing to change" in nothing.stderr
     assert run("remove", "anna").returncode == 0 and run("list").stdout == ""
     assert run("remove", "anna").returncode == 2

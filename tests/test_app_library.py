@@ -789,3 +789,28 @@ def test_a_release_that_would_not_read_back_is_refused(store):
     with pytest.raises(PlanError, match=r"delegations\[0\]\.country"):
         store.publish("broken", user="test")
     assert store.releases() == []
+
+
+def test_accounts_change_role_and_password(store):
+    from planner.storage.store import NotFoundError
+
+    store.add_user("root", "admin", PASSWORD)
+    store.add_user("anna", "protocol", PASSWORD)
+    for _ in range(5):
+        assert store.authenticate("anna", "wrong password!") is None
+    assert store.authenticate("anna", PASSWORD) is None  # locked out
+    store.update_user("anna", role="viewer", password="a new long password", user="root")
+    assert dict(store.users())["anna"] == "viewer"
+    assert store.authenticate("anna", "a new long password") == "viewer"  # the lock is lifted too
+    assert store.authenticate("anna", PASSWORD) is None
+    with pytest.raises(PlanError, match="last admin"):
+        store.update_user("root", role="viewer")
+    with pytest.raises(PlanError, match="at least 10"):
+        store.update_user("anna", password="short")
+    with pytest.raises(NotFoundError):
+        store.update_user("nobody", role="viewer")
+    with pytest.raises(Forbidden):
+        Editor(store, "anna", local=False).update_user("root", role="viewer")
+    with pytest.raises(PlanError, match="lower your own role"):
+        Editor(store, "root", local=False).update_user("root", role="protocol")
+    assert store.audit("user", "anna")[0].after == {"role": "viewer", "password": "changed"}

@@ -1076,3 +1076,17 @@ def test_a_guest_link_lasts_until_a_week_after_the_visit(store):
     app.selectbox(key="link-kind").set_value("person")
     ran(app)
     assert next(n for n in app.number_input if n.key.startswith("link-days-person")).value == 0  # until revoked
+
+
+def test_admin_changes_an_accounts_role_and_password(store):
+    app = session(store, "admin")
+    store.add_user("anna", "protocol", PASSWORD)
+    open_page(app, "admin")
+    app.selectbox(key="change-user-name").set_value("anna")
+    app.selectbox(key="change-user-role").set_value("viewer")
+    app.text_input(key="change-user-password").input("a brand new password")
+    next(b for b in app.button if b.label == "Change account").click()
+    ran(app)
+    assert "Account anna changed." in [s.value for s in app.success]
+    assert dict(store.users())["anna"] == "viewer"
+    assert store.authenticate("anna", "a brand new password") == "viewer"

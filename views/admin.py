@@ -50,6 +50,18 @@ with accounts_tab:
                     st.session_state["user"] = (name, role, "local")
                 st.rerun()
     if users:
+        with st.form("change-user", clear_on_submit=True):
+            st.write(t("Change an account", "Konto ändern"))
+            left, middle, right = st.columns(3)
+            who = left.selectbox("Name", [u for u, _ in users], key="change-user-name")
+            new_role = middle.selectbox(t("New role", "Neue Rolle"), [None, *ROLES], key="change-user-role",
+                                        format_func=lambda r: t("(unchanged)", "(unverändert)") if r is None else ROLE_WORDS[r])
+            new_password = right.text_input(t("New password (empty: unchanged)", "Neues Passwort (leer: unverändert)"),
+                                            type="password", key="change-user-password")
+            if st.form_submit_button(t("Change account", "Konto ändern")):
+                if save(lambda: editor().update_user(who, role=new_role, password=new_password or None),
+                        t(f"Account {who} changed.", f"Konto {who} geändert.")) is not None:
+                    st.rerun()
         left, right = st.columns([2, 1])
         gone = left.selectbox(t("Remove account", "Konto entfernen"), [u for u, _ in users], key="remove-user")
         if right.button(t("Remove", "Entfernen"), key="remove-user-button"):

@@ -630,6 +630,29 @@ class PlanStore:
                                                      failed_logins=0))
             _audit(connection, now, user or current_user(), "add", "user", name, None, {"role": role})
 
+    def update_user(self, name: str, *, role: str | None = None, password: str | None = None,
+                    user: str | None = None) -> None:
+        """Give an account another role and/or a new password (which also lifts a lock-out)."""
+        from ..accounts import check_role, hash_password
+
+        values: dict = {}
+        if role is not None:
+            values["role"] = check_role(role)
+        if password is not None:
+            values.update(password_hash=hash_password(password), failed_logins=0, locked_until=None)
+        if not values:
+            raise PlanError("", "nothing to change: give a role or a password")
+        with self._write() as connection:
+            old = connection.execute(sa.select(USERS.c.role).where(USERS.c.name == name)).first()
+            if old is None:
+                raise NotFoundError("", f"no account {name!r}")
+            if role is not None and role != "admin" and old.role == "admin" and connection.execute(
+                    sa.select(sa.func.count()).select_from(USERS).where(USERS.c.role == "admin")).scalar_one() == 1:
+                raise PlanError("role", "this is the last admin account: make another admin first")
+            connection.execute(USERS.update().where(USERS.c.name == name).values(**values))
+            _audit(connection, now_micros(), user or current_user(), "update", "user", name, {"role": old.role},
+                   {"role": values.get("role", old.role), **({"password": "changed"} if password is not None else {})})
+
     def remove_user(self, name: str, *, user: str | None = None) -> None:
         with self._write() as connection:
             if connection.execute(USERS.delete().where(USERS.c.name == name)).rowcount != 1:
