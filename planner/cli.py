@@ -42,7 +42,74 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import_ics(commands)
     _add_db_commands(commands)
     _add_user_commands(commands)
+    _add_slots(commands)
     return parser
+
+
+def _add_slots(commands: argparse._SubParsersAction) -> None:
+    slots = commands.add_parser(
+        "slots", help="suggest free times for one appointment",
+        description="The best free times for one appointment: no error conflict, earliest first, then least "
+        "travel, then fewest warnings; each with the reason it is free. Times are the plan's local time.")
+    slots.add_argument("plan", metavar="PLAN", nargs="?", help="plan file (default: the database's draft)")
+    slots.add_argument("--db", metavar="URL", help="database URL when no PLAN is given")
+    slots.add_argument("--duration", type=int, required=True, metavar="MINUTES")
+    slots.add_argument("--window", action="append", required=True, metavar="FROM/TO",
+                       help="when it may take place, e.g. 2027-05-07T09:00/2027-05-07T12:00 (repeatable)")
+    slots.add_argument("--venue", action="append", required=True, metavar="ID", help="a candidate venue (repeatable)")
+    slots.add_argument("--delegation", action="append", default=[], metavar="ID")
+    slots.add_argument("--person", action="append", default=[], metavar="ID", help="someone who must attend")
+    slots.add_argument("--one-of", action="append", default=[], metavar="ID,ID,...",
+                       help="one of these people must attend, e.g. ob,dep-becker (repeatable)")
+    slots.add_argument("--kind", default="meeting")
+    slots.add_argument("--title", default="New appointment")
+    slots.add_argument("-k", type=int, default=5, help="how many suggestions (default 5)")
+    slots.add_argument("--format", choices=("text", "json"), default="text")
+    slots.add_argument("--lang", choices=("en", "de"), default="en")
+    slots.set_defaults(run=_slots)
+
+
+def _slots(args: argparse.Namespace) -> int:
+    import json
+    from datetime import timedelta
+
+    from .clock import WallClock, zone_named
+    from .formats import clock_time, moment
+    from .loading import format_instant
+    from .messages import Describer
+    from .slots import Want, free_slots
+
+    plan = load_plan(args.plan) if args.plan else _store(args).load_plan()
+    wall = WallClock(zone_named(plan.timezone, "timezone"))
+    windows = []
+    for number, text in enumerate(args.window):
+        begins, slash, ends = text.partition("/")
+        if not slash:
+            raise PlanError(f"--window[{number}]", f"expected FROM/TO such as 2027-05-07T09:00/2027-05-07T12:00, got {text!r}")
+        windows.append((wall.parse(begins, f"--window[{number}] from"), wall.parse(ends, f"--window[{number}] to")))
+    if not 1 <= args.k <= 100:
+        raise PlanError("-k", f"expected 1 to 100 suggestions, got {args.k}")
+    want = Want(args.title, args.kind, timedelta(minutes=args.duration), tuple(windows), tuple(args.venue),
+                tuple(args.delegation), tuple(args.person),
+                tuple(tuple(p for p in group.split(",") if p) for group in args.one_of))
+    found = free_slots(plan, want, args.k, args.lang)
+    describer = Describer(plan, args.lang)
+    if args.format == "json":
+        print(json.dumps([{"start": format_instant(s.start, wall), "end": format_instant(s.end, wall), "venue": s.venue,
+                           "people": list(s.people), "travel_minutes": round(s.travel_minutes, 1),
+                           "warnings": [describer.describe(c) for c in s.warnings], "reason": s.reason}
+                          for s in found], ensure_ascii=False, indent=1))
+    else:
+        zone = zone_named(plan.timezone, "timezone")
+        for number, s in enumerate(found, 1):
+            people = ", ".join(plan.people[p].name for p in s.people)
+            print(f"{number}. {moment(s.start, zone, args.lang)}–{clock_time(s.end, zone, args.lang)} "
+                  f"{plan.venues[s.venue].name}" + (f" with {people}" if people else "") + f": free {s.reason}")
+            for conflict in s.warnings:
+                print(f"   warning: {describer.describe(conflict)}")
+        if not found:
+            print("no free time in the windows given", file=sys.stderr)
+    return EXIT_OK if found else EXIT_ERRORS
 
 
 def _add_user_commands(commands: argparse._SubParsersAction) -> None:
