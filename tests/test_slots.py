@@ -156,3 +156,30 @@ def test_suggestions_are_free_and_the_first_is_the_earliest(p, begins, hours, du
     assert [s.start for s in slots] == sorted(s.start for s in slots)
     earliest = brute_force_earliest(p, wanted)
     assert (slots[0].start if slots else None) == earliest
+
+
+def test_the_command_line(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import DATA, ROOT
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "planner", "slots", str(DATA / "dortbunt-2027.json"), *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    common = ["--duration", "30", "--kind", "golden_book", "--venue", "rathaus", "--delegation", "leeds",
+              "--person", "int-en-1", "--one-of", "ob,dep-becker,dep-schulte"]
+    result = run(*common, "--window", "2027-05-08T09:00/2027-05-08T18:00", "-k", "2", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert len(found) == 2 and all(s["venue"] == "rathaus" for s in found)
+    assert found[0]["start"] <= found[1]["start"] and found[0]["start"].startswith("2027-05-08T")
+    assert {"int-en-1"} < set(found[0]["people"]) and found[0]["reason"].startswith(("after", "at the start", "once"))
+    text = run(*common, "--window", "2027-05-08T09:00/2027-05-08T18:00", "-k", "1")
+    assert text.returncode == 0 and text.stdout.startswith("1. Sat, 8 May 2027, ") and "Rathaus Dortmund" in text.stdout
+    none = run(*common, "--window", "2027-05-08T23:00/2027-05-08T23:20")
+    assert none.returncode == 1 and none.stdout == "" and "no free time" in none.stderr
+    bad = run(*common, "--window", "2027-05-08T09:00")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--window[0]" in bad.stderr
