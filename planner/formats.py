@@ -51,8 +51,9 @@ def span(start: datetime, end: datetime, zone: tzinfo, lang: str = "en") -> str:
 
 
 # Characters that start Markdown anywhere in a line: emphasis, code, links and images, HTML,
-# entities, maths, strikethrough, tables; and a colon before a letter (":smile:", ":red[x]").
-_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>&$~|{}])|(:)(?=[A-Za-z_])")
+# entities, maths, strikethrough, tables; a colon before a letter or a slash (":smile:",
+# ":red[x]", "https://", which GitHub-flavoured Markdown would make a link) and "www.".
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>&$~|{}])|(:)(?=[A-Za-z_/])|(?<=[wW]{3})(\.)")
 # What starts a block at the beginning of a line: headings, quotes, lists, rules.
 _MARKDOWN_BLOCK = re.compile(r"^(\s*)(?:([#>+=-])|(\d+)([.)]))")
 
@@ -63,6 +64,6 @@ def markdown_literal(text: str) -> str:
     emphasis, code, a link or image, HTML, an entity, maths, an emoji code or a block; line
     breaks become spaces. Plain words, numbers, times and sentences stay as they are."""
     one_line = " ".join(str(text).splitlines())
-    escaped = _MARKDOWN_INLINE.sub(lambda m: "\\" + (m.group(1) or m.group(2)), one_line)
+    escaped = _MARKDOWN_INLINE.sub(lambda m: "\\" + (m.group(1) or m.group(2) or m.group(3)), one_line)
     return _MARKDOWN_BLOCK.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)),
                                escaped)

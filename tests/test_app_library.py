@@ -750,14 +750,16 @@ def test_markdown_literal_shows_exactly_what_was_typed(text):
     assert UNESCAPE.sub(r"\1", shown) == " ".join(text.splitlines())
     # Nothing left that would start emphasis, code, a link, HTML, maths or an emoji code.
     bare = UNESCAPE.sub("", shown)
-    assert not re.search(r"[*_`\[\]<>$~|{}&]|:[A-Za-z_]", bare)
+    assert not re.search(r"[*_`\[\]<>$~|{}&]|:[A-Za-z_/]|[wW]{3}\.", bare)
 
 
 def test_markdown_literal_examples():
-    assert formats.markdown_literal("[Log in](https://evil.example)") == "\\[Log in\\](https://evil.example)"
+    assert formats.markdown_literal("[Log in](https://evil.example)") == "\\[Log in\\](https\\://evil.example)"
     assert formats.markdown_literal("![x](https://t.example/p.png)").startswith("!\\[x\\]")
     assert formats.markdown_literal("# Big") == "\\# Big" and formats.markdown_literal("1. item") == "1\\. item"
     assert formats.markdown_literal(":red[alarm] :smile:") == "\\:red\\[alarm\\] \\:smile:"
+    # Bare addresses would become links in GitHub-flavoured Markdown.
+    assert formats.markdown_literal("see https://t.example or www.t.example") == "see https\\://t.example or www\\.t.example"
     # Ordinary text stays as it is.
     for plain in ("Visit of Bolzano to the Rathaus", "14:00–15:30, Rathaus Dortmund", "anna@dortmund.de (viewer)"):
         assert formats.markdown_literal(plain) == plain

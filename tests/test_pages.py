@@ -370,7 +370,7 @@ def test_a_lowered_role_takes_effect_before_the_click_lands(store):
     app = session(store, "protocol")
     open_page(app, "delegations")
     assert "Add event" in buttons(app)
-    app.text_input(key="delegation-event-amiens-new-title").input("Late meeting")
+    app.text_input(key="delegation-event-amiens-new-0-title").input("Late meeting")
     ran(app)
     events_before = len(store.load_plan().events)
     store.remove_user("protocol-user")
@@ -471,7 +471,7 @@ def test_delegations_create_a_delegation_then_a_clashing_event_in_german(store, 
     assert any(i.value == "Noch keine Termine." for i in app.info)
 
     # An event at the Rathaus at the time of the Xi'an signing (11:00-11:30).
-    key = "delegation-event-bochum-2027-new"
+    key = "delegation-event-bochum-2027-new-0"
     app.text_input(key=f"{key}-title").input("Stadtführung")
     app.date_input(key=f"{key}-day").set_value(date(2027, 5, 7))
     app.time_input(key=f"{key}-start").set_value(time(11, 0))
@@ -549,7 +549,7 @@ def test_an_event_added_on_a_delegations_page_belongs_to_that_delegation(store):
     open_page(app, "delegations")
     app.selectbox(key="delegation").set_value("leeds")
     ran(app)
-    key = "delegation-event-leeds-new"
+    key = "delegation-event-leeds-new-0"
     app.text_input(key=f"{key}-title").input("Leeds visit")
     ran(app)
     next(b for b in app.button if b.label == "Add event").click()
@@ -576,7 +576,7 @@ def test_golden_book_book_a_signing(store):
     start = next(a for a, b in free_windows(plan, "ob", day) if (b - a) >= timedelta(minutes=120))
     begins = wall.wall(start + timedelta(minutes=45))
     begins = begins.replace(minute=begins.minute - begins.minute % 5)
-    key = f"signing-bochum-{day}-new"
+    key = f"signing-bochum-{day}-new-0"
     assert app.text_input(key=f"{key}-title").value == "Golden Book: Bochum"
     assert app.multiselect(key=f"{key}-people").value == ["ob"]
     app.date_input(key=f"{key}-day").set_value(begins.date())
@@ -1036,7 +1036,7 @@ def test_the_new_event_form_waits_for_a_title_and_is_empty_after_a_booking(store
     app = session(store, "protocol")
     open_page(app, "golden_book")
     day = app.selectbox(key="availability-day").value
-    key = f"signing-amiens-{day}-new"
+    key = f"signing-amiens-{day}-new-0"
     assert not next(b for b in app.button if b.label == "Add event").disabled  # the title is filled in
     app.text_input(key=f"{key}-title").input("")
     ran(app)
@@ -1049,8 +1049,11 @@ def test_the_new_event_form_waits_for_a_title_and_is_empty_after_a_booking(store
     next(b for b in app.button if b.label == "Add event").click()
     ran(app)
     assert any(e.title == "Golden Book: Amiens again" for e in store.load_plan().events)
-    # The form starts again from its defaults: a second click cannot book the same thing twice.
-    assert app.text_input(key=f"{key}-title").value != "Golden Book: Amiens again"
+    # The form starts again from its defaults, with new widgets (a browser keeps a widget's value
+    # while its key stays): a second click cannot book the same thing twice.
+    fresh = f"signing-amiens-{day}-new-1"
+    assert app.text_input(key=f"{fresh}-title").value == "Golden Book: Amiens"
+    assert not [w for w in app.text_input if w.key == f"{key}-title"]
 
 
 def test_publishing_says_when_nothing_changed_and_warns_of_open_errors(store):

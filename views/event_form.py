@@ -53,7 +53,9 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
                           defaults.get("venue"), tuple(defaults.get("delegations", ())), tuple(defaults.get("people", ())))
     # Keys stay the same while someone else changes the event: what this user typed is kept,
     # and the save is checked against the version the user started from.
-    k = f"{key}-{base.id or 'new'}"
+    # A new event's form gets fresh widgets after each booking (the browser keeps a widget's
+    # value as long as its key stays), so nothing is booked twice by a second click.
+    k = f"{key}-{base.id}" if event else f"{key}-new-{st.session_state.get(f'{key}-bookings', 0)}"
     if f"{k}-title" not in st.session_state:  # the form is fresh: start from the current version
         st.session_state[f"{k}-version"] = version
     started = st.session_state[f"{k}-version"]
@@ -132,9 +134,8 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
                 st.session_state[f"{k}-version"] = done[event.id]
         if done is not None:
             st.session_state["focus_event"] = candidate.id
-            if event is None:  # an empty form for the next one, so nothing is booked twice
-                for name in [name for name in st.session_state if str(name).startswith(f"{k}-")]:
-                    del st.session_state[name]
+            if event is None:  # an empty form for the next one
+                st.session_state[f"{key}-bookings"] = st.session_state.get(f"{key}-bookings", 0) + 1
             st.rerun()
     if event is not None and started != version:
         st.warning(t("Someone else changed this event since you opened it; saving will say so. "
