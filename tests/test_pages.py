@@ -1093,3 +1093,26 @@ def test_admin_changes_an_accounts_role_and_password(store):
     assert "Account anna changed." in [s.value for s in app.success]
     assert dict(store.users())["anna"] == "viewer"
     assert store.authenticate("anna", "a brand new password") == "viewer"
+
+
+def test_golden_book_suggests_free_times_and_books_one(store):
+    app = session(store, "protocol")
+    open_page(app, "golden_book")
+    day = app.selectbox(key="availability-day").value
+    assert not [b for b in app.button if b.label == "Use"]  # searched only when asked
+    next(b for b in app.button if b.label == "Find free times").click()
+    ran(app)
+    uses = [b for b in app.button if b.label == "Use"]
+    assert uses, "no suggestion shown"
+    first = next(t.value for t in app.text if "free " in t.value)
+    uses[0].click()
+    ran(app)
+    key = f"signing-amiens-{day}-new-1"  # a fresh form, filled from the suggestion
+    start = app.time_input(key=f"{key}-start").value
+    assert start.strftime("%H:%M") in first
+    next(b for b in app.button if b.label == "Add event").click()
+    ran(app)
+    booked = [e for e in store.load_plan().events if e.id.startswith("gb-amiens-")]
+    assert len(booked) == 1
+    errors = [c for c in check(store.load_plan()) if booked[0].id in c.events and c.severity == "error"]
+    assert errors == []

@@ -1,6 +1,8 @@
 """Golden Book page: all signings, the Lord Mayor's and deputies' availability (imported busy
 time included), importing busy time, and booking a signing."""
 
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
@@ -8,8 +10,10 @@ from planner import PlanError
 from planner.availability import day_events, free_windows
 from planner.busy import busy_events, default_span
 from planner.model import SIGNATORY_ROLES
+from planner.slots import Want, free_slots
 from views.event_form import event_editor, kind_word, status_word
-from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, md, save, show_conflicts, span_text, store, t
+from views.ui import (allowed, clock, day_text, draft, draft_conflicts, editor, flash, lang, md, save, show_conflicts,
+                      span_text, store, t)
 
 plan = draft()
 wall = clock(plan)
@@ -105,10 +109,43 @@ delegation = st.selectbox(t("For the delegation of", "Für die Delegation aus"),
                           index=list(plan.delegations).index(missing[0].id) if missing else 0,
                           format_func=lambda d: plan.delegations[d].city, key="signing-delegation")
 mayor = next((p.id for p in signatories if p.role == "mayor"), signatories[0].id)
+form_key = f"signing-{delegation}-{day}"
+title = t(f"Golden Book: {plan.delegations[delegation].city}", f"Goldenes Buch: {plan.delegations[delegation].city}")
+
+with st.expander(t("Suggest free times on this day", "Freie Zeiten an diesem Tag vorschlagen")):
+    left, middle, right = st.columns(3)
+    minutes = left.number_input(t("Minutes", "Minuten"), 10, 240, 30, step=5, key="suggest-minutes")
+    from_hour, to_hour = middle.slider(t("Between", "Zwischen"), 6, 23, (9, 19), format="%d:00", key="suggest-hours")
+    who = right.multiselect(t("Signs with one of", "Unterzeichnet mit einer/einem von"), [p.id for p in signatories],
+                            [p.id for p in signatories], format_func=lambda p: plan.people[p].name, key="suggest-who")
+    asked = (form_key, int(minutes), from_hour, to_hour, tuple(who), store().revision())
+    if st.button(t("Find free times", "Freie Zeiten finden"), key="suggest", disabled=not who):
+        want = Want(title, "golden_book", timedelta(minutes=int(minutes)),
+                    ((wall.at(day, from_hour * 60), wall.at(day, to_hour * 60)),), tuple(golden_venues),
+                    (delegation,), (), (tuple(who),))
+        st.session_state["suggestions"] = (asked, free_slots(plan, want, 5, lang()))
+    found = st.session_state.get("suggestions")
+    if found and found[0] == asked:  # shown while the question and the plan stay the same
+        suggestions = found[1]
+        if not suggestions:
+            st.info(t("No free time then.", "Dann ist keine Zeit frei."))
+        for number, slot in enumerate(suggestions):
+            left, right = st.columns([4, 1])
+            signer = ", ".join(plan.people[p].name for p in slot.people)
+            left.text(f"{span_text(plan, slot.start, slot.end)}  {plan.venues[slot.venue].name}, {signer}: "
+                      f"{t('free', 'frei')} {slot.reason}" +
+                      (f" ({len(slot.warnings)} {t('warning(s)', 'Warnung(en)')})" if slot.warnings else ""))
+            if right.button(t("Use", "Übernehmen"), key=f"use-{number}"):
+                st.session_state["signing-suggestion"] = (form_key, slot)
+                st.session_state[f"{form_key}-bookings"] = st.session_state.get(f"{form_key}-bookings", 0) + 1
+                st.rerun()
+
+chosen = st.session_state.get("signing-suggestion")
+slot = chosen[1] if chosen and chosen[0] == form_key else None
 event_editor(plan, "golden_book", event=None, version=None, id_stem=f"gb-{delegation}", kinds=["golden_book"],
              venues=golden_venues,
-             defaults={"title": t(f"Golden Book: {plan.delegations[delegation].city}",
-                                  f"Goldenes Buch: {plan.delegations[delegation].city}"),
-                       "kind": "golden_book", "venue": golden_venues[0], "delegations": [delegation],
-                       "people": [mayor], "start": wall.at(day, 11 * 60), "end": wall.at(day, 11 * 60 + 30)},
-             key=f"signing-{delegation}-{day}")
+             defaults={"title": title, "kind": "golden_book", "venue": slot.venue if slot else golden_venues[0],
+                       "delegations": [delegation], "people": list(slot.people) if slot else [mayor],
+                       "start": slot.start if slot else wall.at(day, 11 * 60),
+                       "end": slot.end if slot else wall.at(day, 11 * 60 + 30)},
+             key=form_key)
