@@ -569,7 +569,8 @@ def test_golden_book_book_a_signing(store):
     app = session(store, "protocol")
     open_page(app, "golden_book")
     assert any(c.value == "Not yet booked: Bochum" for c in app.caption)
-    assert app.selectbox(key="signing-delegation").value == "bochum"
+    signings = sum(e.kind == "golden_book" for e in plan.events)
+    assert app.selectbox(key=f"signing-delegation-{signings}").value == "bochum"  # the one without a signing
     # A free half hour of the Lord Mayor, as the page computes it, with room around it.
     day = app.selectbox(key="availability-day").value
     wall = WallClock(zone_named(plan.timezone, "timezone"))
@@ -592,6 +593,8 @@ def test_golden_book_book_a_signing(store):
     assert wall.wall(signing.start) == begins
     assert not any(c.value.startswith("Not yet booked") and "Bochum" in c.value for c in app.caption)
     assert "Bochum" in set(dataframes_with(app, "Signs with")[0]["Delegation"])
+    # Everyone has a signing now: the picker starts again at the first delegation.
+    assert app.selectbox(key=f"signing-delegation-{signings + 1}").value == next(iter(plan.delegations))
 
 
 # -- Festival --------------------------------------------------------------------------------

@@ -107,7 +107,9 @@ if not golden_venues:
     st.stop()
 delegation = st.selectbox(t("For the delegation of", "Für die Delegation aus"), list(plan.delegations),
                           index=list(plan.delegations).index(missing[0].id) if missing else 0,
-                          format_func=lambda d: plan.delegations[d].city, key="signing-delegation")
+                          format_func=lambda d: plan.delegations[d].city,
+                          # After each booking the picker moves on to the next delegation without one.
+                          key=f"signing-delegation-{len(signings)}")
 mayor = next((p.id for p in signatories if p.role == "mayor"), signatories[0].id)
 form_key = f"signing-{delegation}-{day}"
 title = t(f"Golden Book: {plan.delegations[delegation].city}", f"Goldenes Buch: {plan.delegations[delegation].city}")
