@@ -122,6 +122,7 @@ def test_protocol_office_and_guest_end_to_end(app, browser, tmp_path):
     set_time(page, "From", "14:00")
     set_time(page, "To", "15:00")
     page.get_by_text("This change would create 1 conflict(s):").wait_for(timeout=TIMEOUT)
+    page.get_by_role("button", name="Add event").scroll_into_view_if_needed()  # the warning in the picture
     shoot(page, "delegations")
     click(page, "Add event")
     page.get_by_text("Added “Visit of Bolzano to the Rathaus”.").wait_for(timeout=TIMEOUT)
