@@ -3,8 +3,8 @@ start the app, create a delegation, add an event that clashes, see the conflict,
 publish, download the programme as .ics, and open the guest link in a fresh browser that sees
 only that delegation.
 
-The screenshots of the README come from this test:
-``PLANNER_SCREENSHOTS=docs/screenshots python -m pytest tests/test_e2e.py``.
+The screenshots of the README come from this test: every run writes them to docs/screenshots/
+(generated, not tracked; PLANNER_SCREENSHOTS=FOLDER puts them elsewhere).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 from appserver import running_app
 from browser import FLAGS, chromium
 from planner import load_plan
-from conftest import DATA
+from conftest import DATA, ROOT
 
 TIMEOUT = 30_000
 SAMPLE = load_plan(DATA / "dortbunt-2027.json")
@@ -93,10 +93,10 @@ def click(page, name: str) -> None:
 
 
 def shoot(page, name: str) -> None:
-    folder = os.environ.get("PLANNER_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+    """A screenshot for the README: docs/screenshots/ (not tracked), or PLANNER_SCREENSHOTS."""
+    folder = Path(os.environ.get("PLANNER_SCREENSHOTS") or ROOT / "docs" / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))
 
 
 def test_protocol_office_and_guest_end_to_end(app, browser, tmp_path):
