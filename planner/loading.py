@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -612,6 +612,19 @@ def plan_from_bytes(data: bytes, source: str = "the upload") -> Plan:
 
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def wall_text(day: date, at: time) -> str:
+    """A plan-format local wall time from a day and a time of day: ``2027-05-07T14:00``."""
+    return datetime.combine(day, at).isoformat(timespec="minutes")
+
+
+def free_id(taken: set[str], stem: str) -> str:
+    """The first id ``stem-1``, ``stem-2``, … that is not in `taken`."""
+    number = 1
+    while f"{stem}-{number}" in taken:
+        number += 1
+    return f"{stem}-{number}"
 
 
 def format_instant(instant: datetime, clock: WallClock) -> str:

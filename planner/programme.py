@@ -23,6 +23,7 @@ import pandas as pd
 
 from .clock import WallClock, zone_named
 from .errors import PlanError
+from .loading import free_id, wall_text
 from .model import Event, Plan, STATUSES
 from .preview import read_event
 
@@ -128,8 +129,7 @@ def slot_document(plan: Plan, *, title: str, stage: str, day: date, start: time,
         raise ValueError("the slot ends when it starts")
     end_day = day + timedelta(days=1) if end < start else day
     return {"id": event_id, "title": title, "kind": "festival_slot", "venue": stage,
-            "start": datetime.combine(day, start).isoformat(timespec="minutes"),
-            "end": datetime.combine(end_day, end).isoformat(timespec="minutes"),
+            "start": wall_text(day, start), "end": wall_text(end_day, end),
             "people": performers, "public": public, "status": status}
 
 
@@ -170,7 +170,7 @@ def read_programme(data: bytes, filename: str, plan: Plan) -> list[dict]:
             status = row.get("status") or "confirmed"
             if status not in STATUSES:
                 raise ValueError(f"status {status!r} is not one of {', '.join(sorted(STATUSES))}")
-            event_id = row.get("id") or _free_id(taken, f"slot-{stage}")
+            event_id = row.get("id") or free_id(taken, f"slot-{stage}")
             if event_id in taken:
                 raise ValueError(f"the id {event_id!r} is taken")
             document = slot_document(plan, title=row["title"], stage=stage, day=_day(row["day"]),
@@ -188,13 +188,6 @@ def read_programme(data: bytes, filename: str, plan: Plan) -> list[dict]:
     if not documents:
         raise PlanError("", f"{filename}: no rows to import")
     return documents
-
-
-def _free_id(taken: set[str], stem: str) -> str:
-    number = 1
-    while f"{stem}-{number}" in taken:
-        number += 1
-    return f"{stem}-{number}"
 
 
 def slot_rows(plan: Plan, slots: list[Event]) -> pd.DataFrame:
@@ -236,7 +229,7 @@ def table_changes(plan: Plan, before: pd.DataFrame, after: pd.DataFrame) -> tupl
                 plan, title=str(row["title"]).strip(), stage=row["stage"], day=_as_date(row["day"]),
                 start=_as_time(row["start"]), end=_as_time(row["end"]), performers=list(row.get("performers") or []),
                 public=bool(row.get("public")), status=row.get("status") or "confirmed",
-                event_id=ident or _free_id(taken, f"slot-{row['stage']}"))
+                event_id=ident or free_id(taken, f"slot-{row['stage']}"))
             read_event(plan, document)
         except (ValueError, TypeError) as error:  # PlanError is a ValueError
             problems.append(f"{label}: {getattr(error, 'reason', error)}")

@@ -8,9 +8,10 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from planner.loading import delegation_document
+from planner.loading import delegation_document, wall_text
 from views.event_form import event_editor, kind_word, status_word
-from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, md, save, show_conflicts, span_text, store, t
+from views.ui import (allowed, clock, day_text, draft, draft_conflicts, editor, flash, md, opened_at, save, saved_at,
+                      show_conflicts, span_text, store, t)
 
 plan = draft()
 wall = clock(plan)
@@ -76,8 +77,7 @@ def delegation_fields(document: dict, key: str) -> dict:
                          document.get("notes", ""), key=f"{key}-notes")
     return {**document, "city": city.strip(), "country": country.strip().upper(), "size": int(size),
             "languages": [code.strip().lower() for code in languages.split(",") if code.strip()],
-            "arrival": datetime.combine(arrive_day, arrive_at).isoformat(timespec="minutes"),
-            "departure": datetime.combine(leave_day, leave_at).isoformat(timespec="minutes"),
+            "arrival": wall_text(arrive_day, arrive_at), "departure": wall_text(leave_day, leave_at),
             "hotel": hotel, "notes": notes}
 
 
@@ -114,12 +114,8 @@ st.caption(t("Languages: ", "Sprachen: ") + (", ".join(delegation.languages) or 
 
 if can_edit:
     with st.expander(t("Edit the delegation", "Delegation bearbeiten")):
-        # Stable keys: what was typed survives others' changes; the save checks the version
-        # the user started from.
         form = f"edit-{chosen}"
-        if f"{form}-city" not in st.session_state:
-            st.session_state[f"{form}-version"] = version
-        started = st.session_state[f"{form}-version"]
+        started = opened_at(form, "city", version)
         edited = delegation_fields(delegation_document(delegation, wall), form)
         if started != version:
             st.warning(t("Someone else changed this delegation since you opened it.",
@@ -129,7 +125,7 @@ if can_edit:
             done = save(lambda: editor().update_entity("delegation", chosen, changes, expected_version=started),
                         t("Saved the delegation.", "Delegation gespeichert."))
             if done is not None:
-                st.session_state[f"{form}-version"] = done
+                saved_at(form, done)
                 st.rerun()
 
 st.subheader(t("Programme", "Programm"))

@@ -3,15 +3,15 @@ people and delegations, a live preview of the conflicts the change would create,
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import streamlit as st
 
 from planner import PlanError
-from planner.loading import event_document
+from planner.loading import event_document, free_id, wall_text
 from planner.model import EVENT_KINDS, STATUSES, Event, Plan
 from planner.preview import preview, read_event
-from views.ui import clock, day_text, draft_conflicts, editor, md, save, show_conflicts, t
+from views.ui import clock, day_text, draft_conflicts, editor, md, opened_at, save, saved_at, show_conflicts, t
 
 KIND_WORDS = {
     "golden_book": ("Golden Book signing", "Eintrag ins Goldene Buch"), "reception": ("Reception", "Empfang"),
@@ -31,15 +31,6 @@ def status_word(status: str) -> str:
     return t(*STATUS_WORDS[status])
 
 
-def new_event_id(plan: Plan, stem: str) -> str:
-    """A free id "stem-N" for a new event."""
-    taken = {e.id for e in plan.events}
-    number = 1
-    while f"{stem}-{number}" in taken:
-        number += 1
-    return f"{stem}-{number}"
-
-
 def event_editor(plan: Plan, action: str, *, event: Event | None, version: int | None, id_stem: str,
                  defaults: dict | None = None, kinds: list[str] | None = None, venues: list[str] | None = None,
                  people: list[str] | None = None, key: str) -> None:
@@ -56,9 +47,7 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
     # A new event's form gets fresh widgets after each booking (the browser keeps a widget's
     # value as long as its key stays), so nothing is booked twice by a second click.
     k = f"{key}-{base.id}" if event else f"{key}-new-{st.session_state.get(f'{key}-bookings', 0)}"
-    if f"{k}-title" not in st.session_state:  # the form is fresh: start from the current version
-        st.session_state[f"{k}-version"] = version
-    started = st.session_state[f"{k}-version"]
+    started = opened_at(k, "title", version)
     kinds = kinds or sorted(EVENT_KINDS - {"unavailable"})
     venue_ids = venues or list(plan.venues)
     person_ids = people or list(plan.people)
@@ -96,9 +85,9 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
                      f"Das Ende liegt vor dem Beginn: der Termin geht über Nacht und endet am nächsten Tag, "
                      f"{day_text(end_day)}."))
     document = {
-        **(event_document(event, wall) if event else {"id": new_event_id(plan, id_stem)}),
+        **(event_document(event, wall) if event else {"id": free_id({e.id for e in plan.events}, id_stem)}),
         "title": title, "kind": kind, "status": status, "public": public,
-        "start": _wall_text(day, begins), "end": _wall_text(end_day, ends), "venue": venue,
+        "start": wall_text(day, begins), "end": wall_text(end_day, ends), "venue": venue,
         "people": chosen_people, "delegations": chosen_delegations,
     }
     document.pop("sequence", None)
@@ -131,7 +120,7 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
             done = save(lambda: editor().edit_events(action, changed={event.id: (changes, started)}),
                         t(f"Saved “{title}”.", f"„{title}“ gespeichert."))
             if done is not None:
-                st.session_state[f"{k}-version"] = done[event.id]
+                saved_at(k, done[event.id])
         if done is not None:
             st.session_state["focus_event"] = candidate.id
             if event is None:  # an empty form for the next one
@@ -153,10 +142,6 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
             if save(lambda: editor().edit_events(action, removed={event.id: started}),
                     t(f"Deleted “{event.title}”.", f"„{event.title}“ gelöscht.")) is not None:
                 st.rerun()
-
-
-def _wall_text(day: date, at: time) -> str:
-    return datetime.combine(day, at).isoformat(timespec="minutes")
 
 
 def _first_day(plan: Plan) -> date:

@@ -1,7 +1,7 @@
 """Golden Book page: all signings, the Lord Mayor's and deputies' availability (imported busy
 time included), importing busy time, and booking a signing."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import streamlit as st
@@ -52,7 +52,7 @@ if not signatories:
     st.info(t("The plan has no Lord Mayor or deputy (people with the role mayor or deputy_mayor).",
               "Der Plan hat keine Oberbürgermeisterin und keine Stellvertretung (Rolle mayor oder deputy_mayor)."))
     st.stop()
-days = sorted({wall.local_date(e.start) for e in plan.events}) or [wall.local_date(pd.Timestamp.now(tz="UTC").to_pydatetime())]
+days = sorted({wall.local_date(e.start) for e in plan.events}) or [wall.local_date(datetime.now(timezone.utc))]
 day = st.selectbox(t("Day", "Tag"), days, format_func=day_text, key="availability-day")
 columns = st.columns(len(signatories))
 for column, person in zip(columns, signatories):

@@ -1,7 +1,7 @@
 """Overview: today and the next days, arrivals and departures, open conflicts by severity and
 rule, and what is published."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import streamlit as st
@@ -25,7 +25,7 @@ left.metric(t("Errors", "Fehler"), errors)
 middle.metric(t("Warnings", "Warnungen"), len(conflicts) - errors)
 right.metric(t("Delegations", "Delegationen"), len(plan.delegations))
 days = sorted({wall.local_date(e.start) for e in plan.events if e.status != "cancelled" and e.kind != "unavailable"})
-today = wall.local_date(pd.Timestamp.now(tz="UTC").to_pydatetime())
+today = wall.local_date(datetime.now(timezone.utc))
 first = next((d for d in days if d >= today), days[0] if days else today)
 left, right = st.columns(2)
 start = left.date_input(t("From", "Ab"), first, format="DD.MM.YYYY")

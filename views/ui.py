@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,6 +16,7 @@ import streamlit as st
 from planner import PlanError
 from planner import formats
 from planner.access import Editor, Forbidden, may
+from planner.changes import plan_changes
 from planner.clock import WallClock, zone_named
 from planner.conflicts import Conflict, check
 from planner.messages import RULE_TITLES, SEVERITY_LABELS, Describer
@@ -64,8 +65,9 @@ class Snapshot:
     """The draft at one revision of the database and, computed on first use, its conflicts.
     Shared by all sessions: read only."""
 
-    def __init__(self, plan: Plan, *, empty: bool = False):
+    def __init__(self, plan: Plan, revision: int, *, empty: bool = False):
         self.plan = plan
+        self.revision = revision
         self.empty = empty
         self._conflicts: list[Conflict] | None = None
         self._lock = threading.Lock()
@@ -81,8 +83,8 @@ class Snapshot:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _snapshot(url: str, revision: int, _store: PlanStore) -> Snapshot:
     if _store.is_empty():  # a database started empty: the pages show an empty plan
-        return Snapshot(Plan(), empty=True)
-    return Snapshot(_store.load_plan())
+        return Snapshot(Plan(), revision, empty=True)
+    return Snapshot(_store.load_plan(), revision)
 
 
 def draft() -> Plan:
@@ -106,41 +108,48 @@ def draft_conflicts() -> list[Conflict]:
     return st.session_state["_snapshot"].conflicts
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _released(url: str, revision: int, _store: PlanStore) -> Plan | None:
-    try:
-        return _store.release_plan()
-    except PlanError:
-        return None
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _release(url: str, number: int, created: datetime, _store: PlanStore) -> Plan:
+    # Keyed by number and time of publishing: releases never change, but after a reset the
+    # numbers start again.
+    return _store.release_plan(number)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _pending(url: str, revision: int, _store: PlanStore) -> list:
-    return [] if _store.is_empty() else _store.changes(until="draft")
+def _pending(url: str, revision: int, _draft: Plan, _release: Plan | None) -> list:
+    return plan_changes(_release or Plan(timezone=_draft.timezone), _draft)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _release_changes(url: str, number: int, created: datetime, _store: PlanStore) -> tuple[Plan, list]:
-    return _store.release_plan(number), _store.changes(until=number)
+def _release_changes(url: str, number: int, created: datetime, _store: PlanStore) -> list:
+    return _store.changes(until=number)
 
 
 def release_changes(number: int, created: datetime) -> tuple[Plan, list]:
-    """Release `number` (published at `created`: after a reset numbers start again) and its
-    changes against the release before; releases never change, so this is cached."""
+    """Release `number` (published at `created`) and its changes against the release before;
+    releases never change, so both are cached."""
     current = store()
-    return _release_changes(current.url, number, created, current)
+    return _release(current.url, number, created, current), _release_changes(current.url, number, created, current)
 
 
 def released() -> Plan | None:
-    """The latest release (what guests see), None before the first; cached like the draft."""
+    """The latest release (what guests see), None before the first; parsed once per release."""
     current = store()
-    return _released(current.url, current.revision(), current)
+    releases = current.releases()
+    if not releases:
+        return None
+    return _release(current.url, releases[-1].number, releases[-1].created_at, current)
 
 
 def pending_changes() -> list:
-    """The draft's changes since the latest release; cached like the draft."""
-    current = store()
-    return _pending(current.url, current.revision(), current)
+    """The changes of this run's draft since the latest release, computed once per revision
+    from the cached draft and release."""
+    if "_snapshot" not in st.session_state:
+        draft()
+    snapshot = st.session_state["_snapshot"]
+    if snapshot.empty:
+        return []
+    return _pending(store().url, snapshot.revision, snapshot.plan, released())
 
 
 def clock(plan: Plan) -> WallClock:
@@ -163,11 +172,6 @@ def moment_text(plan: Plan, instant: datetime) -> str:
     return formats.moment(instant, zone_named(plan.timezone, "timezone"), lang())
 
 
-def wall_text(plan: Plan, day: date, at: time) -> str:
-    """A plan-format local time ("2027-05-07T14:00") from a date and a time picker."""
-    return datetime.combine(day, at).isoformat(timespec="minutes")
-
-
 def app_address() -> str:
     """Where this browser reaches the app ("https://planner.example.org"), for links to share."""
     url = st.context.url
@@ -175,6 +179,20 @@ def app_address() -> str:
         parts = urlsplit(url)
         return f"{parts.scheme}://{parts.netloc}"
     return "http://localhost:8501"
+
+
+def opened_at(form: str, first_field: str, version: int | None) -> int | None:
+    """The version the record of `form` had when the form was opened (when its first field,
+    `{form}-{first_field}`, appeared). Form keys stay the same while others save, so what was
+    typed survives; the save is checked against this version, so others' changes are reported,
+    not overwritten. After a save, `saved_at` moves it on."""
+    if f"{form}-{first_field}" not in st.session_state:
+        st.session_state[f"{form}-version"] = version
+    return st.session_state[f"{form}-version"]
+
+
+def saved_at(form: str, version: int) -> None:
+    st.session_state[f"{form}-version"] = version
 
 
 def save(action: Callable[[], Any], done: str) -> Any:

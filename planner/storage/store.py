@@ -352,9 +352,10 @@ class PlanStore:
                     sa.select(sa.func.coalesce(sa.func.max(EVENTS.c.position), -1))).scalar_one() + 1
                 one = len(added) == 1 and path == "event"
                 for i, document in enumerate(added):
-                    event = _event(document, path if one else f"{path}[{i}]", stub, clock)
+                    where = path if one else f"{path}[{i}]"
+                    event = _event(document, where, stub, clock)
                     if connection.execute(sa.select(EVENTS.c.id).where(EVENTS.c.id == event.id)).first():
-                        raise PlanError(f"{path if one else f'{path}[{i}]'}.id", f"an event {event.id!r} exists already")
+                        raise PlanError(f"{where}.id", f"an event {event.id!r} exists already")
                     connection.execute(EVENTS.insert().values(
                         id=event.id, position=position + i, **_event_values(event), version=1, updated_at=now,
                         updated_by=user))
