@@ -72,7 +72,8 @@ with data_tab:
     st.download_button(t("Export the draft (dortbunt-plan/1 JSON)", "Entwurf exportieren (dortbunt-plan/1 JSON)"),
                        lambda database=store(): json.dumps(database.export_document(), ensure_ascii=False,
                                                            indent=1).encode("utf-8"),
-                       file_name="plan.json", mime="application/json", key="export")
+                       file_name="plan.json", mime="application/json", key="export",
+                       on_click="ignore")  # no rerun racing the file made on the click
     upload = st.file_uploader(t("Import a plan: replaces the whole draft (releases and the audit log stay)",
                                 "Plan importieren: ersetzt den ganzen Entwurf (Veröffentlichungen und Protokoll bleiben)"),
                               type=["json"], key="import-file")

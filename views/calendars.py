@@ -46,7 +46,8 @@ else:
                        # Made on the click, in another thread: take everything it needs now.
                        lambda database=store(), language=lang(): render(
                            source, feed, language, modified=None if source is not plan else database.last_modified()),
-                       file_name=f"{target or kind}.ics", mime="text/calendar", key="download-feed")
+                       file_name=f"{target or kind}.ics", mime="text/calendar", key="download-feed",
+                       on_click="ignore")  # no rerun racing the file made on the click
 st.caption(t("Everyone can subscribe to the public programme at ", "Das öffentliche Programm kann jede und jeder abonnieren: ")
            + f"{app_address()}/feeds/public.ics")
 

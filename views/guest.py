@@ -55,7 +55,8 @@ st.pydeck_chart(delegation_day_map(plan, delegation_id, shown), height=460)
 st.subheader(t("In your calendar", "In Ihrem Kalender"))
 feed = delegation_feed(plan, delegation_id, lang())
 st.download_button(t("Download the programme (.ics)", "Programm herunterladen (.ics)"),
-                   lambda language=lang(): render(plan, feed, language), file_name=f"dortbunt-{delegation_id}.ics", mime="text/calendar")
+                   lambda language=lang(): render(plan, feed, language), file_name=f"dortbunt-{delegation_id}.ics",
+                   mime="text/calendar", on_click="ignore")  # no rerun racing the file made on the click
 token = st.session_state["guest_token"]
 address = f"{app_address()}/feeds/{token}.ics?lang={lang()}"
 st.write(t("To subscribe (your calendar then updates itself), add this address to your calendar app:",
