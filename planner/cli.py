@@ -43,7 +43,65 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_commands(commands)
     _add_user_commands(commands)
     _add_slots(commands)
+    _add_schedule(commands)
     return parser
+
+
+def _add_schedule(commands: argparse._SubParsersAction) -> None:
+    schedule = commands.add_parser(
+        "schedule",
+        help="place requested items conflict-free, or repair a plan with minimal change",
+        description="Place the requests of a dortbunt-requests/1 file among the plan's events so that no "
+        "error conflict, travel-time or changeover warning involves them, and write the plan with them "
+        "(as tentative events) to OUT. With --repair instead: remove every error conflict by moving as "
+        "few events as possible, never a pinned one. Exit 0: written; 1: not possible (with the reasons); "
+        "2: invalid input.",
+    )
+    schedule.add_argument("plan", metavar="PLAN", help="plan file (dortbunt-plan/1 JSON)")
+    schedule.add_argument("requests", metavar="REQUESTS", nargs="?", help="requests file (dortbunt-requests/1 JSON)")
+    schedule.add_argument("-o", "--output", required=True, metavar="OUT", help="where to write the new plan")
+    schedule.add_argument("--repair", action="store_true", help="move events to remove error conflicts")
+    schedule.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
+                          help="stop searching after this long and keep the best found (default 10)")
+    schedule.add_argument("--seed", type=int, default=0, help="random seed; the same input and seed give the same plan")
+    schedule.add_argument("--workers", type=int, default=2, help="parallel search workers (default 2)")
+    schedule.add_argument("--step", type=int, default=5, metavar="MINUTES",
+                          help="start times on this grid of minutes (default 5)")
+    schedule.add_argument("--max-shift", type=int, default=720, metavar="MINUTES",
+                          help="--repair: move an event by at most this much (default 720)")
+    schedule.add_argument("--format", choices=("text", "json"), default="text")
+    schedule.add_argument("--lang", choices=("en", "de"), default="en", help="language of messages")
+    schedule.set_defaults(run=_schedule)
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from .autoplace import run_repair, run_schedule
+
+    if args.repair and args.requests:
+        raise PlanError("REQUESTS", "--repair works on the plan alone; leave out the requests file")
+    if not args.repair and not args.requests:
+        raise PlanError("REQUESTS", "name a requests file (dortbunt-requests/1), or use --repair")
+    if not 0 < args.time_limit <= 24 * 3600:
+        raise PlanError("--time-limit", "must be between 0 and 86400 seconds")
+    if not 1 <= args.workers <= 64:
+        raise PlanError("--workers", "must be between 1 and 64")
+    if not 1 <= args.step <= 60:
+        raise PlanError("--step", "must be between 1 and 60 minutes")
+    if not 0 <= args.max_shift <= 7 * 24 * 60:
+        raise PlanError("--max-shift", "must be between 0 and 10080 minutes")
+    plan = load_plan(args.plan)
+    options = {"time_limit": args.time_limit, "seed": args.seed, "workers": args.workers, "step": args.step}
+    if args.repair:
+        report = run_repair(plan, args.output, lang=args.lang, max_minutes=args.max_shift, **options)
+    else:
+        report = run_schedule(plan, args.requests, args.output, lang=args.lang, **options)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write("".join(f"{line}\n" for line in report.lines))
+    for line in report.problems:
+        print(line, file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_ERRORS
 
 
 def _add_slots(commands: argparse._SubParsersAction) -> None:
