@@ -27,14 +27,16 @@ class Report:
 
 def _search(outcome: Outcome) -> dict:
     return {"status": outcome.status, "objective": outcome.objective, "bound": outcome.bound,
-            "seconds": round(outcome.seconds, 3)}
+            "seconds": round(outcome.seconds, 3), "stopped_by_time_limit": outcome.timed_out}
 
 
 def _search_line(outcome: Outcome) -> str:
     if outcome.status == "optimal":
-        return f"best possible placement, found in {outcome.seconds:.1f} s"
-    return (f"best placement found within the time limit ({outcome.seconds:.1f} s); objective {outcome.objective:g}, "
-            f"bound {outcome.bound:g}")
+        return f"the best possible placement, found in {outcome.seconds:.1f} s"
+    gap = abs(outcome.objective - outcome.bound) / max(1.0, abs(outcome.objective))
+    limit = ("the time limit (another run may differ; raise --time-limit or lower --work-limit)"
+             if outcome.timed_out else "the work limit")
+    return f"search stopped by {limit} after {outcome.seconds:.1f} s, within {gap:.4%} of the best possible"
 
 
 def run_schedule(plan: Plan, requests_path: str | Path, output: str | Path, *, lang: str = "en",

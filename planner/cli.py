@@ -63,6 +63,9 @@ def _add_schedule(commands: argparse._SubParsersAction) -> None:
     schedule.add_argument("--repair", action="store_true", help="move events to remove error conflicts")
     schedule.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
                           help="stop searching after this long and keep the best found (default 10)")
+    schedule.add_argument("--work-limit", type=float, default=3.0, metavar="UNITS",
+                          help="stop after this much search work (CP-SAT's deterministic time, default 3); "
+                          "unlike the time limit it gives the same plan on every run")
     schedule.add_argument("--seed", type=int, default=0, help="random seed; the same input and seed give the same plan")
     schedule.add_argument("--workers", type=int, default=2, help="parallel search workers (default 2)")
     schedule.add_argument("--step", type=int, default=5, metavar="MINUTES",
@@ -83,6 +86,8 @@ def _schedule(args: argparse.Namespace) -> int:
         raise PlanError("REQUESTS", "name a requests file (dortbunt-requests/1), or use --repair")
     if not 0 < args.time_limit <= 24 * 3600:
         raise PlanError("--time-limit", "must be between 0 and 86400 seconds")
+    if not 0 < args.work_limit <= 1e6:
+        raise PlanError("--work-limit", "must be a positive number")
     if not 1 <= args.workers <= 64:
         raise PlanError("--workers", "must be between 1 and 64")
     if not 1 <= args.step <= 60:
@@ -90,7 +95,8 @@ def _schedule(args: argparse.Namespace) -> int:
     if not 0 <= args.max_shift <= 7 * 24 * 60:
         raise PlanError("--max-shift", "must be between 0 and 10080 minutes")
     plan = load_plan(args.plan)
-    options = {"time_limit": args.time_limit, "seed": args.seed, "workers": args.workers, "step": args.step}
+    options = {"time_limit": args.time_limit, "work_limit": args.work_limit, "seed": args.seed,
+               "workers": args.workers, "step": args.step}
     if args.repair:
         report = run_repair(plan, args.output, lang=args.lang, max_minutes=args.max_shift, **options)
     else:

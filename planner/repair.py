@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from .conflicts import Conflict, check
 from .model import Event, Plan
-from .schedule import STEP, Item, Outcome, place, to_event
+from .schedule import STEP, WORK_LIMIT, Item, Outcome, place, to_event
 
 #: Rules whose errors depend only on the event's venue, people and kind, not on its time.
 TIMELESS = frozenset(("capacity", "interpreter_missing", "golden_book_venue", "golden_book_signatory",
@@ -79,7 +79,7 @@ def _neighbours(plan: Plan, chosen: set[str], max_shift: timedelta) -> set[str]:
 
 
 def repair(plan: Plan, *, max_shift: timedelta = timedelta(hours=12), step: int = STEP, time_limit: float = 10.0,
-           seed: int = 0, workers: int = 2) -> Repair:
+           seed: int = 0, workers: int = 2, work_limit: float | None = WORK_LIMIT) -> Repair:
     """The plan with its error conflicts removed by moving events (see the module docstring)."""
     errors = [c for c in check(plan) if c.severity == "error"]
     if not errors:
@@ -94,7 +94,7 @@ def repair(plan: Plan, *, max_shift: timedelta = timedelta(hours=12), step: int 
         items = [_item(events[i], max_shift) for i in sorted(chosen)]
         fixed = [e for e in plan.events if e.id not in chosen]
         outcome = place(plan, items, fixed, step=step, time_limit=time_limit, seed=seed, workers=workers,
-                        repair=True)
+                        work_limit=work_limit, repair=True)
         if outcome.status in ("optimal", "feasible"):
             break
         more = _neighbours(plan, chosen, max_shift)

@@ -100,6 +100,7 @@ class Outcome:
     bound: float | None = None
     seconds: float = 0.0
     stuck: dict[str, list[Blocker]] = field(default_factory=dict)   # item id -> why it fits nowhere alone
+    timed_out: bool = False                           # the wall-clock limit, not the work limit, ended it
     core: list[str] = field(default_factory=list)     # required items that cannot all be placed together
     frame: Frame | None = None
 
@@ -661,14 +662,15 @@ class Model:
         for item in placed:
             for party in self.attends[item.id]:
                 by_party[party].append(item)
-        pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+        # Lists and dicts, not sets: the model must be built in the same order on every run.
+        pairs: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
         for party, members in by_party.items():
             members.sort(key=lambda i: self.hull[i.id])
             for x, a in enumerate(members):
                 for b in members[x + 1:]:
                     if self.hull[b.id][0] >= self.hull[a.id][1] + longest:
                         break
-                    pairs[(a.id, b.id)].add(party)
+                    pairs[(a.id, b.id)][party] = None
         items = {i.id: i for i in placed}
         for (a_id, b_id), parties in pairs.items():
             a, b = items[a_id], items[b_id]
@@ -727,14 +729,22 @@ class Model:
         m.minimize(waiting - big * sum(w * self.present[i] for i, w in weights.items()))
 
 
-def solver(time_limit: float, seed: int, workers: int) -> cp_model.CpSolver:
+#: Default search budget in CP-SAT's deterministic work units (about 3 s of work on a 2-core
+#: machine each): what stops the search when the time limit does not, so that the same input
+#: and seed give the same plan whatever the machine's load.
+WORK_LIMIT = 3.0
+
+
+def solver(time_limit: float, seed: int, workers: int, work_limit: float | None = WORK_LIMIT) -> cp_model.CpSolver:
     found = cp_model.CpSolver()
     p = found.parameters
     p.max_time_in_seconds = time_limit
+    if work_limit is not None:
+        p.max_deterministic_time = work_limit
     p.random_seed = seed
     p.num_workers = workers
-    # Workers run in deterministic batches: the same input and seed give the same plan,
-    # whatever the machine's load (as long as the time limit is not what stops the search).
+    # Workers run in deterministic batches: the same input and seed give the same plan (as
+    # long as the search ends by itself or by the work limit, not by the wall-clock limit).
     p.interleave_search = True
     return found
 
@@ -761,7 +771,8 @@ def _read(model: Model, solver_: cp_model.CpSolver) -> list[Placement]:
 
 
 def place(plan: Plan, items: list[Item], fixed: list[Event] | None = None, *, step: int = STEP,
-          time_limit: float = 10.0, seed: int = 0, workers: int = 2, repair: bool = False) -> Outcome:
+          time_limit: float = 10.0, seed: int = 0, workers: int = 2, work_limit: float | None = WORK_LIMIT,
+          repair: bool = False) -> Outcome:
     """Place `items` among `fixed` (the plan's events by default); see the module docstring."""
     import time as _time
 
@@ -778,7 +789,7 @@ def place(plan: Plan, items: list[Item], fixed: list[Event] | None = None, *, st
         return Outcome([], [], "infeasible", stuck={i.id: model.stuck[i.id] for i in items if i.id in model.stuck},
                        seconds=_time.perf_counter() - began, frame=frame)
     model.objective()
-    solving = solver(time_limit, seed, workers)
+    solving = solver(time_limit, seed, workers, work_limit)
     status = solving.solve(model.model)
     name = STATUS[status]
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -788,8 +799,9 @@ def place(plan: Plan, items: list[Item], fixed: list[Event] | None = None, *, st
         return outcome
     placements = _read(model, solving)
     placed = {p.item.id for p in placements}
+    timed_out = name == "feasible" and solving.wall_time >= time_limit * 0.98
     return Outcome(placements, [i for i in items if i.id not in placed], name, solving.objective_value,
-                   solving.best_objective_bound, _time.perf_counter() - began, dict(model.stuck), frame=frame)
+                   solving.best_objective_bound, _time.perf_counter() - began, dict(model.stuck), timed_out, frame)
 
 
 def _core(frame: Frame, items: list[Item], model: Model, time_limit: float, seed: int, workers: int) -> list[str]:
@@ -804,7 +816,7 @@ def _core(frame: Frame, items: list[Item], model: Model, time_limit: float, seed
         trial.model.clear_objective()
         lits = [trial.present[i] for i in ids]
         trial.model.add_assumptions(lits)
-        solving = solver(max(1.0, time_limit / 4), seed, 1)
+        solving = solver(max(1.0, time_limit / 4), seed, 1, None)
         solving.parameters.interleave_search = False
         status = solving.solve(trial.model)
         if status != cp_model.INFEASIBLE:
