@@ -54,14 +54,14 @@ def run(seed: int, seconds: float) -> dict:
     built = time.perf_counter() - began
     search = solver(seconds, 0, 2, None)
     watch = _First([model.present[i.id] for i in items], time.perf_counter())
-    search.solve(model.model, watch)
+    status = search.solve(model.model, watch)
     placements = _read(model, search)
     added = [to_event(p) for p in placements]
     placed = replace(plan, events=[*plan.events, *added])
     problems = troubles(placed, {p.item.id for p in placements})
     return {"requests": len(items), "required": sum(i.required for i in items), "placed": len(placements),
             "build": built, "first_complete": watch.first, "objective": search.objective_value,
-            "bound": search.best_objective_bound, "status": search.status_name(), "problems": len(problems)}
+            "bound": search.best_objective_bound, "status": search.status_name(status), "problems": len(problems)}
 
 
 def main() -> None:
