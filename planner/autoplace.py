@@ -77,9 +77,14 @@ def run_schedule(plan: Plan, requests_path: str | Path, output: str | Path, *, l
                 f"{explainer.item_name(item)}: its time went to requests of equal or higher priority"
             lines.append(f"  - {why}")
             unplaced_docs.append({"id": item.id, "reason": why})
+    warnings = [describe(c, new_plan, lang) for c in check(new_plan)
+                if c.severity == "warning" and placed_ids.intersection(c.events)]
+    if warnings:
+        lines.append(f"warnings that involve placed events ({len(warnings)}):")
+        lines.extend(f"  - {line}" for line in warnings)
     lines.append(f"written to {output}")
     return Report(True, lines, [], {"placed": placed_docs, "unplaced": unplaced_docs, "explanations": [],
-                                    "search": _search(outcome)})
+                                    "warnings": warnings, "search": _search(outcome)})
 
 
 def run_repair(plan: Plan, output: str | Path, *, lang: str = "en", max_minutes: int = 720, **options) -> Report:

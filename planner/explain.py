@@ -9,8 +9,6 @@ fit alone but not together are explained by what they compete for.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from .messages import Describer
 from .model import SIGNATORY_ROLES, Event, Plan
 from .schedule import Blocker, Frame, Item, Layers, Outcome
@@ -242,15 +240,3 @@ def explain(plan: Plan, frame: Frame, items: list[Item], outcome: Outcome, lang:
     if outcome.core:
         return [explainer.core([by_id[i] for i in outcome.core])]
     return [explainer.t("unknown")]
-
-
-def explain_optional(plan: Plan, frame: Frame, item: Item, outcome: Outcome, lang: str = "en") -> str:
-    """Why an optional item was left out: its own blockers, or that others came first."""
-    explainer = Explainer(plan, frame, lang)
-    if item.id in outcome.stuck:
-        return explainer.stuck(item, outcome.stuck[item.id])
-    return ""
-
-
-def moment_text(plan: Plan, instant: datetime, lang: str = "en") -> str:
-    return Describer(plan, lang).moment(instant)

@@ -397,7 +397,7 @@ class Model:
         return Domain.from_intervals(parts)
 
     def _item(self, item: Item) -> None:
-        frame, plan, m = self.frame, self.frame.plan, self.model
+        frame, m = self.frame, self.model
         offset = self._offset(item)
         options: dict[str, Domain] = {}
         layers_of: dict[str, Layers] = {}

@@ -85,7 +85,6 @@ def festival(seed: int = 1, *, venues: int = 25, people: int = 40, delegations: 
     def trip(a: str, b: str) -> int:
         return math.ceil(trips.minutes(a, b)) if a != b else 0
 
-    venue_by_id = {v["id"]: v for v in venue_docs}
     diary = _Diary()
     events: list[dict] = []
     chains: list[list[dict]] = []

@@ -232,6 +232,15 @@ def test_cli_places_and_writes_a_plan_that_checks(tmp_path):
     assert written["format"] == "dortbunt-plan/1" and written["events"][-1]["status"] == "tentative"
 
 
+def test_cli_lists_warnings_of_placed_events(tmp_path):
+    doc = plan(event("gb", "2027-05-07T09:00", "2027-05-07T09:30", "rathaus", kind="golden_book",
+                     delegations=["leeds"], people=["ob"]))
+    code, stdout, stderr, _ = cli(tmp_path, doc, request("gb2", kind="golden_book", delegations=["leeds"],
+                                                           people=["ob"]))
+    assert code == 0, stderr
+    assert "warnings that involve placed events (1):" in stdout and "Golden Book" in stdout.split("warnings")[1]
+
+
 def test_cli_competing_requests_exit_1_naming_both(tmp_path):
     window = [["2027-05-07T09:00", "2027-05-07T09:40"]]
     code, stdout, stderr, out = cli(tmp_path, plan(),
