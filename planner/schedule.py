@@ -801,7 +801,8 @@ def place(plan: Plan, items: list[Item], fixed: list[Event] | None = None, *, st
     placed = {p.item.id for p in placements}
     timed_out = name == "feasible" and solving.wall_time >= time_limit * 0.98
     return Outcome(placements, [i for i in items if i.id not in placed], name, solving.objective_value,
-                   solving.best_objective_bound, _time.perf_counter() - began, dict(model.stuck), timed_out, frame)
+                   solving.best_objective_bound, _time.perf_counter() - began, dict(model.stuck),
+                   timed_out=timed_out, frame=frame)
 
 
 def _core(frame: Frame, items: list[Item], model: Model, time_limit: float, seed: int, workers: int) -> list[str]:

@@ -241,6 +241,16 @@ def test_cli_lists_warnings_of_placed_events(tmp_path):
     assert "warnings that involve placed events (1):" in stdout and "Golden Book" in stdout.split("warnings")[1]
 
 
+def test_cli_example_requests_on_the_sample_plan_explain_an_optional_left_out(tmp_path, capsys):
+    out = tmp_path / "planned.json"
+    assert main(["schedule", str(ROOT / "data/dortbunt-2027.json"), str(ROOT / "data/requests-example.json"),
+                 "-o", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "placed 2 of 3 requests" in stdout and "not placed (1 optional):" in stdout
+    assert "(visit-kumasi-u): at Dortmunder U: there are no 90 min" in stdout
+    assert {"meeting-leeds-twinning", "press-amiens"} <= {e["id"] for e in json.loads(out.read_text())["events"]}
+
+
 def test_cli_competing_requests_exit_1_naming_both(tmp_path):
     window = [["2027-05-07T09:00", "2027-05-07T09:40"]]
     code, stdout, stderr, out = cli(tmp_path, plan(),
