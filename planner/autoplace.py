@@ -14,7 +14,7 @@ from .messages import Describer, describe
 from .model import Plan
 from .repair import repair
 from .requests import load_requests
-from .schedule import Outcome, schedule, troubles
+from .schedule import Outcome, item_of, schedule, troubles
 
 
 @dataclass
@@ -45,8 +45,6 @@ def run_schedule(plan: Plan, requests_path: str | Path, output: str | Path, *, l
     new_plan, outcome = schedule(plan, requests, **options)
     say = Describer(plan, lang)
     if outcome.status not in ("optimal", "feasible"):
-        from .schedule import item_of
-
         items = [item_of(r) for r in requests]
         reasons = explain(plan, outcome.frame, items, outcome, lang) if outcome.frame else []
         required = sum(1 for r in requests if r.required)
@@ -55,7 +53,8 @@ def run_schedule(plan: Plan, requests_path: str | Path, output: str | Path, *, l
         return Report(False, [], problems, {"placed": [], "unplaced": [], "explanations": reasons,
                                             "search": _search(outcome)})
     placed_ids = {p.item.id for p in outcome.placements}
-    broken = troubles(new_plan, placed_ids)
+    conflicts = check(new_plan)
+    broken = troubles(new_plan, placed_ids, conflicts)
     if broken:  # the model and `check` disagree: never write such a plan
         lines = [describe(c, new_plan, lang) for c in broken]
         return Report(False, [], ["error: the placement failed its own check; nothing was written:",
@@ -77,7 +76,7 @@ def run_schedule(plan: Plan, requests_path: str | Path, output: str | Path, *, l
                 f"{explainer.item_name(item)}: its time went to requests of equal or higher priority"
             lines.append(f"  - {why}")
             unplaced_docs.append({"id": item.id, "reason": why})
-    warnings = [describe(c, new_plan, lang) for c in check(new_plan)
+    warnings = [describe(c, new_plan, lang) for c in conflicts
                 if c.severity == "warning" and placed_ids.intersection(c.events)]
     if warnings:
         lines.append(f"warnings that involve placed events ({len(warnings)}):")

@@ -131,6 +131,12 @@ class WallClock:
         wall = datetime(day.year, day.month, day.day, minute_of_day // 60, minute_of_day % 60)
         return self.wall_instant(wall)
 
+    def window_on(self, day: date, window) -> tuple[datetime, datetime]:
+        """The instants a daily window (`model.Window`) opens and closes when it opens on `day`;
+        one that closes earlier than it opens runs into the next day."""
+        closes_on = day + ONE_DAY if window.close < window.open else day
+        return self.at(day, window.open), self.at(closes_on, window.close)
+
     def parse(self, text: object, path: str) -> datetime:
         """An ISO 8601 date-time string as an aware UTC datetime, or PlanError."""
         found = self.parsed.get(text) if type(text) is str else None

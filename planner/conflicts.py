@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .clock import ONE_DAY, WallClock, from_micros, micros, zone_named
+from .clock import WallClock, from_micros, micros, zone_named
 from .gcpause import gc_paused
 from .model import EVENT_KINDS, INTERPRETED_KINDS, RULES, SIGNATORY_ROLES, Event, Plan, Venue, Window
 from .travel import TravelTimes
@@ -204,9 +204,7 @@ class Schedule:
         key = (day, window.open, window.close)
         found = self._daily.get(key)
         if found is None:
-            at = self.clock.at
-            closes_on = day + ONE_DAY if window.past_midnight else day
-            found = self._daily[key] = (at(day, window.open), at(closes_on, window.close))
+            found = self._daily[key] = self.clock.window_on(day, window)
         return found
 
 

@@ -13,11 +13,12 @@ without a signatory, two pinned events at once — are reported and nothing is c
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from .conflicts import Conflict, check
 from .model import Event, Plan
+from .preview import changed_plan
 from .schedule import STEP, WORK_LIMIT, Item, Outcome, place, to_event
 
 #: Rules whose errors depend only on the event's venue, people and kind, not on its time.
@@ -57,9 +58,8 @@ def _item(event: Event, max_shift: timedelta) -> Item:
                 attendance=event.attendance, original=event.start, event=event)
 
 
-def _neighbours(plan: Plan, chosen: set[str], max_shift: timedelta) -> set[str]:
+def _neighbours(events: dict[str, Event], chosen: set[str], max_shift: timedelta) -> set[str]:
     """Movable events that share a party or venue with a chosen one and lie within reach."""
-    events = {e.id: e for e in plan.events}
     reach = max_shift + timedelta(hours=2)
     keys: dict[str, list[Event]] = {}
     for event in events.values():
@@ -97,21 +97,13 @@ def repair(plan: Plan, *, max_shift: timedelta = timedelta(hours=12), step: int 
                         work_limit=work_limit, repair=True)
         if outcome.status in ("optimal", "feasible"):
             break
-        more = _neighbours(plan, chosen, max_shift)
+        more = _neighbours(events, chosen, max_shift)
         if not more:
             break
         chosen |= more
     if outcome.status not in ("optimal", "feasible"):
         return Repair(plan, outcome=outcome, items=items, errors_before=len(errors))
-    new_times = {p.item.id: p for p in outcome.placements}
-    moves, updated = [], []
-    for event in plan.events:
-        placement = new_times.get(event.id)
-        if placement is not None and placement.start != event.start:
-            moved = to_event(placement)
-            moves.append(Move(event, moved))
-            updated.append(moved)
-        else:
-            updated.append(event)
-    moves.sort(key=lambda m: (m.before.start, m.before.id))
-    return Repair(replace(plan, events=updated), moves, outcome=outcome, items=items, errors_before=len(errors))
+    moves = sorted((Move(p.item.event, to_event(p)) for p in outcome.placements if p.start != p.item.event.start),
+                   key=lambda m: (m.before.start, m.before.id))
+    return Repair(changed_plan(plan, [m.after for m in moves]), moves, outcome=outcome, items=items,
+                  errors_before=len(errors))

@@ -104,10 +104,11 @@ def _one_of(value: object, path: str, plan: Plan) -> tuple[tuple[str, ...], ...]
     return tuple(groups)
 
 
-def _duration(value: object, path: str) -> timedelta:
+def _minutes(value: object, path: str, low: int) -> timedelta:
+    """Whole minutes (30 or 30.0) from `low` to a year."""
     if type(value) is float and value.is_integer():
         value = int(value)
-    return timedelta(minutes=_integer(value, path, 1, MAX_MINUTES))
+    return timedelta(minutes=_integer(value, path, low, MAX_MINUTES))
 
 
 def parse_requests(document: object, plan: Plan) -> list[Request]:
@@ -137,7 +138,7 @@ def parse_requests(document: object, plan: Plan) -> list[Request]:
             id=ident,
             title=_optional(raw, "title", _text, path, ident),
             kind=kind,
-            duration=_duration(raw["duration_min"], f"{path}.duration_min"),
+            duration=_minutes(raw["duration_min"], f"{path}.duration_min", 1),
             venues=venues,
             windows=(_windows(windows, f"{path}.windows", clock) if windows is not None
                      else _default_windows(plan, clock, delegations, path)),
@@ -164,10 +165,8 @@ def _afters(value: object, path: str, own: str, known: set[str]) -> tuple[After,
             raise PlanError(f"{where}.id", "a request cannot come after itself")
         if target not in known:
             raise PlanError(f"{where}.id", f"unknown plan event or request {target!r}")
-        gap = raw.get("min_gap_min")
-        minutes = 0 if gap is None else _integer(int(gap) if type(gap) is float and gap.is_integer() else gap,
-                                                 f"{where}.min_gap_min", 0, MAX_MINUTES)
-        afters.append(After(target, timedelta(minutes=minutes)))
+        gap = _optional(raw, "min_gap_min", lambda v, p: _minutes(v, p, 0), where, timedelta(0))
+        afters.append(After(target, gap))
     return tuple(afters)
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -39,7 +40,7 @@ from ortools.sat.python import cp_model
 
 from .clock import ONE_DAY, WallClock, from_micros, micros, zone_named
 from .conflicts import Conflict, check
-from .model import INTERPRETED_KINDS, SIGNATORY_ROLES, Event, Plan
+from .model import INTERPRETED_KINDS, RULES, SIGNATORY_ROLES, Event, Plan
 from .requests import Request
 from .travel import TravelTimes
 
@@ -161,10 +162,7 @@ class Frame:
         self.travel = TravelTimes(plan)
         self.origin = micros(origin)
         rules = plan.rules
-        self.on = {rule: rule not in rules.disabled for rule in
-                   ("venue_overlap", "delegation_overlap", "person_overlap", "travel_time", "outside_stay",
-                    "venue_closed", "capacity", "interpreter_missing", "golden_book_venue", "golden_book_signatory",
-                    "golden_book_duplicate", "changeover", "quiet_hours")}
+        self.on = {rule: rule not in rules.disabled for rule in RULES}
         # Rules that are warnings by default but that placement holds anyway (the issue asks for
         # travel and changeover); the others only when the plan makes them errors.
         self.hard = {rule: on and (rule in ("travel_time", "changeover") or rules.severity_of(rule) == "error")
@@ -189,7 +187,6 @@ class Frame:
         self.golden = (golden, [f.start for f in golden])
         self.events = {e.id: e for e in fixed}
         self._minutes: dict[tuple[str, str], int] = {}
-        self._days: dict = {}
 
     def minute(self, instant: datetime) -> float:
         return (micros(instant) - self.origin) / MICROS_PER_MINUTE
@@ -215,6 +212,10 @@ class Frame:
         last = bisect.bisect_right(starts, high + pad) + 1
         return entries[first:last]
 
+    def span(self, item: Item) -> tuple[float, float]:
+        """The first minute of the item's earliest window and the last of its latest."""
+        return min(self.minute(a) for a, _ in item.windows), max(self.minute(b) for _, b in item.windows)
+
     def days(self, low: float, high: float):
         """Local dates from a day before `low` to a day after `high`."""
         first = self.clock.local_date(self.instant(math.floor(low))) - ONE_DAY
@@ -234,8 +235,7 @@ class Layers:
         self.lenient = lenient   # repair: staying put does not need travel or changeover time
         d = item.duration
         self.windows = _allowed(_closed(frame.minute(a), frame.minute(b) - d) for a, b in item.windows)
-        self.low = min(frame.minute(a) for a, _ in item.windows)
-        self.high = max(frame.minute(b) for _, b in item.windows)
+        self.low, self.high = frame.span(item)
         self.layers: list[tuple[Blocker, Domain]] = []
         self._build()
 
@@ -254,16 +254,14 @@ class Layers:
             spans = []
             for day in frame.days(self.low, self.high):
                 for window in venue.opening_hours:
-                    closes_on = day + ONE_DAY if window.past_midnight else day
-                    opens, closes = frame.clock.at(day, window.open), frame.clock.at(closes_on, window.close)
+                    opens, closes = frame.clock.window_on(day, window)
                     spans.append(_closed(frame.minute(opens), frame.minute(closes) - d))
             add((Blocker("closed", venue=self.venue_id), _allowed(spans)))
         if on["quiet_hours"] and venue.amplified:
             quiet = plan.quiet_hours
             nights = []
             for day in frame.days(self.low, self.high):
-                ends_on = day + ONE_DAY if quiet.past_midnight else day
-                begins, ends = frame.clock.at(day, quiet.open), frame.clock.at(ends_on, quiet.close)
+                begins, ends = frame.clock.window_on(day, quiet)
                 nights.append(_open(frame.minute(begins) - d, frame.minute(ends)))
             add((Blocker("quiet", venue=self.venue_id), _without(EVERYTHING, nights)))
         self._venue_layer(venue, d)
@@ -324,11 +322,10 @@ class Layers:
             previous_start = f.start
         return _without(EVERYTHING, forbidden)
 
-    def free(self, skip: set[str] = frozenset()) -> Domain:
+    def free(self) -> Domain:
         domain = self.windows
-        for blocker, layer in self.layers:
-            if blocker.what not in skip:
-                domain = domain.intersection_with(layer)
+        for _, layer in self.layers:
+            domain = domain.intersection_with(layer)
         return domain
 
 
@@ -431,10 +428,10 @@ class Model:
             self.stuck[item.id] = blockers
             return
         empty = [Blocker("one_of", group=group) for group, per_person in zip(item.one_of, groups) if not per_person]
-        needs = {label: who for label, who in self._needs(item).items()
-                 if not who or not any(set(g) & who for g in groups)}
-        if empty or needs:
-            self.stuck[item.id] = empty + [Blocker(label) for label in needs]
+        needs = self._needs(item)
+        unmet = [label for label, who in needs.items() if not any(set(g) & who for g in groups)]
+        if empty or unmet:
+            self.stuck[item.id] = empty + [Blocker(label) for label in unmet]
             return
 
         present = m.new_constant(1) if item.required else m.new_bool_var(f"placed {item.id}")
@@ -477,12 +474,14 @@ class Model:
                             not options[venue_id].is_included_in(venues[venue_id]):
                         m.add_linear_expression_in_domain(q, venues[venue_id]).only_enforce_if([lits[venue_id], lit])
         self.chosen[item.id] = chosen
-        for who in self._needs(item).values():
+        for who in needs.values():
             m.add_bool_or([lit for (_, p), lit in chosen.items() if p in who]).only_enforce_if(present)
         mine = {}
         for person, lits_of in attends.items():
-            if len(lits_of) == 1 or any(lit is present for lit in lits_of):
-                mine[person] = present if any(lit is present for lit in lits_of) else lits_of[0]
+            if any(lit is present for lit in lits_of):
+                mine[person] = present
+            elif len(lits_of) == 1:
+                mine[person] = lits_of[0]
             else:
                 either = m.new_bool_var(f"{item.id} has {person}")
                 m.add_max_equality(either, lits_of)
@@ -536,8 +535,7 @@ class Model:
             event = frame.events.get(target)
             if event is not None and event.venue:
                 total += frame.trip(event.venue, venue_id)
-        low = min(frame.minute(a) for a, _ in item.windows)
-        high = max(frame.minute(b) for _, b in item.windows)
+        low, high = frame.span(item)
         for party in (*item.delegations, *item.people):
             index = frame.by_party.get(party)
             if index:
@@ -572,9 +570,6 @@ class Model:
                         self.costs.append(waiting)
                         self.cost_bound += bound
 
-        intervals: dict[str, dict[str, object]] = {}
-        for item in placed:
-            intervals[item.id] = {}
         party_members: dict[str, list[Item]] = defaultdict(list)
         for item in placed:
             for party in self.attends[item.id]:
@@ -597,8 +592,8 @@ class Model:
             m.add_no_overlap([m.new_optional_fixed_size_interval_var(self.start[i.id], i.duration, self.present[i.id],
                                                               f"book {i.id}") for i in books])
         if frame.hard["golden_book_duplicate"]:
-            self._one_signing_each([i for i in placed if i.kind == "golden_book"])
-        self._travel_pairs(placed)
+            self._one_signing_each(books)
+        self._travel_pairs(placed, party_members)
 
     def _venue(self, venue_id: str, members: list[Item]) -> None:
         frame, m = self.frame, self.model
@@ -653,19 +648,15 @@ class Model:
         (a0, a1), (b0, b1) = self.hull[a.id], self.hull[b.id]
         return a0 < b1 + pad and b0 < a1 + pad
 
-    def _travel_pairs(self, placed: list[Item]) -> None:
+    def _travel_pairs(self, placed: list[Item], by_party: dict[str, list[Item]]) -> None:
         """Items that share a party keep apart by the travel between their venues."""
         frame, m = self.frame, self.model
         longest = max((frame.trip(a, b) for a in frame.plan.venues for b in frame.plan.venues), default=0) \
             if len(frame.plan.venues) <= 60 else 24 * 60
-        by_party: dict[str, list[Item]] = defaultdict(list)
-        for item in placed:
-            for party in self.attends[item.id]:
-                by_party[party].append(item)
         # Lists and dicts, not sets: the model must be built in the same order on every run.
         pairs: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
         for party, members in by_party.items():
-            members.sort(key=lambda i: self.hull[i.id])
+            members = sorted(members, key=lambda i: self.hull[i.id])
             for x, a in enumerate(members):
                 for b in members[x + 1:]:
                     if self.hull[b.id][0] >= self.hull[a.id][1] + longest:
@@ -674,9 +665,7 @@ class Model:
         items = {i.id: i for i in placed}
         for (a_id, b_id), parties in pairs.items():
             a, b = items[a_id], items[b_id]
-            trips = [frame.trip(x, y) for x in self.venue_lit[a_id] for y in self.venue_lit[b_id]] + \
-                    [frame.trip(y, x) for x in self.venue_lit[a_id] for y in self.venue_lit[b_id]]
-            if not any(trips):
+            if not any(frame.trip(x, y) or frame.trip(y, x) for x in self.venue_lit[a_id] for y in self.venue_lit[b_id]):
                 continue  # the party's NoOverlap already keeps them apart
             share = m.new_bool_var(f"{a_id} shares with {b_id}")
             for party in parties:
@@ -716,17 +705,14 @@ class Model:
         return {i.id: weight_of[i.priority] for i in optional}
 
     def objective(self) -> None:
-        m = self.model
-        waiting = sum(self.costs) if self.costs else 0
-        if not self.costs and not self.repair and not any(not i.required for i in self.items):
-            return
-        if self.repair:
-            big = self.cost_bound + 1
-            m.minimize(big * sum(self.moved.values()) + waiting)
-            return
-        weights = self.weights()
+        """Moves (repair) or left-out optional items first, each outweighing all the waiting and
+        travel together; then waiting and travel."""
         big = self.cost_bound + 1
-        m.minimize(waiting - big * sum(w * self.present[i] for i, w in weights.items()))
+        if self.repair:
+            first = big * sum(self.moved.values())
+        else:
+            first = -big * sum(w * self.present[i] for i, w in self.weights().items())
+        self.model.minimize(first + sum(self.costs))
 
 
 #: Default search budget in CP-SAT's deterministic work units (about 3 s of work on a 2-core
@@ -774,9 +760,7 @@ def place(plan: Plan, items: list[Item], fixed: list[Event] | None = None, *, st
           time_limit: float = 10.0, seed: int = 0, workers: int = 2, work_limit: float | None = WORK_LIMIT,
           repair: bool = False) -> Outcome:
     """Place `items` among `fixed` (the plan's events by default); see the module docstring."""
-    import time as _time
-
-    began = _time.perf_counter()
+    began = time.perf_counter()
     fixed = plan.events if fixed is None else fixed
     if not items:
         return Outcome([], [], "optimal", 0, 0)  # nothing to place
@@ -787,25 +771,25 @@ def place(plan: Plan, items: list[Item], fixed: list[Event] | None = None, *, st
     stuck_required = [i for i in items if i.id in model.stuck and i.required]
     if stuck_required:
         return Outcome([], [], "infeasible", stuck={i.id: model.stuck[i.id] for i in items if i.id in model.stuck},
-                       seconds=_time.perf_counter() - began, frame=frame)
+                       seconds=time.perf_counter() - began, frame=frame)
     model.objective()
     solving = solver(time_limit, seed, workers, work_limit)
     status = solving.solve(model.model)
     name = STATUS[status]
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        outcome = Outcome([], [], name, stuck=dict(model.stuck), seconds=_time.perf_counter() - began, frame=frame)
+        outcome = Outcome([], [], name, stuck=dict(model.stuck), seconds=time.perf_counter() - began, frame=frame)
         if status == cp_model.INFEASIBLE:
-            outcome.core = _core(frame, items, model, time_limit, seed, workers)
+            outcome.core = _core(frame, items, repair, time_limit, seed)
         return outcome
     placements = _read(model, solving)
     placed = {p.item.id for p in placements}
     timed_out = name == "feasible" and solving.wall_time >= time_limit * 0.98
     return Outcome(placements, [i for i in items if i.id not in placed], name, solving.objective_value,
-                   solving.best_objective_bound, _time.perf_counter() - began, dict(model.stuck),
+                   solving.best_objective_bound, time.perf_counter() - began, dict(model.stuck),
                    timed_out=timed_out, frame=frame)
 
 
-def _core(frame: Frame, items: list[Item], model: Model, time_limit: float, seed: int, workers: int) -> list[str]:
+def _core(frame: Frame, items: list[Item], repair: bool, time_limit: float, seed: int) -> list[str]:
     """A small set of required items that cannot all be placed together: every required item
     becomes optional, their placement is assumed, and the assumptions the solver needed for
     its proof are then thinned one by one."""
@@ -813,7 +797,7 @@ def _core(frame: Frame, items: list[Item], model: Model, time_limit: float, seed
     required = [i.id for i in items if i.required]
 
     def infeasible(ids: list[str]) -> tuple[bool, list[str]]:
-        trial = Model(frame, relaxed, repair=model.repair)
+        trial = Model(frame, relaxed, repair=repair)
         trial.model.clear_objective()
         lits = [trial.present[i] for i in ids]
         trial.model.add_assumptions(lits)
@@ -872,8 +856,8 @@ def schedule(plan: Plan, requests: list[Request], **options) -> tuple[Plan, Outc
     return replace(plan, events=[*plan.events, *added]), outcome
 
 
-def troubles(plan: Plan, ids: set[str]) -> list[Conflict]:
+def troubles(plan: Plan, ids: set[str], conflicts: list[Conflict] | None = None) -> list[Conflict]:
     """Conflicts `place` promises to avoid that involve one of `ids`: every error, and travel
-    and changeover warnings."""
-    return [c for c in check(plan) if ids.intersection(c.events)
+    and changeover warnings (among `conflicts`, if the plan's are at hand already)."""
+    return [c for c in (check(plan) if conflicts is None else conflicts) if ids.intersection(c.events)
             and (c.severity == "error" or c.rule in ("travel_time", "changeover"))]

@@ -291,7 +291,6 @@ def test_request_ids_must_not_clash_with_plan_events():
 # -- held-out style: random festivals with a hidden feasible programme -------------------------
 
 def _respects(request_doc: dict, event_doc) -> None:
-    p = parse_plan({**plan(), "events": []})  # only for the clock
     windows = [(WALL.parse(a, "a"), WALL.parse(b, "b")) for a, b in request_doc["windows"]]
     assert any(a <= event_doc.start and event_doc.end <= b for a, b in windows)
     assert event_doc.venue in request_doc["venues"]
@@ -299,7 +298,6 @@ def _respects(request_doc: dict, event_doc) -> None:
     for group in request_doc["one_of"]:
         assert len(set(group) & set(event_doc.people)) >= 1
     assert event_doc.end - event_doc.start == timedelta(minutes=request_doc["duration_min"])
-    del p
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
