@@ -8,6 +8,7 @@ import streamlit as st
 from planner import PlanError
 from planner.access import may_read_internal
 from planner.calendars import feeds_for, render
+from planner.tables import export_table
 from views.ui import allowed, app_address, draft, editor, flash, lang, md, moment_text, released, role, save, store, t
 
 plan = draft()
@@ -48,6 +49,16 @@ else:
                            source, feed, language, modified=None if source is not plan else database.last_modified()),
                        file_name=f"{target or kind}.ics", mime="text/calendar", key="download-feed",
                        on_click="ignore")  # no rerun racing the file made on the click
+    # The same selection as a spreadsheet; text that would run as a formula is neutralised.
+    csv_column, xlsx_column = st.columns(2)
+    csv_column.download_button(t("As a table (CSV)", "Als Tabelle (CSV)"),
+                               lambda language=lang(): export_table(source, feed, "csv", language),
+                               file_name=f"{target or kind}.csv", mime="text/csv", key="download-csv",
+                               on_click="ignore")
+    xlsx_column.download_button(t("As a table (Excel)", "Als Tabelle (Excel)"),
+                                lambda language=lang(): export_table(source, feed, "xlsx", language),
+                                file_name=f"{target or kind}.xlsx", key="download-xlsx", on_click="ignore",
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 st.caption(t("Everyone can subscribe to the public programme at ", "Das öffentliche Programm kann jede und jeder abonnieren: ")
            + f"{app_address()}/feeds/public.ics")
 
