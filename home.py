@@ -11,6 +11,7 @@ import streamlit as st
 from planner.access import is_local, pages_for, session_role, sso_role
 from planner.formats import markdown_literal
 from planner.storage import PlanStore, default_url
+from planner.throttle import LINK_GUESSES, minutes
 
 # Not "pages/": Streamlit would serve files there by URL, around the role check below.
 PAGES = Path(__file__).parent / "views"
@@ -33,6 +34,12 @@ def sso_settings() -> tuple[bool, dict]:
         return False, {}
 
 
+def client_address() -> str | None:
+    """The browser's address as the server sees it (None on this machine)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
 store = st.session_state["store"] = plan_store(default_url())
 
 # A guest link: keep the token in this session only, and take it out of the address bar.
@@ -47,13 +54,22 @@ lang = st.sidebar.radio("Sprache / Language", ["en", "de"], horizontal=True, key
 de = lang == "de"
 
 if "guest_token" in st.session_state:
-    # Checked again on every run: a revoked or expired link stops working at once.
-    found = store.feed_for_token(st.session_state["guest_token"])
+    # Checked again on every run: a revoked or expired link stops working at once. An address
+    # that tried too many unknown links is not even looked up until it has waited.
+    client = client_address()
+    wait = LINK_GUESSES.wait(client) if "guest" not in st.session_state else 0
+    found = None if wait else store.feed_for_token(st.session_state["guest_token"])
     if found is None or found[0] != "guest":
+        if not wait:
+            LINK_GUESSES.failed(client)
         del st.session_state["guest_token"]
         st.session_state.pop("guest", None)
-        st.error("Dieser Link ist ungültig oder abgelaufen. Bitte fragen Sie das Protokoll nach einem neuen."
-                 if de else "This link is not valid or has expired. Please ask the protocol office for a new one.")
+        if wait:
+            st.error(f"Zu viele ungültige Links von Ihrer Adresse. Bitte versuchen Sie es in {minutes(wait)} Minuten erneut."
+                     if de else f"Too many invalid links from your address. Please try again in {minutes(wait)} minutes.")
+        else:
+            st.error("Dieser Link ist ungültig oder abgelaufen. Bitte fragen Sie das Protokoll nach einem neuen."
+                     if de else "This link is not valid or has expired. Please ask the protocol office for a new one.")
         st.stop()
     st.session_state["guest"] = found[1]
     st.session_state["role"] = None
@@ -71,10 +87,9 @@ if sso_configured and st.user.is_logged_in and "user" not in st.session_state:
         st.session_state["user"] = (email, sso_role(email, sso_roles), "sso")
 
 signed_in = st.session_state.get("user")
-address = st.context.ip_address
 # Streamlit gives None for a connection from this machine; AppTest gives a stand-in object.
-local = st.session_state["local"] = is_local(address if isinstance(address, str) else None,
-                                             dict(st.context.headers.items()))
+st.session_state["client"] = client_address()
+local = st.session_state["local"] = is_local(client_address(), dict(st.context.headers.items()))
 accounts = dict(store.users())
 if signed_in:
     # The account may have been removed or given another role since the sign-in; local

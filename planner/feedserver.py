@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from .calendars import delegation_feed, person_feed, public_feed, render
 from .errors import PlanError
+from .throttle import LINK_GUESSES
 
 CALENDAR = "text/calendar; charset=utf-8"
 
@@ -47,13 +48,24 @@ def public_programme(request: Request) -> Response:
     return _calendar(render(plan, public_feed(plan, lang), lang), "programme")
 
 
+def _too_many(seconds: float) -> Response:
+    return PlainTextResponse("Too many unknown links from your address: try again later.\n", status_code=429,
+                             headers={"Retry-After": str(max(1, round(seconds)))})
+
+
 def secret_feed(request: Request) -> Response:
     token = request.path_params["token"]
     lang = request.query_params.get("lang", "en")
     lang = lang if lang in ("en", "de") else "en"
+    address = request.client.host if request.client else None
+    # An address that guessed too often is not even looked up until it has waited.
+    wait = LINK_GUESSES.wait(address)
+    if wait:
+        return _too_many(wait)
     store = _store()
     found = store.feed_for_token(token)
     if found is None:
+        LINK_GUESSES.failed(address)
         return _not_found()
     kind, target = found
     try:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from planner.formats import markdown_literal
+from planner.throttle import SIGN_IN_FAILURES, minutes
 
 lang = st.session_state.get("lang", "en")
 de = lang == "de"
@@ -12,8 +13,15 @@ with st.form("sign-in"):
     password = st.text_input("Passwort" if de else "Password", type="password")
     submitted = st.form_submit_button("Anmelden" if de else "Sign in")
 if submitted:
-    role = st.session_state["store"].authenticate(name, password)
-    if role is None:
+    client = st.session_state.get("client")
+    # Too many wrong sign-ins from this address: no password is even tried until it has waited.
+    wait = SIGN_IN_FAILURES.wait(client)
+    role = None if wait else st.session_state["store"].authenticate(name, password)
+    if wait:
+        st.error(f"Zu viele fehlgeschlagene Anmeldungen von Ihrer Adresse. Bitte in {minutes(wait)} Minuten erneut versuchen."
+                 if de else f"Too many failed sign-ins from your address. Please try again in {minutes(wait)} minutes.")
+    elif role is None:
+        SIGN_IN_FAILURES.failed(client)
         # The same answer for an unknown name, a wrong password and a locked account.
         st.error("Name oder Passwort falsch." if de else "Wrong name or password.")
     else:

@@ -1,0 +1,83 @@
+"""Slowing down guessing: failed sign-ins and unknown secret links counted per client address.
+
+A 256-bit link cannot be guessed, and accounts lock after five wrong passwords (see
+`storage.PlanStore.authenticate`); this is the second line. An address that fails `limit`
+times within `window` seconds must wait until its oldest counted failure is `window` old.
+While it waits, its attempts are not even looked up, so that waiting cannot be used to test
+links or passwords. The counts live in the app's process (one for the pages and the calendar
+feeds) and start afresh when it restarts.
+
+Behind a reverse proxy every browser shares the proxy's address: let the proxy limit requests
+per browser there (see SECURITY.md).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+
+
+class Throttle:
+    """Failures per key (a client address) in a sliding time window."""
+
+    def __init__(self, limit: int, window: float, *, clock: Callable[[], float] = time.monotonic,
+                 max_keys: int = 10_000):
+        if limit < 1 or window <= 0:
+            raise ValueError("a throttle needs a positive limit and window")
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self.max_keys = max_keys
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def wait(self, key: str | None) -> float:
+        """Seconds `key` must wait before its next attempt is looked at (0: go ahead)."""
+        key = key or "local"
+        with self._lock:
+            failures = self._recent(key)
+            if len(failures) < self.limit:
+                return 0.0
+            return max(0.0, failures[-self.limit] + self.window - self.clock())
+
+    def failed(self, key: str | None) -> None:
+        """Count one failed attempt of `key`."""
+        key = key or "local"
+        with self._lock:
+            failures = self._recent(key)
+            failures.append(self.clock())
+            while len(failures) > self.limit:  # older ones no longer decide anything
+                failures.popleft()
+            self._failures[key] = failures
+            self._failures.move_to_end(key)
+            while len(self._failures) > self.max_keys:  # bounded memory against address floods
+                self._failures.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every failure (tests; a restart does the same)."""
+        with self._lock:
+            self._failures.clear()
+
+    def _recent(self, key: str) -> deque[float]:
+        failures = self._failures.get(key, deque())
+        cutoff = self.clock() - self.window
+        while failures and failures[0] <= cutoff:
+            failures.popleft()
+        if not failures:
+            self._failures.pop(key, None)
+        return failures
+
+
+#: Unknown, revoked or expired secret links (calendar feeds and guest pages) per address. A
+#: calendar app keeps polling a revoked link every few minutes: 30 in ten minutes leaves room
+#: for several of those behind one address.
+LINK_GUESSES = Throttle(limit=30, window=600)
+#: Wrong sign-ins per address, across all account names (each account also locks itself).
+SIGN_IN_FAILURES = Throttle(limit=10, window=600)
+
+
+def minutes(seconds: float) -> int:
+    """Whole minutes to tell a person to wait (at least one)."""
+    return max(1, int(-(-seconds // 60)))
