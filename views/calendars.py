@@ -42,23 +42,22 @@ try:
 except PlanError as error:
     st.info(t("Not available: ", "Nicht verfügbar: ") + md(str(error)))
 else:
-    st.download_button(md(t(f"Download “{feed.name}” (.ics, {len(feed.events)} events)",
-                            f"„{feed.name}“ herunterladen (.ics, {len(feed.events)} Termine)")),
-                       # Made on the click, in another thread: take everything it needs now.
-                       lambda database=store(), language=lang(): render(
-                           source, feed, language, modified=None if source is not plan else database.last_modified()),
-                       file_name=f"{target or kind}.ics", mime="text/calendar", key="download-feed",
-                       on_click="ignore")  # no rerun racing the file made on the click
+    row = st.container(horizontal=True)
+    row.download_button(md(t(f"Download “{feed.name}” (.ics, {len(feed.events)} events)",
+                             f"„{feed.name}“ herunterladen (.ics, {len(feed.events)} Termine)")),
+                        # Made on the click, in another thread: take everything it needs now.
+                        lambda database=store(), language=lang(): render(
+                            source, feed, language, modified=None if source is not plan else database.last_modified()),
+                        file_name=f"{target or kind}.ics", mime="text/calendar", key="download-feed",
+                        on_click="ignore")  # no rerun racing the file made on the click
     # The same selection as a spreadsheet; text that would run as a formula is neutralised.
-    csv_column, xlsx_column = st.columns(2)
-    csv_column.download_button(t("As a table (CSV)", "Als Tabelle (CSV)"),
-                               lambda language=lang(): export_table(source, feed, "csv", language),
-                               file_name=f"{target or kind}.csv", mime="text/csv", key="download-csv",
-                               on_click="ignore")
-    xlsx_column.download_button(t("As a table (Excel)", "Als Tabelle (Excel)"),
-                                lambda language=lang(): export_table(source, feed, "xlsx", language),
-                                file_name=f"{target or kind}.xlsx", key="download-xlsx", on_click="ignore",
-                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    row.download_button(t("As a table (CSV)", "Als Tabelle (CSV)"),
+                        lambda language=lang(): export_table(source, feed, "csv", language),
+                        file_name=f"{target or kind}.csv", mime="text/csv", key="download-csv", on_click="ignore")
+    row.download_button(t("As a table (Excel)", "Als Tabelle (Excel)"),
+                        lambda language=lang(): export_table(source, feed, "xlsx", language),
+                        file_name=f"{target or kind}.xlsx", key="download-xlsx", on_click="ignore",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 st.caption(t("Everyone can subscribe to the public programme at ", "Das öffentliche Programm kann jede und jeder abonnieren: ")
            + f"{app_address()}/feeds/public.ics")
 
