@@ -241,3 +241,25 @@ def test_tables_downloaded_from_the_app_run_no_formula(server, browser):
         assert titled and all(c.data_type == "s" and c.quotePrefix for c in titled)
     finally:
         tap.close()
+
+
+def test_a_web_page_elsewhere_cannot_open_the_apps_websocket(server):
+    """Cross-site websocket hijacking: a page on another site, opened on this machine, could
+    otherwise talk to the app as the local browser (a local admin before accounts exist).
+    Streamlit refuses a websocket whose Origin is another site; the app's own origin works."""
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+    from websockets.sync.client import connect
+
+    base, _, _ = server
+    stream = base.replace("http://", "ws://") + "/_stcore/stream"
+    for origin in ("http://evil.example", "null", "http://localhost.evil.example:8501"):
+        try:
+            with connect(stream, origin=origin, open_timeout=10) as socket:
+                with pytest.raises(ConnectionClosed) as closed:
+                    socket.recv(timeout=10)
+                assert closed.value.rcvd.code == 1008, origin  # policy violation
+        except InvalidStatus as refused:  # or refused before the upgrade
+            assert refused.response.status_code == 403, origin
+    with connect(stream, origin=base, open_timeout=10) as socket:
+        with pytest.raises(TimeoutError):  # stays open, waiting for the browser to ask for a page
+            socket.recv(timeout=2)
