@@ -442,6 +442,22 @@ def _add_export_ics(commands: argparse._SubParsersAction) -> None:
         description="Write one iCalendar feed. From a plan file, or without PLAN from the database: "
         "delegation and public feeds from the latest release, the others from the draft.",
     )
+    _selection_arguments(export)
+    export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
+    export.set_defaults(run=_export_ics)
+    table = commands.add_parser(
+        "export-table", help="write the same selection as a spreadsheet (CSV or Excel), safe to open",
+        description="Write the events of a delegation, person, venue, the public programme or all as a CSV or "
+        "Excel table in local time. Text that a spreadsheet would run as a formula (=, +, -, @ ...) is "
+        "neutralised. From a plan file, or without PLAN from the database like export-ics.",
+    )
+    _selection_arguments(table)
+    table.add_argument("--format", choices=("csv", "xlsx"), help="default: from the file name, else csv")
+    table.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
+    table.set_defaults(run=_export_table)
+
+
+def _selection_arguments(export: argparse.ArgumentParser) -> None:
     export.add_argument("plan", metavar="PLAN", nargs="?", help="plan file (default: the database)")
     which = export.add_mutually_exclusive_group(required=True)
     which.add_argument("--delegation", metavar="ID")
@@ -449,14 +465,15 @@ def _add_export_ics(commands: argparse._SubParsersAction) -> None:
     which.add_argument("--venue", metavar="ID")
     which.add_argument("--public", action="store_true", help="public events only")
     which.add_argument("--all", action="store_true", help="every event, with internal details")
-    export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
     export.add_argument("--lang", choices=("en", "de"), default="en")
     export.add_argument("--db", metavar="URL", help="database URL when no PLAN is given")
-    export.set_defaults(run=_export_ics)
 
 
-def _export_ics(args: argparse.Namespace) -> int:
-    from .calendars import feeds_for, render
+def _selection(args: argparse.Namespace):
+    """(plan, feed, last-modified instants or None) for the --delegation/--person/... options:
+    from the plan file, or from the database (guests' and public selections from the latest
+    release, the others from the draft)."""
+    from .calendars import feeds_for
 
     modified = None
     if args.plan:
@@ -468,13 +485,32 @@ def _export_ics(args: argparse.Namespace) -> int:
         modified = store.last_modified()
     feed = feeds_for(plan, delegation=args.delegation, person=args.person, venue=args.venue,
                      public=args.public, everything=args.all, lang=args.lang)
-    data = render(plan, feed, args.lang, modified=modified)
-    if args.output:
-        _write_atomically(args.output, data)
+    return plan, feed, modified
+
+
+def _export_table(args: argparse.Namespace) -> int:
+    from .tables import export_table
+
+    file_format = args.format or ("xlsx" if (args.output or "").lower().endswith(".xlsx") else "csv")
+    plan, feed, _ = _selection(args)
+    _write_or_print(args.output, export_table(plan, feed, file_format, args.lang))
+    return EXIT_OK
+
+
+def _export_ics(args: argparse.Namespace) -> int:
+    from .calendars import render
+
+    plan, feed, modified = _selection(args)
+    _write_or_print(args.output, render(plan, feed, args.lang, modified=modified))
+    return EXIT_OK
+
+
+def _write_or_print(output: str | None, data: bytes) -> None:
+    if output:
+        _write_atomically(output, data)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-    return EXIT_OK
 
 
 def _write_atomically(path: str, data: bytes) -> None:
@@ -508,6 +544,15 @@ def _add_db_commands(commands: argparse._SubParsersAction) -> None:
     backup = actions.add_parser("backup", help="a consistent copy of the whole database, while the app runs")
     backup.add_argument("file", metavar="FILE")
     backup.set_defaults(run=_db_backup)
+
+    restore = actions.add_parser(
+        "restore", help="replace the whole database with a backup (checked first; all or nothing)",
+        description="Replace the whole database (plan, releases, audit log, accounts, links) with a backup made by "
+        "'db backup'. The backup is checked first; a bad file changes nothing. Stop the app before restoring.")
+    restore.add_argument("file", metavar="BACKUP")
+    restore.add_argument("--check", action="store_true", help="only check the backup and say what it holds")
+    restore.add_argument("--yes", action="store_true", help="really replace everything the database holds")
+    restore.set_defaults(run=_db_restore)
 
     publish = actions.add_parser("publish", help="freeze the draft as the next release")
     publish.add_argument("-m", "--comment", default="", help="what this release is about")
@@ -566,6 +611,30 @@ def _db_backup(args: argparse.Namespace) -> int:
     _store(args).backup(args.file)
     print(f"backup written to {args.file}", file=sys.stderr)
     return EXIT_OK
+
+
+def _db_restore(args: argparse.Namespace) -> int:
+    if not (args.yes or args.check):
+        raise PlanError("", "restore replaces the plan, all releases, the audit log and the accounts with the "
+                            "backup's; add --yes to do it (or --check to only check the backup)")
+    store = _store(args, fill_new=False)
+    if args.check:
+        print(f"{args.file} is a sound backup: {_backup_contents(store.check_backup(args.file))}")
+        return EXIT_OK
+    summary = store.restore(args.file, user=args.user)
+    print(f"restored {args.file}: {_backup_contents(summary)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _backup_contents(summary: dict) -> str:
+    if "events" in summary:
+        held = (f"plan {summary['name']!r} with {summary['venues']} venues, {summary['people']} people, "
+                f"{summary['delegations']} delegations, {summary['events']} events")
+    elif "releases" in summary:
+        held = "no plan"
+    else:
+        return f"schema {summary['schema']}"
+    return f"{held}; {summary['releases']} releases; schema {summary['schema']}"
 
 
 def _db_publish(args: argparse.Namespace) -> int:

@@ -24,6 +24,13 @@ def free_port() -> int:
 @contextmanager
 def running_app(folder: Path, **settings: str):
     """Yields (base URL, environment) of a running app whose database lives in `folder`."""
+    with app_process(folder, **settings) as (_, base, env):
+        yield base, env
+
+
+@contextmanager
+def app_process(folder: Path, **settings: str):
+    """Like `running_app`, but yields (process, base URL, environment), for tests that kill it."""
     port = free_port()
     env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{folder}/planner.db", **settings}
     log = open(folder / "server.log", "wb")
@@ -41,7 +48,7 @@ def running_app(folder: Path, **settings: str):
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError(f"the app did not start: {(folder / 'server.log').read_text()[-2000:]}") from None
                 time.sleep(0.5)
-        yield base, env
+        yield process, base, env
     finally:
         process.terminate()
         try:

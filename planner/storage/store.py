@@ -14,10 +14,13 @@ import hmac
 import json
 import os
 import secrets
+import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -117,13 +120,30 @@ def current_user() -> str:
         return "unknown"
 
 
+#: How long an SQLite writer waits for another writer's lock (milliseconds), and how many times
+#: it then begins again, after a growing pause, before "database is locked" reaches the caller.
+BUSY_TIMEOUT_MS = 30_000
+LOCK_RETRIES = 4
+
+
+def is_lock_error(error: BaseException) -> bool:
+    """Whether a database error means SQLite was locked or busy (worth trying again)."""
+    original = getattr(error, "orig", error)
+    if not isinstance(original, sqlite3.OperationalError):
+        return False
+    code = getattr(original, "sqlite_errorcode", None)
+    return (code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)) or \
+        "locked" in str(original) or "busy" in str(original)
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the settings the planner relies on (SQLite: WAL, foreign keys, waiting
-    up to 30 s for a lock instead of failing)."""
+    for a lock and trying again instead of failing)."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        busy_ms = BUSY_TIMEOUT_MS
+        engine = sa.create_engine(url, connect_args={"timeout": busy_ms / 1000})
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(connection: sqlite3.Connection, _record: Any) -> None:
@@ -133,27 +153,51 @@ def make_engine(url: str) -> Engine:
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         @sa.event.listens_for(engine, "begin")
         def _begin(connection: Connection) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # A write takes the lock at BEGIN IMMEDIATE (WAL: commits never wait), so this is the
+            # one place a lock can still be refused after busy_timeout: nothing has been done
+            # yet, and beginning again is safe.
+            for attempt in range(LOCK_RETRIES + 1):
+                try:
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    return
+                except sa.exc.OperationalError as error:
+                    if attempt == LOCK_RETRIES or not is_lock_error(error):
+                        raise
+                    time.sleep(0.05 * 2 ** attempt)
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def upgrade(engine: Engine) -> bool:
-    """Create or upgrade the schema to the newest migration; True if the database was new."""
+def upgrade(engine: Engine, fill: Callable[[Connection], None] | None = None) -> bool:
+    """Create or upgrade the schema to the newest migration; True if the database was new.
+
+    A new database gets `fill` in the same transaction: a crash leaves it either not made at all
+    or made and filled, never made but empty (which every later start would take as set up)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         fresh = MigrationContext.configure(connection).get_current_revision() is None
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if fresh and fill is not None:
+            fill(connection)
     return fresh
+
+
+def _fill_with_sample(connection: Connection) -> None:
+    from ..loading import load_plan
+
+    plan, now = load_plan(SAMPLE), now_micros()
+    connection.execute(REVISION.update().where(REVISION.c.id == 1).values(number=REVISION.c.number + 1))
+    _insert_plan(connection, plan, "setup", now)
+    _audit(connection, now, "setup", "import", "plan", "", None, _summary(plan))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +227,7 @@ class PlanStore:
         plan unless `fill_new` is false or `PLANNER_START_EMPTY` is set."""
         self.url = url or default_url()
         self.engine = make_engine(self.url)
-        fresh = upgrade(self.engine)
-        if fresh and fill_new and not os.environ.get("PLANNER_START_EMPTY"):
-            from ..loading import load_plan
-
-            self.import_plan(load_plan(SAMPLE), user="setup")
+        upgrade(self.engine, _fill_with_sample if fill_new and not os.environ.get("PLANNER_START_EMPTY") else None)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -715,9 +755,12 @@ class PlanStore:
         database = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
         if database and target.exists() and target.resolve() == Path(database).resolve():
             raise PlanError("", f"{target} is the database itself; choose another file")
+        # Written next to the target and renamed at the end, so that a crash never leaves a
+        # half-written file under the backup's name (nor destroys the previous backup there).
+        partial = target.with_name(target.name + ".partial")
+        for leftover in (partial, *(partial.with_name(partial.name + end) for end in ("-journal", "-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)  # of a backup that crashed
         if self.engine.dialect.name == "sqlite":
-            partial = target.with_name(target.name + ".partial")
-            partial.unlink(missing_ok=True)
             raw = self.engine.raw_connection()
             try:
                 copy = sqlite3.connect(partial)
@@ -727,16 +770,93 @@ class PlanStore:
                     copy.close()
             finally:
                 raw.close()
-            os.replace(partial, target)
-            return
-        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        else:
+            try:
+                _run_pg_tool(["pg_dump", "--format=custom", "--file", str(partial), self._pg_url()])
+            except PlanError:
+                partial.unlink(missing_ok=True)
+                raise
+            with open(partial, "rb+") as written:
+                os.fsync(written.fileno())
+        os.replace(partial, target)
+        _sync_folder(target.parent)
+
+    def check_backup(self, source: str | os.PathLike) -> dict:
+        """Check that `source` is a sound backup made by `backup` that this database can take,
+        without changing anything; returns what it holds: ``{"schema": version}`` and, from an
+        SQLite backup, the plan's summary and ``"releases"``. PlanError says what is wrong."""
+        source = self._backup_file(source)
+        if self.engine.dialect.name != "sqlite":
+            return _checked_pg_dump(source)
+        with tempfile.TemporaryDirectory(prefix="planner-restore-") as folder:
+            copy, summary = _checked_sqlite_copy(source, Path(folder) / "restore.db")
+            copy.close()
+        return summary
+
+    def restore(self, source: str | os.PathLike, *, user: str | None = None) -> dict:
+        """Replace the whole database (draft, releases, audit log, accounts, links) with a backup
+        made by `backup`, all or nothing; returns what `check_backup` returns.
+
+        The backup is checked first: a bad file raises PlanError and changes nothing. SQLite: a
+        checked copy goes into the database through the online backup API in one transaction,
+        so other connections (a running app) see the old database or the restored one, never a
+        mix. PostgreSQL: `pg_restore --clean --single-transaction`. Afterwards the revision is
+        above any the database had before (the app's caches are keyed on it), and the audit
+        log has a "restore" entry.
+        """
+        user = user or current_user()
+        source = self._backup_file(source)
+        before = self.revision()
         try:
-            subprocess.run(["pg_dump", "--format=custom", "--file", str(target), url],
-                           check=True, capture_output=True, text=True)
-        except FileNotFoundError:
-            raise PlanError("", "pg_dump is not installed; install the PostgreSQL client tools") from None
-        except subprocess.CalledProcessError as error:
-            raise PlanError("", f"pg_dump failed: {error.stderr.strip().splitlines()[-1] if error.stderr else error}") from None
+            replaced = None if self.is_empty() else _summary(self.load_plan())
+        except PlanError:  # a plan that no longer reads is what a restore is for
+            replaced = None
+        if self.engine.dialect.name != "sqlite":
+            summary = _checked_pg_dump(source)
+            _run_pg_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                          "--dbname", self._pg_url(), str(source)])
+            self.engine.dispose()  # no pooled connection keeps state of the dropped tables
+            upgrade(self.engine)  # a backup of an older schema
+            summary = {**summary, **({} if self.is_empty() else _summary(self.load_plan())),
+                       "releases": len(self.releases())}
+            self._after_restore(before, user, source, replaced, summary)
+            return summary
+        with tempfile.TemporaryDirectory(prefix="planner-restore-") as folder:
+            copy, summary = _checked_sqlite_copy(source, Path(folder) / "restore.db")
+            try:
+                # The restore's own entry travels inside the copy: restored and logged together.
+                copy._after_restore(before, user, source, replaced, summary)
+                reader, writer = copy.engine.raw_connection(), self.engine.raw_connection()
+                try:
+                    reader.driver_connection.backup(writer.driver_connection)  # type: ignore[union-attr]
+                except sqlite3.Error as error:
+                    raise PlanError("", f"cannot restore into {self.engine.url.database}: {error}") from None
+                finally:
+                    reader.close()
+                    writer.close()
+            finally:
+                copy.close()
+        with self._write():
+            pass  # one more revision, past a write that another connection may have made meanwhile
+        return summary
+
+    def _after_restore(self, before: int, user: str, source: Path, replaced: dict | None, summary: dict) -> None:
+        with self._write() as connection:
+            number = connection.execute(sa.select(REVISION.c.number).where(REVISION.c.id == 1)).scalar_one()
+            connection.execute(REVISION.update().where(REVISION.c.id == 1).values(number=max(number, before) + 1))
+            _audit(connection, now_micros(), user, "restore", "plan", "", replaced, {"backup": str(source), **summary})
+
+    def _backup_file(self, source: str | os.PathLike) -> Path:
+        source = Path(source)
+        if not source.is_file():
+            raise PlanError("", f"{source} is a folder; give the backup file" if source.is_dir() else f"{source}: no such file")
+        database = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
+        if database and source.resolve() == Path(database).resolve():
+            raise PlanError("", f"{source} is the database itself; give a backup made by 'db backup'")
+        return source
+
+    def _pg_url(self) -> str:
+        return self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
     def reset(self, *, empty: bool = False, user: str | None = None) -> None:
         """Delete the draft, releases and audit log; refill with the sample plan unless `empty`."""
@@ -749,6 +869,111 @@ class PlanStore:
             from ..loading import load_plan
 
             self.import_plan(load_plan(SAMPLE), user=user)
+
+
+# ---------------------------------------------------------------------------------------------
+# Backups.
+
+_NOT_OURS = "is not a backup made by 'python -m planner db backup'"
+
+
+def _schema_versions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def _known_schema(source: Path, version: str | None) -> str:
+    if version is None:
+        raise PlanError("", f"{source} {_NOT_OURS} (it has no schema version)")
+    if version not in _schema_versions():
+        raise PlanError("", f"{source} has schema version {version!r}, which this planner does not know "
+                            "(made by a newer version?)")
+    return version
+
+
+def _checked_sqlite_copy(source: Path, target: Path) -> tuple[PlanStore, dict]:
+    """Copy an SQLite backup to `target` and check the copy (never the backup itself, which
+    stays untouched): a sound SQLite file, our schema, a plan that reads. Returns the copy,
+    opened and upgraded to the newest schema, and what it holds."""
+    with open(source, "rb") as file:
+        head = file.read(16)
+    if head.startswith(b"PGDMP"):
+        raise PlanError("", f"{source} is a PostgreSQL backup (pg_dump); restore it into a PostgreSQL database")
+    if head != b"SQLite format 3\x00":
+        raise PlanError("", f"{source} {_NOT_OURS} (not an SQLite database)")
+    shutil.copyfile(source, target)
+    try:
+        with closing(sqlite3.connect(target)) as check:
+            problems = [row[0] for row in check.execute("PRAGMA integrity_check(5)")]
+            if problems != ["ok"]:
+                raise PlanError("", f"{source} is damaged: {problems[0]}")
+            if check.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise PlanError("", f"{source} is damaged: rows refer to rows that are missing")
+            tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            row = check.execute("SELECT version_num FROM alembic_version").fetchone() \
+                if "alembic_version" in tables else None
+    except sqlite3.DatabaseError as error:
+        raise PlanError("", f"{source} is damaged: {error}") from None
+    schema = _known_schema(source, row[0] if row else None)
+    copy = PlanStore(f"sqlite:///{target}", fill_new=False)  # brings an older schema up to date
+    try:
+        plan = None if copy.is_empty() else copy.load_plan()
+        releases = len(copy.releases())
+    except (PlanError, sa.exc.SQLAlchemyError, ValueError, KeyError, TypeError) as error:
+        copy.close()
+        raise PlanError("", f"{source}: its plan cannot be read: {error}") from None
+    return copy, {"schema": schema, **(_summary(plan) if plan else {}), "releases": releases}
+
+
+def _checked_pg_dump(source: Path) -> dict:
+    """Check a pg_dump backup (custom format) with `pg_restore --list`: an archive holding our
+    schema. Returns ``{"schema": version}``."""
+    with open(source, "rb") as file:
+        head = file.read(16)
+    if head.startswith(b"SQLite format 3"):
+        raise PlanError("", f"{source} is an SQLite backup; restore it into an SQLite database")
+    if not head.startswith(b"PGDMP"):
+        raise PlanError("", f"{source} {_NOT_OURS} (not a pg_dump archive)")
+    contents = _run_pg_tool(["pg_restore", "--list", str(source)], damaged=source)
+    if " TABLE DATA public alembic_version " not in contents:
+        raise PlanError("", f"{source} {_NOT_OURS} (it has no schema version)")
+    data = _run_pg_tool(["pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(source)],
+                        damaged=source).splitlines()
+    copied = [i for i, line in enumerate(data) if line.startswith("COPY ") and "alembic_version" in line]
+    version = data[copied[0] + 1].strip() if copied and copied[0] + 1 < len(data) else None
+    return {"schema": _known_schema(source, None if version in (None, "\\.") else version)}
+
+
+def _run_pg_tool(arguments: list[str], *, damaged: Path | None = None) -> str:
+    """Run pg_dump or pg_restore; its last line of complaint becomes a PlanError."""
+    try:
+        done = subprocess.run(arguments, check=True, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise PlanError("", f"{arguments[0]} is not installed; install the PostgreSQL client tools") from None
+    except subprocess.CalledProcessError as error:
+        lines = (error.stderr or "").strip().splitlines()
+        reason = lines[-1] if lines else f"exit status {error.returncode}"
+        if damaged is not None:
+            raise PlanError("", f"{damaged} {_NOT_OURS} or is damaged: {reason}") from None
+        raise PlanError("", f"{arguments[0]} failed: {reason}") from None
+    return done.stdout
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` survive a power cut (where the system allows)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:  # Windows cannot open folders
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 # ---------------------------------------------------------------------------------------------
