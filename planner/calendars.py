@@ -3,13 +3,14 @@ and everything, that Thunderbird (ical.js), Outlook, vobject and icalendar read 
 
 Times are written in the plan's zone with a VTIMEZONE in RRULE form (see `tzrules`); an event
 the zone's current rule would misplace (a date under an older rule) is written in UTC. Text is
-escaped by icalendar, so no title, name or note can add a property or a component. With
+escaped here (`ical_text`), so no title, name or note can add a property or a component. With
 SOURCE_DATE_EPOCH set, the bytes are reproducible.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -94,6 +95,19 @@ def full_feed(plan: Plan, lang: str = "en") -> Feed:
     return Feed(f"{plan.name} – {_LABELS[lang]['feed_all']}", INTERNAL, list(plan.events))
 
 
+# RFC 5545 3.3.11: text holds no control character but the tab; line breaks are written "\n".
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def ical_text(value: str) -> bytes:
+    """`value` as an iCalendar TEXT value: backslash, semicolon and comma escaped, each line
+    break (CR LF, CR or LF) written as "\\n", and the control characters iCalendar cannot carry
+    (all but the tab) left out, so that no text can end a line or add a property. (icalendar's
+    own escaping would also turn a typed "\\N" into a line break.)"""
+    text = _CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n").encode("utf-8")
+
+
 def _stamp() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
@@ -152,11 +166,12 @@ def render(plan: Plan, feed: Feed, lang: str = "en", *, modified: Mapping[str, d
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     # VALUE=TEXT: parsers unescape an X- property only when told it is text (ical.js).
-    calendar.add("x-wr-calname", icalendar.vText(feed.name), parameters={"VALUE": "TEXT"})
     calendar.add("x-wr-timezone", icalendar.vText(plan.timezone), parameters={"VALUE": "TEXT"})
     if rule is not None:
         calendar.add_component(timezone_component(plan.timezone, rule))
     head = [line.encode("utf-8") for line in calendar.content_lines(sorted=False) if line]
+    named = head.index(b"METHOD:PUBLISH") + 1
+    head[named:named] = [b"X-WR-CALNAME;VALUE=TEXT:" + ical_text(feed.name)]
     stamp_text = _ical(icalendar.vDDDTypes(stamp))
     lines = head[:-1]  # everything up to END:VCALENDAR
     for event in sorted(feed.events, key=lambda e: (e.start, e.end, e.id)):
@@ -210,9 +225,7 @@ def _vevent(plan: Plan, feed: Feed, event: Event, lang: str, zone, rule: ZoneRul
     types; the lines are put together here because icalendar's generic component machinery
     costs most of the time of a feed with thousands of events."""
 
-    def text(value: str) -> bytes:
-        return _ical(icalendar.vText(value))
-
+    text = ical_text
     lines = [b"BEGIN:VEVENT", b"UID:" + text(f"{event.id}@{UID_DOMAIN}"), b"DTSTAMP:" + stamp]
     for name, instant in ((b"DTSTART", event.start), (b"DTEND", event.end)):
         when = _when(instant, zone, rule)
@@ -282,5 +295,5 @@ def feeds_for(plan: Plan, *, delegation: str | None = None, person: str | None =
     return public_feed(plan, lang) if public else full_feed(plan, lang)
 
 
-__all__: Iterable[str] = ["Feed", "delegation_feed", "person_feed", "venue_feed", "public_feed", "full_feed",
+__all__: Iterable[str] = ["Feed", "ical_text", "delegation_feed", "person_feed", "venue_feed", "public_feed", "full_feed",
                           "render", "timezone_component", "feeds_for"]

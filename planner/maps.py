@@ -1,8 +1,9 @@
 """Maps (pydeck) of the venues, a delegation's day, the festival at a moment and the conflicts,
 for the app and for standalone pages that work without any network.
 
-Every name, title and address that reaches a tooltip is HTML-escaped here: pydeck tooltips
-render HTML, and a venue called ``<img src=x onerror=alert(1)>`` must show as text.
+Every name, title and address that reaches a tooltip shows as text: in the app as a plain-text
+tooltip, in standalone pages HTML-escaped (pydeck's page renders tooltips as HTML, and a venue
+called ``<img src=x onerror=alert(1)>`` must show as text).
 """
 
 from __future__ import annotations
@@ -36,9 +37,26 @@ TILE = 512  # deck.gl's pixels per 360° of longitude at zoom 0
 ON_NOW, EMPTY, CLASH = [230, 60, 30], [170, 170, 170], [220, 0, 0]
 
 
+# Besides HTML: "{" and "}" would be tooltip placeholders (pydeck fills "{name}" in turn, so a
+# name holding "{address}" would get the address), "$" a String.replace pattern ("$&", "$'")
+# where Streamlit fills them in, and "@@" makes deck.gl's JSON reader take a string for code.
+# Quotes as numbers: plotly reads no "&quot;".
+_TEMPLATE_CHARACTERS = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "@": "&#64;", '"': "&#34;",
+                                      "'": "&#39;"})
+
+
 def html_text(text: str) -> str:
-    """User text for a tooltip or hover, which render HTML: escaped, line breaks kept."""
-    return html.escape(text, quote=True).replace("\n", "<br>")
+    """User text for a tooltip or hover, which render HTML: escaped (tags, entities, template
+    placeholders and replacement patterns), line breaks kept."""
+    escaped = html.escape(text, quote=False).translate(_TEMPLATE_CHARACTERS)
+    return escaped.replace("\r\n", "<br>").replace("\r", "<br>").replace("\n", "<br>")
+
+
+def plain_label(text: str) -> str:
+    """User text drawn by a TextLayer, as typed; only a leading "@@", which deck.gl's JSON
+    reader would take for an expression ("@@=") or a constant ("@@#"), gets an invisible word
+    joiner in front."""
+    return "\u2060" + text if text.startswith("@@") else text
 
 
 _escape = html_text
@@ -133,13 +151,27 @@ def _scale_bar(view: pdk.ViewState) -> list[pdk.Layer]:
     ]
 
 
-def _deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip_html: str) -> pdk.Deck:
+_TIP_STYLE = {"backgroundColor": "white", "color": "black", "fontSize": "13px"}
+_OWN_TAGS = re.compile(r"</?[bi]>")
+
+
+def _add_tips(points: list[dict], template: str) -> None:
+    """Give each point its tooltip twice: "tooltip_html", `template` filled with the point's
+    escaped fields, for standalone pages (pydeck's page fills "{tooltip_html}" in as HTML), and
+    "tooltip", the same as plain text, for Streamlit (which fills "{tooltip}" in as text)."""
+    for point in points:
+        point["tooltip_html"] = template.format_map(point)
+        text = html.unescape(_OWN_TAGS.sub("", point["tooltip_html"].replace("<br>", "\n")))
+        point["tooltip"] = plain_label(text)
+
+
+def _deck(layers: list[pdk.Layer], view: pdk.ViewState) -> pdk.Deck:
     return pdk.Deck(
         layers=[*layers, *_scale_bar(view)],
         initial_view_state=view,
         map_provider=None,  # no tiles: works without a network; the app may add a base map
         map_style=None,
-        tooltip={"html": tooltip_html, "style": {"backgroundColor": "white", "color": "black", "fontSize": "13px"}},
+        tooltip={"text": "{tooltip}", "style": _TIP_STYLE},
     )
 
 
@@ -160,7 +192,7 @@ def venue_points(plan: Plan, after: datetime | None = None, conflicts: list[Conf
     for venue in plan.venues.values():
         count = clashing.get(venue.id, 0)
         points.append({
-            "position": [venue.lon, venue.lat], "label": venue.name, "radius": _radius(venue),
+            "position": [venue.lon, venue.lat], "label": plain_label(venue.name), "radius": _radius(venue),
             "colour": CLASH if count else KIND_COLOURS[venue.kind], "icon": KIND_ICONS[venue.kind],
             "name": _escape(venue.name), "address": _escape(venue.address), "kind": venue.kind,
             "next": _next_events(plan, venue.id, after), "conflicts": f"{count} conflict(s)" if count else "",
@@ -172,6 +204,7 @@ def venues_map(plan: Plan, after: datetime | None = None, conflicts: list[Confli
     """All venues: colour by kind, size by capacity, labels, and a tooltip with name, address
     and the next events there; venues with conflicts in red when `conflicts` are given."""
     points = venue_points(plan, after, conflicts)
+    _add_tips(points, "<b>{name}</b><br>{address}<br><i>{kind}</i><br>{conflicts}<br>{next}")
     layers = [
         pdk.Layer("ScatterplotLayer", points, id="venues", get_position="position", get_radius="radius",
                   radius_units='"pixels"', get_fill_color="colour", pickable=True, opacity=0.85, stroked=True,
@@ -181,8 +214,7 @@ def venues_map(plan: Plan, after: datetime | None = None, conflicts: list[Confli
         pdk.Layer("TextLayer", points, id="labels", get_position="position", get_text="label", get_size=12,
                   get_color=[20, 20, 20], get_pixel_offset=[0, 22], character_set='"auto"'),
     ]
-    tooltip = "<b>{name}</b><br>{address}<br><i>{kind}</i><br>{conflicts}<br>{next}"
-    return _deck(layers, _view(list(plan.venues.values())), tooltip)
+    return _deck(layers, _view(list(plan.venues.values())))
 
 
 def conflicts_map(plan: Plan, conflicts: list[Conflict]) -> pdk.Deck:
@@ -207,6 +239,7 @@ def delegation_day_map(plan: Plan, delegation_id: str, day: date) -> pdk.Deck:
                                f"{_escape(s.event.title)}")
     points = [{**p, "number": "·".join(p.pop("numbers")), "visits": "<br>".join(p["visits"])}
               for p in by_venue.values()]
+    _add_tips(points, "<b>{name}</b><br>{address}<br>{visits}")
     legs = [{
         "path": [[a.venue.lon, a.venue.lat], [b.venue.lon, b.venue.lat]],
         "middle": [(a.venue.lon + b.venue.lon) / 2, (a.venue.lat + b.venue.lat) / 2],
@@ -229,8 +262,7 @@ def delegation_day_map(plan: Plan, delegation_id: str, day: date) -> pdk.Deck:
         pdk.Layer("TextLayer", marks, id="marks", get_position="position", get_text="text", get_size=13,
                   get_color=[120, 40, 150], get_pixel_offset=[0, -24]),
     ]
-    tooltip = "<b>{name}</b><br>{address}<br>{visits}"
-    return _deck(layers, _view([s.venue for s in stops] or list(plan.venues.values())), tooltip)
+    return _deck(layers, _view([s.venue for s in stops] or list(plan.venues.values())))
 
 
 def festival_map(plan: Plan, moment: datetime) -> pdk.Deck:
@@ -242,10 +274,11 @@ def festival_map(plan: Plan, moment: datetime) -> pdk.Deck:
         now = "; ".join(_escape(e.title) for e in row["now"])
         upcoming = row["next"]
         points.append({
-            "position": [venue.lon, venue.lat], "label": venue.name, "radius": _radius(venue),
+            "position": [venue.lon, venue.lat], "label": plain_label(venue.name), "radius": _radius(venue),
             "colour": ON_NOW if row["now"] else EMPTY, "name": _escape(venue.name),
             "now": now or "—", "next": f"{clock.wall(upcoming.start):%H:%M} {_escape(upcoming.title)}" if upcoming else "—",
         })
+    _add_tips(points, "<b>{name}</b><br>Now: {now}<br>Next: {next}")
     layers = [
         pdk.Layer("ScatterplotLayer", points, id="stages", get_position="position", get_radius="radius",
                   radius_units='"pixels"', get_fill_color="colour", pickable=True, opacity=0.9, stroked=True,
@@ -253,8 +286,7 @@ def festival_map(plan: Plan, moment: datetime) -> pdk.Deck:
         pdk.Layer("TextLayer", points, id="labels", get_position="position", get_text="label", get_size=12,
                   get_color=[20, 20, 20], get_pixel_offset=[0, 16], character_set='"auto"'),
     ]
-    tooltip = "<b>{name}</b><br>Now: {now}<br>Next: {next}"
-    return _deck(layers, _view([r["venue"] for r in stage_status(plan, moment)] or list(plan.venues.values())), tooltip)
+    return _deck(layers, _view([r["venue"] for r in stage_status(plan, moment)] or list(plan.venues.values())))
 
 
 _REMOTE_TAG = re.compile(r"""<(?:script|link)\b[^>]*(?:src|href)=["']?https?://[^>]*>(?:</script>)?""", re.IGNORECASE)
@@ -268,6 +300,9 @@ def standalone_html(deck: pdk.Deck, title: str = "DORTBUNT! planner") -> str:
     The deck's JSON goes into an inline script, so ``</`` and ``<!--`` in any name are written
     as ``<\\/`` and ``<\\!--`` (the same strings to JavaScript, no end of the script to HTML).
     """
+    # pydeck's page fills the tooltip in as HTML: the escaped one.
+    deck = pdk.Deck(layers=deck.layers, initial_view_state=deck.initial_view_state, map_provider=None, map_style=None,
+                    tooltip={"html": "{tooltip_html}", "style": _TIP_STYLE})
     data = deck.to_json()
     safe = data.replace("</", "<\\/").replace("<!--", "<\\!--")
     page = deck.to_html(as_string=True, offline=True, notebook_display=False)

@@ -81,7 +81,9 @@ def timeline_figure(plan: Plan, by: str = "venue", day: date | None = None, conf
     for kind in sorted({r["kind"] for r in rows}):
         chosen = [r for r in rows if r["kind"] == kind]
         figure.add_trace(go.Bar(
-            name=KIND_NAMES.get(lang, KIND_NAMES["en"]).get(kind, kind), orientation="h", y=[r["group"] for r in chosen],
+            # Plotly draws tick labels as HTML too ("<b>", "<a href>", "<br>"): names go in escaped.
+            name=KIND_NAMES.get(lang, KIND_NAMES["en"]).get(kind, kind), orientation="h",
+            y=[_escape(" ".join(r["group"].splitlines())) for r in chosen],
             base=[r["start"] for r in chosen],
             x=[(r["end"] - r["start"]).total_seconds() * 1000 for r in chosen],
             marker={"color": KIND_COLOURS.get(kind, "#6c757d"),

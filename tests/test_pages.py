@@ -256,8 +256,9 @@ def check_content(app: AppTest, store: PlanStore, page: str, role: str) -> None:
         assert len(kinds) == 5
         app.selectbox(key="feed-kind").set_value("all")
         ran(app)
-        [download] = app.get("download_button")
+        download, as_csv, as_excel = app.get("download_button")
         assert download.proto.label == f"Download “DORTBUNT! 2027 – All events” (.ics, {len(plan.events)} events)"
+        assert (as_csv.proto.label, as_excel.proto.label) == ("As a table (CSV)", "As a table (Excel)")
     elif page == "admin":
         assert [t.label for t in app.tabs] == ["Accounts", "Import, export, backup", "Releases", "Audit log"]
         accounts = dataframes_with(app, "Role")

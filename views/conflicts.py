@@ -88,7 +88,7 @@ for event_id in conflict.events:
     page = target and target.split("/")[1].removesuffix(".py")
     label = f"{day_text(wall.local_date(event.start))} {span_text(plan, event.start, event.end)} {event.title}"
     if page and role() in PAGES[page]:
-        if st.button(t("Open ", "Öffnen: ") + label, key=f"open-{event_id}"):
+        if st.button(t("Open ", "Öffnen: ") + md(label), key=f"open-{event_id}"):  # labels render Markdown
             st.session_state["focus_event"] = event_id
             st.switch_page(target)
     else:
