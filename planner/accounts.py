@@ -18,10 +18,11 @@ _N, _R, _P = 2**14, 8, 1
 
 def hash_password(password: str) -> str:
     """A self-describing hash: ``scrypt$N$r$p$salt$digest`` (hex)."""
-    if len(password) < MIN_PASSWORD:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise PlanError("password", f"must have at least {MIN_PASSWORD} characters")
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P)
+    # surrogatepass as in password_matches: a lone surrogate is a character like any other here
+    digest = hashlib.scrypt(password.encode("utf-8", "surrogatepass"), salt=salt, n=_N, r=_R, p=_P)
     return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
 
 

@@ -23,6 +23,16 @@ UTC = timezone.utc
 #: More busy blocks than a diary could hold in the span read point to a runaway rule
 #: (FREQ=SECONDLY) rather than real appointments.
 MAX_BLOCKS = 20_000
+#: Expanding a rule visits every instant from its DTSTART on, also those before the span read
+#: (about a microsecond each; a daily meeting for 30 years is some 11,000 steps): a minutely
+#: entry since 1900 would take hours. Each entry inside the span costs far more (a copy of it).
+MAX_STEPS = 1_000_000
+_FREQUENCY = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400,
+              "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
+# BYxxx parts finer than the frequency multiply the instants of each period (at most this often).
+_FAN_OUT = {"BYMONTH": ("MONTHLY", 1), "BYWEEKNO": ("WEEKLY", 7), "BYYEARDAY": ("DAILY", 1),
+            "BYMONTHDAY": ("DAILY", 12), "BYDAY": ("DAILY", 53), "BYHOUR": ("HOURLY", 1),
+            "BYMINUTE": ("MINUTELY", 1), "BYSECOND": ("SECONDLY", 1)}
 
 
 def busy_id(person_id: str) -> str:
@@ -35,32 +45,108 @@ def busy_events(data: bytes, plan: Plan, person_id: str, start: datetime, end: d
     """The busy blocks of `person_id` between `start` and `end` (aware) from iCalendar bytes."""
     if person_id not in plan.people:
         raise PlanError("", f"unknown person {person_id!r}")
+    zone = zone_named(plan.timezone, "timezone")
     try:
-        calendar = icalendar.Calendar.from_ical(data)
-        occurrences = []
-        for occurrence in recurring_ical_events.of(calendar).after(start):
-            if _instant(occurrence["DTSTART"].dt, zone_named(plan.timezone, "timezone")) >= end:
-                break
-            occurrences.append(occurrence)
-            if len(occurrences) > MAX_BLOCKS:
-                raise PlanError("", f"{source} has more than {MAX_BLOCKS:,} entries in the span read; "
-                                    "choose a shorter one with --from and --to")
+        calendar = _parse(data)
+        _check_expansion(calendar, start, end, zone, source)
+        # One query for the whole span: `after()` would query again and again from DTSTART.
+        occurrences = recurring_ical_events.of(calendar).between(start, end)
+        if len(occurrences) > MAX_BLOCKS:
+            raise _too_many(source)
+        return _busy_blocks(occurrences, person_id, start, end, zone, source)
     except PlanError:
         raise
-    except (ValueError, KeyError, IndexError, TypeError, recurring_ical_events.InvalidCalendar) as error:
+    except (ValueError, KeyError, IndexError, TypeError, OverflowError, recurring_ical_events.InvalidCalendar) as error:
         raise PlanError("", f"{source} is not a calendar that can be read: {str(error).splitlines()[0] if str(error) else type(error).__name__}") from None
-    zone = zone_named(plan.timezone, "timezone")
+
+
+_DAY_FILTERS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
+
+
+def _never_repeating(rule, frequency: str, interval: int) -> str:
+    """The BYxxx parts that can make a daily or finer rule match no day at all, which dateutil
+    only finds out by stepping through every day up to the year 9999 (seconds to minutes).
+    Calendar apps never write them: "every weekday" is WEEKLY;BYDAY=MO,TU,WE,TH,FR."""
+    if _FREQUENCY[frequency] < _FREQUENCY["DAILY"]:
+        risky = _DAY_FILTERS
+    elif frequency == "DAILY":
+        risky = _DAY_FILTERS[:4] + (("BYDAY",) if interval > 1 else ())
+    elif frequency == "WEEKLY":
+        risky = ("BYMONTHDAY", "BYYEARDAY", "BYWEEKNO")
+    else:
+        risky = ()
+    return "+".join(part for part in risky if part in rule)
+
+
+def _parse(data: bytes) -> icalendar.Calendar:
+    try:
+        return icalendar.Calendar.from_ical(data)
+    except AttributeError as error:  # icalendar's parser on some broken files (a VTIMEZONE's TZID twice)
+        raise ValueError(str(error)) from None
+
+
+def _too_many(source: str) -> PlanError:
+    return PlanError("", f"{source} has more than {MAX_BLOCKS:,} entries in the span read; "
+                         "choose a shorter one with --from and --to")
+
+
+def _check_expansion(calendar, start: datetime, end: datetime, zone, source: str) -> None:
+    """PlanError if an entry gives its time twice, or if expanding the calendar's rules up to
+    `end` would take more than MAX_STEPS, or give more than MAX_BLOCKS entries in the span."""
+    steps = inside = 0
+    for component in calendar.walk("VEVENT"):
+        for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):
+            if name in component:
+                _value(component, name, source)
+        for name in ("RRULE", "EXRULE"):
+            rules = component.get(name)
+            for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+                frequency = rule.get("FREQ", [None])[0]
+                if frequency not in _FREQUENCY:
+                    raise PlanError("", f"{source}: {name} has no known FREQ ({frequency!r})")
+                interval = int(rule.get("INTERVAL", [1])[0])
+                if interval < 1:
+                    raise PlanError("", f"{source}: {name} has INTERVAL={interval}; it must be 1 or more")
+                refused = _never_repeating(rule, frequency, interval)
+                if refused:
+                    raise PlanError("", f"{source}: {name}:FREQ={frequency} with {refused} is not read (such a rule "
+                                        "may never match, and then its expansion runs to the year 9999)")
+                stop = end
+                for until in rule.get("UNTIL", []):
+                    stop = min(stop, _instant(until, zone))
+                begins = _instant(_value(component, "DTSTART", source), zone)
+                fan_out = 1
+                for part, (level, most) in _FAN_OUT.items():
+                    if rule.get(part) and _FREQUENCY[level] < _FREQUENCY[frequency]:
+                        fan_out *= len(rule[part]) * most
+                period = _FREQUENCY[frequency] * interval
+                steps += fan_out * (max(0.0, (stop - begins).total_seconds()) / period + 1)
+                inside += fan_out * (max(0.0, (stop - max(begins, start)).total_seconds()) / period + 1)
+                if frequency in ("MONTHLY", "YEARLY") and sum(part in rule for part in _DAY_FILTERS) > 1:
+                    steps += MAX_STEPS / 5  # e.g. BYMONTH=2;BYMONTHDAY=30 takes about a second to find nothing
+                if inside > MAX_BLOCKS:
+                    raise _too_many(source)
+                if steps > MAX_STEPS:
+                    raise PlanError("", f"{source}: the repeating entry {str(component.get('SUMMARY', ''))[:60]!r} "
+                                        f"({frequency.lower()} since {begins:%Y-%m-%d}) would take more than "
+                                        f"{MAX_STEPS:,} steps to expand; shorten its rule or the span read")
+
+
+def _busy_blocks(occurrences, person_id: str, start: datetime, end: datetime, zone, source: str) -> list[Event]:
     found: dict[str, Event] = {}
     for occurrence in occurrences:
         if not _is_busy(occurrence):
             continue
-        begins = _instant(occurrence["DTSTART"].dt, zone)
-        ends = _instant(occurrence["DTEND"].dt, zone) if "DTEND" in occurrence else None
+        first = _value(occurrence, "DTSTART", source)
+        begins = _instant(first, zone)
+        ends = _instant(_value(occurrence, "DTEND", source), zone) if "DTEND" in occurrence else None
         if ends is None:
-            duration = occurrence.get("DURATION")
-            ends = begins + (duration.dt if duration is not None else
-                             (timedelta(days=1) if not isinstance(occurrence["DTSTART"].dt, datetime) else timedelta(0)))
-        if ends <= begins:
+            duration = _value(occurrence, "DURATION", source) if "DURATION" in occurrence else None
+            if duration is not None and not isinstance(duration, timedelta):
+                raise PlanError("", f"{source}: an entry's DURATION is not a duration: {duration!r}")
+            ends = begins + (duration if duration is not None else
+                             (timedelta(days=1) if not isinstance(first, datetime) else timedelta(0)))
+        if ends <= begins or ends <= start or begins >= end:
             continue
         uid = str(occurrence.get("UID", ""))
         key = hashlib.sha256(f"{uid}|{begins.isoformat()}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -73,6 +159,14 @@ def busy_events(data: bytes, plan: Plan, person_id: str, start: datetime, end: d
             people=(person_id,), notes=f"imported from {source}",
         )
     return sorted(found.values(), key=lambda e: (e.start, e.id))
+
+
+def _value(component, name: str, source: str):
+    """The value of a property that may appear once (PlanError if given twice)."""
+    found = component[name]
+    if isinstance(found, list):
+        raise PlanError("", f"{source}: an entry has {name} {len(found)} times")
+    return found.dt
 
 
 def _is_busy(component) -> bool:

@@ -83,6 +83,8 @@ def _text(value: object, path: str) -> str:
         raise _fail_type(value, path, "a string")
     if "\x00" in value:
         raise PlanError(path, "text holds a NUL character (\\u0000), which databases cannot store")
+    if not value.isascii() and not _encodable(value):
+        raise PlanError(path, "text holds an unpaired UTF-16 surrogate, which is not Unicode text")
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value
@@ -97,7 +99,22 @@ def _id(value: object, path: str) -> str:
         raise PlanError(path, "expected a non-empty string id")
     if len(value) > MAX_ID:
         raise PlanError(path, f"an id may have at most {MAX_ID} characters, this one has {len(value)}")
+    if not storable(value):
+        raise PlanError(path, "an id may not hold NUL characters or unpaired UTF-16 surrogates")
     return value
+
+
+def storable(text: str) -> bool:
+    """Whether every database can keep `text`: no NUL character, no unpaired surrogate."""
+    return "\x00" not in text and (text.isascii() or _encodable(text))
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _number(value: object, path: str) -> float:
