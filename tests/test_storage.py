@@ -396,3 +396,68 @@ def test_backup_refuses_bad_targets(tmp_path):
         store.backup(tmp_path / "planner.db")
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("planner.db")) == []
     store.close()
+
+
+# -- SQLite locks -----------------------------------------------------------------------------
+
+def test_a_write_outlasts_a_lock_held_longer_than_the_busy_timeout(tmp_path, monkeypatch):
+    import sqlite3
+    import threading
+    import time
+
+    from planner.storage import store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    store = PlanStore(f"sqlite:///{tmp_path}/planner.db")
+    _, version = store.event("gb-amiens")
+    other = sqlite3.connect(tmp_path / "planner.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process writing, for five busy timeouts
+    threading.Timer(0.5, other.rollback).start()
+    started = time.monotonic()
+    assert store.update_event("gb-amiens", {"title": "Signing after the lock"}, expected_version=version) == version + 1
+    assert time.monotonic() - started >= 0.4
+    assert store.event("gb-amiens")[0].title == "Signing after the lock"
+    other.close()
+    store.close()
+
+
+def test_a_lock_that_never_ends_is_an_error_that_says_so_and_writes_nothing(tmp_path, monkeypatch):
+    import sqlite3
+
+    from planner.storage import store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 20)
+    store = PlanStore(f"sqlite:///{tmp_path}/planner.db")
+    _, version = store.event("gb-amiens")
+    other = sqlite3.connect(tmp_path / "planner.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sa.exc.OperationalError) as raised:
+        store.update_event("gb-amiens", {"title": "Never"}, expected_version=version)
+    assert store_module.is_lock_error(raised.value)
+    other.rollback()
+    other.close()
+    assert store.event("gb-amiens") == (store.event("gb-amiens")[0], version)
+    assert store.event("gb-amiens")[0].title != "Never"
+    store.update_event("gb-amiens", {"title": "Later"}, expected_version=version)  # the pool still works
+    store.close()
+
+
+def test_the_app_explains_a_lock_instead_of_a_traceback():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import sqlite3
+
+        import sqlalchemy as sa
+
+        from views.ui import save
+
+        def locked():
+            raise sa.exc.OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+
+        save(locked, "Saved.")
+
+    app = AppTest.from_function(page, default_timeout=30).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "Not saved: the database is busy with another change. Nothing was lost; save again in a moment."]

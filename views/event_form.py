@@ -11,7 +11,8 @@ from planner import PlanError
 from planner.loading import event_document, free_id, wall_text
 from planner.model import EVENT_KINDS, STATUSES, Event, Plan
 from planner.preview import preview, read_event
-from views.ui import clock, day_text, draft_conflicts, editor, md, opened_at, save, saved_at, show_conflicts, t
+from views.ui import (clock, day_text, draft_conflicts, editor, md, opened_at, save, saved_at, show_conflicts, store,
+                      t)
 
 KIND_WORDS = {
     "golden_book": ("Golden Book signing", "Eintrag ins Goldene Buch"), "reception": ("Reception", "Empfang"),
@@ -121,6 +122,8 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
                         t(f"Saved “{title}”.", f"„{title}“ gespeichert."))
             if done is not None:
                 saved_at(k, done[event.id])
+            else:  # someone may have saved after this run read the event: offer to discard below
+                version = store().event_versions([event.id]).get(event.id)
         if done is not None:
             st.session_state["focus_event"] = candidate.id
             if event is None:  # an empty form for the next one

@@ -22,7 +22,7 @@ from planner.conflicts import Conflict, check
 from planner.messages import RULE_TITLES, SEVERITY_LABELS, Describer
 from planner.model import Plan
 from planner.storage import PlanStore
-from planner.storage.store import StaleEditError
+from planner.storage.store import StaleEditError, is_lock_error
 from sqlalchemy.exc import SQLAlchemyError
 
 
@@ -207,6 +207,12 @@ def save(action: Callable[[], Any], done: str) -> Any:
     except PlanError as error:
         st.error(t("Not saved: ", "Nicht gespeichert: ") + md(str(error)))
     except SQLAlchemyError as error:  # e.g. two people adding the same id at the same moment
+        if is_lock_error(error):  # still locked after waiting and trying again: nothing was written
+            logging.getLogger("planner").warning("a save found the database locked: %s", error.orig)
+            st.error(t("Not saved: the database is busy with another change. Nothing was lost; save again in a moment.",
+                       "Nicht gespeichert: die Datenbank ist mit einer anderen Änderung beschäftigt. Nichts ging "
+                       "verloren; bitte gleich noch einmal speichern."))
+            return None
         logging.getLogger("planner").exception("a save failed in the database")
         st.error(t("Not saved: the database refused the change (", "Nicht gespeichert: die Datenbank lehnte die Änderung ab (")
                  + type(error).__name__ + t("). Reload the page and try again.", "). Seite neu laden und erneut versuchen."))

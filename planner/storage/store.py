@@ -52,6 +52,7 @@ from ..loading import (
     parse_plan,
     person_document,
     plan_to_document,
+    storable,
     venue_document,
 )
 from ..model import Delegation, Event, Person, Plan, Travel, Venue, Window
@@ -313,7 +314,7 @@ class PlanStore:
     def event(self, event_id: str) -> tuple[Event, int]:
         """An event of the draft and the version it is at (to pass back with an edit)."""
         with self.engine.connect() as connection:
-            row = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
+            row = _row(connection, EVENTS, event_id)
             if row is None:
                 raise NotFoundError("", f"no event {event_id!r}")
             return self._event_from(connection, row), row["version"]
@@ -321,6 +322,7 @@ class PlanStore:
     def event_versions(self, event_ids: list[str]) -> dict[str, int]:
         """The version each of these events is at (missing ids are left out)."""
         found: dict[str, int] = {}
+        event_ids = [i for i in event_ids if isinstance(i, str) and storable(i)]
         with self.engine.connect() as connection:
             for start in range(0, len(event_ids), 500):
                 chunk = event_ids[start:start + 500]
@@ -406,9 +408,11 @@ class PlanStore:
 
     def _update_event(self, connection: Connection, stub: Plan, clock: WallClock, event_id: str, changes: dict,
                       expected_version: int, user: str, now: int) -> int:
+        if type(changes) is not dict:
+            raise PlanError("event", "expected an object of changed fields")
         if "id" in changes and changes["id"] != event_id:
             raise PlanError("id", "an event's id cannot be changed")
-        row = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
+        row = _row(connection, EVENTS, event_id)
         if row is None:
             raise NotFoundError("", f"no event {event_id!r}")
         if row["version"] != expected_version:
@@ -432,7 +436,7 @@ class PlanStore:
 
     def _delete_event(self, connection: Connection, clock: WallClock, event_id: str, expected_version: int,
                       user: str, now: int) -> None:
-        row = connection.execute(sa.select(EVENTS).where(EVENTS.c.id == event_id)).mappings().first()
+        row = _row(connection, EVENTS, event_id)
         if row is None:
             raise NotFoundError("", f"no event {event_id!r}")
         old = self._event_from(connection, row)
@@ -475,7 +479,7 @@ class PlanStore:
         """A venue, person or delegation (`kind`) of the draft and the version it is at."""
         table, from_row, _, _ = _ENTITIES[kind]
         with self.engine.connect() as connection:
-            row = connection.execute(sa.select(table).where(table.c.id == entity_id)).mappings().first()
+            row = _row(connection, table, entity_id)
         if row is None:
             raise NotFoundError("", f"no {kind} {entity_id!r}")
         return from_row(row), row["version"]
@@ -485,13 +489,15 @@ class PlanStore:
         """Change fields of a venue, person or delegation if it is still at `expected_version`;
         returns the new version. PlanError for invalid values, StaleEditError if it changed."""
         table, from_row, to_document, read = _ENTITIES[kind]
+        if type(changes) is not dict:
+            raise PlanError(kind, "expected an object of changed fields")
         if "id" in changes and changes["id"] != entity_id:
             raise PlanError("id", f"a {kind}'s id cannot be changed")
         user = user or current_user()
         with self._write() as connection:
             stub = self._ids(connection)
             clock = WallClock(zone_named(stub.timezone, "timezone"))
-            row = connection.execute(sa.select(table).where(table.c.id == entity_id)).mappings().first()
+            row = _row(connection, table, entity_id)
             if row is None:
                 raise NotFoundError("", f"no {kind} {entity_id!r}")
             if row["version"] != expected_version:
@@ -711,7 +717,8 @@ class PlanStore:
         from ..accounts import password_matches
 
         with self._write() as connection:
-            row = connection.execute(sa.select(USERS).where(USERS.c.name == name)).first()
+            row = connection.execute(sa.select(USERS).where(USERS.c.name == name)).first() \
+                if isinstance(name, str) and storable(name) else None
             now = now_micros()
             if row is None:
                 password_matches(password, _DUMMY_HASH)  # same work as for a real account
@@ -978,6 +985,13 @@ def _sync_folder(folder: Path) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Rows.
+
+
+def _row(connection: Connection, table: sa.Table, ident: object) -> Any:
+    """The row with this id, or None (also for an id no database could hold, such as a lone surrogate)."""
+    if not isinstance(ident, str) or not storable(ident):
+        return None
+    return connection.execute(sa.select(table).where(table.c.id == ident)).mappings().first()
 
 
 def _venue_from(row: Any) -> Venue:
