@@ -144,19 +144,25 @@ def timezone_component(key: str, rule: ZoneRule) -> icalendar.Timezone:
     return component
 
 
+def audience_view(plan: Plan, feed: Feed) -> tuple[Plan, Feed]:
+    """The plan and feed as the feed's audience may see them: a guest's feed is made from the
+    guest's own copy of the plan (no other delegation, not even its escorts at a joint event,
+    no notes, no busy time); other audiences get them unchanged."""
+    if feed.audience != GUEST or not feed.delegation:
+        return plan, feed
+    from .guest import guest_plan
+
+    plan = guest_plan(plan, feed.delegation)
+    kept = {e.id: e for e in plan.events}
+    return plan, replace(feed, events=[kept[e.id] for e in feed.events if e.id in kept])
+
+
 def render(plan: Plan, feed: Feed, lang: str = "en", *, modified: Mapping[str, datetime] | None = None) -> bytes:
     """The feed as iCalendar bytes. `modified` gives events' last-modified instants (from the
     database); without it LAST-MODIFIED is the feed's DTSTAMP."""
     if lang not in _LABELS:
         raise PlanError("", f"language must be en or de, got {lang!r}")
-    if feed.audience == GUEST and feed.delegation:
-        # Guests' calendars are made from the guest's own copy of the plan: no other delegation
-        # (not even its escorts at a joint event), no notes, no busy time.
-        from .guest import guest_plan
-
-        plan = guest_plan(plan, feed.delegation)
-        kept = {e.id: e for e in plan.events}
-        feed = replace(feed, events=[kept[e.id] for e in feed.events if e.id in kept])
+    plan, feed = audience_view(plan, feed)
     zone = zone_named(plan.timezone, "timezone")
     rule = zone_rule(plan.timezone)
     stamp = _stamp()
@@ -296,4 +302,4 @@ def feeds_for(plan: Plan, *, delegation: str | None = None, person: str | None =
 
 
 __all__: Iterable[str] = ["Feed", "ical_text", "delegation_feed", "person_feed", "venue_feed", "public_feed", "full_feed",
-                          "render", "timezone_component", "feeds_for"]
+                          "render", "timezone_component", "feeds_for", "audience_view"]

@@ -15,9 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import replace
-
-from .calendars import GUEST, INTERNAL, PUBLIC, Feed
+from .calendars import INTERNAL, PUBLIC, Feed, audience_view
 from .clock import WallClock, zone_named
 from .errors import PlanError
 from .model import Plan
@@ -59,12 +57,7 @@ def table_rows(plan: Plan, feed: Feed, lang: str = "en") -> tuple[list[str], lis
     notes; only internal tables carry notes, ids and the delegations of each event."""
     if lang not in _HEADERS:
         raise PlanError("", f"language must be en or de, got {lang!r}")
-    if feed.audience == GUEST and feed.delegation:
-        from .guest import guest_plan
-
-        plan = guest_plan(plan, feed.delegation)
-        kept = {e.id: e for e in plan.events}
-        feed = replace(feed, events=[kept[e.id] for e in feed.events if e.id in kept])
+    plan, feed = audience_view(plan, feed)
     words = _HEADERS[lang]
     columns = ["day", "start", "end", "title", "kind", "venue", "address"]
     if feed.audience == INTERNAL:

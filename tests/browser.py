@@ -26,6 +26,19 @@ def chromium() -> str:
 
 
 @contextmanager
+def launched_chromium():
+    """Headless Chromium (Debian's) driven by Playwright, closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
 def offline_page(width: int = 1100, height: int = 800):
     """A page that may load only file:// and localhost; (page, requests that were blocked, dialogs)."""
     from playwright.sync_api import sync_playwright

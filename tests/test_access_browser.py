@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from appserver import running_app
-from browser import FLAGS, chromium
+from browser import launched_chromium
 from conftest import DATA
 from planner import load_plan
 from planner.storage import PlanStore
@@ -51,12 +51,15 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium(), args=FLAGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
+
+
+@pytest.fixture
+def tap(browser):
+    wiretap = Wiretap(browser)
+    yield wiretap
+    wiretap.close()
 
 
 class Wiretap:
@@ -116,56 +119,48 @@ def _ask_by_history(page, url_path: str) -> None:
     settle(page)
 
 
-def test_a_guest_receives_nothing_of_other_delegations_or_internal_notes(server, browser):
+def test_a_guest_receives_nothing_of_other_delegations_or_internal_notes(server, tap):
     base, token, _ = server
     sample = load_plan(DATA / "dortbunt-2027.json")
     others = [d.city for k, d in sample.delegations.items() if k != "amiens"]
-    tap = Wiretap(browser)
-    try:
-        tap.page.goto(f"{base}/?g={token}")
-        tap.page.get_by_role("heading", name="Welcome, delegation of Amiens!").wait_for(timeout=TIMEOUT)
-        settle(tap.page)
-        tap.page.wait_for_timeout(1500)  # the map and the tables load after the script
-        # Everything the browser received, also what is not drawn (table rows, map data).
+    tap.page.goto(f"{base}/?g={token}")
+    tap.page.get_by_role("heading", name="Welcome, delegation of Amiens!").wait_for(timeout=TIMEOUT)
+    settle(tap.page)
+    tap.page.wait_for_timeout(1500)  # the map and the tables load after the script
+    # Everything the browser received, also what is not drawn (table rows, map data).
+    received = tap.everything()
+    assert b"Amiens" in received and len(tap.received) > 3
+    for city in others:
+        assert city.encode() not in received, city
+    assert SECRET_NOTE.encode() not in received and SECRET_PHONE.encode() not in received
+
+    # Staff pages by URL path and by the history: always the guest's own page.
+    for url_path in ("delegations", "admin", "calendars", "golden_book", "overview"):
+        tap.forget()
+        _ask_by_history(tap.page, url_path)
+        assert _heading(tap.page) == "Welcome, delegation of Amiens!", url_path
         received = tap.everything()
-        assert b"Amiens" in received and len(tap.received) > 3
-        for city in others:
-            assert city.encode() not in received, city
-        assert SECRET_NOTE.encode() not in received and SECRET_PHONE.encode() not in received
-
-        # Staff pages by URL path and by the history: always the guest's own page.
-        for url_path in ("delegations", "admin", "calendars", "golden_book", "overview"):
-            tap.forget()
-            _ask_by_history(tap.page, url_path)
-            assert _heading(tap.page) == "Welcome, delegation of Amiens!", url_path
-            received = tap.everything()
-            assert SECRET_NOTE.encode() not in received and b"Leeds" not in received, url_path
-        # Guessing another delegation in the address changes nothing.
-        for query in ("?delegation=leeds", "?d=leeds&g=", "?guest=leeds"):
-            tap.forget()
-            _ask_by_history(tap.page, query)
-            assert b"Leeds" not in tap.everything(), query
-    finally:
-        tap.close()
+        assert SECRET_NOTE.encode() not in received and b"Leeds" not in received, url_path
+    # Guessing another delegation in the address changes nothing.
+    for query in ("?delegation=leeds", "?d=leeds&g=", "?guest=leeds"):
+        tap.forget()
+        _ask_by_history(tap.page, query)
+        assert b"Leeds" not in tap.everything(), query
 
 
-def test_feed_urls_reach_only_their_own_calendar(server, browser):
+def test_feed_urls_reach_only_their_own_calendar(server, tap):
     base, token, leeds_feed = server
-    tap = Wiretap(browser)
-    try:
-        page = tap.page
-        guest_feed = page.request.get(f"{base}/feeds/{token}.ics")
-        assert guest_feed.status == 200 and b"Amiens" in guest_feed.body() and b"Leeds" not in guest_feed.body()
-        assert SECRET_NOTE.encode() not in guest_feed.body() and SECRET_PHONE.encode() not in guest_feed.body()
-        # A delegation's calendar link is not a guest page.
-        page.goto(f"{base}/?g={leeds_feed}")
-        page.get_by_text("This link is not valid or has expired").wait_for(timeout=TIMEOUT)
-        # Tokens that are ids, counters or neighbours of a real one get nothing.
-        for guess in ("amiens", "1", "2", token[:-1] + ("A" if token[-1] != "A" else "B"), token.upper(), "%2e%2e"):
-            answer = page.request.get(f"{base}/feeds/{guess}.ics")
-            assert answer.status == 404 and b"BEGIN:VCALENDAR" not in answer.body(), guess
-    finally:
-        tap.close()
+    page = tap.page
+    guest_feed = page.request.get(f"{base}/feeds/{token}.ics")
+    assert guest_feed.status == 200 and b"Amiens" in guest_feed.body() and b"Leeds" not in guest_feed.body()
+    assert SECRET_NOTE.encode() not in guest_feed.body() and SECRET_PHONE.encode() not in guest_feed.body()
+    # A delegation's calendar link is not a guest page.
+    page.goto(f"{base}/?g={leeds_feed}")
+    page.get_by_text("This link is not valid or has expired").wait_for(timeout=TIMEOUT)
+    # Tokens that are ids, counters or neighbours of a real one get nothing.
+    for guess in ("amiens", "1", "2", token[:-1] + ("A" if token[-1] != "A" else "B"), token.upper(), "%2e%2e"):
+        answer = page.request.get(f"{base}/feeds/{guess}.ics")
+        assert answer.status == 404 and b"BEGIN:VCALENDAR" not in answer.body(), guess
 
 
 @pytest.mark.parametrize(("role", "forbidden", "marker"), [
@@ -175,44 +170,36 @@ def test_feed_urls_reach_only_their_own_calendar(server, browser):
     ("organiser", "admin", "Accounts"),
     ("protocol", "admin", "Accounts"),
 ])
-def test_role_bypass_by_url_fails(server, browser, role, forbidden, marker):
+def test_role_bypass_by_url_fails(server, tap, role, forbidden, marker):
     base, _, _ = server
-    tap = Wiretap(browser)
-    try:
-        _sign_in(tap, base, f"{role}-user")
-        assert tap.page.get_by_role("link", name=re.compile("Admin|Delegations")).count() == (
-            {"viewer": 1, "organiser": 0, "protocol": 1}[role])
-        # Through the history, signed in: the server answers with the role's default page.
-        tap.forget()
-        _ask_by_history(tap.page, forbidden)
-        assert _heading(tap.page) == "Overview"
-        received = tap.everything()
-        assert marker.encode() not in received
-        if role == "organiser":  # organisers never receive the protocol's internal notes
-            assert SECRET_NOTE.encode() not in received and SECRET_PHONE.encode() not in received
-        # Typed into the address bar: a new session, which must sign in first.
-        tap.page.goto(f"{base}/{forbidden}")
-        tap.page.get_by_role("heading", name="Sign in", level=1).wait_for(timeout=TIMEOUT)
-        assert marker not in tap.page.locator("body").inner_text()
-    finally:
-        tap.close()
+    _sign_in(tap, base, f"{role}-user")
+    assert tap.page.get_by_role("link", name=re.compile("Admin|Delegations")).count() == (
+        {"viewer": 1, "organiser": 0, "protocol": 1}[role])
+    # Through the history, signed in: the server answers with the role's default page.
+    tap.forget()
+    _ask_by_history(tap.page, forbidden)
+    assert _heading(tap.page) == "Overview"
+    received = tap.everything()
+    assert marker.encode() not in received
+    if role == "organiser":  # organisers never receive the protocol's internal notes
+        assert SECRET_NOTE.encode() not in received and SECRET_PHONE.encode() not in received
+    # Typed into the address bar: a new session, which must sign in first.
+    tap.page.goto(f"{base}/{forbidden}")
+    tap.page.get_by_role("heading", name="Sign in", level=1).wait_for(timeout=TIMEOUT)
+    assert marker not in tap.page.locator("body").inner_text()
 
 
-def test_the_history_route_does_reach_pages_the_role_may_open(server, browser):
+def test_the_history_route_does_reach_pages_the_role_may_open(server, tap):
     """The control for the bypass test: the same request by history reaches a page the role
     may open, so a forbidden page is refused by the server, not missed by the test."""
     base, _, _ = server
-    tap = Wiretap(browser)
-    try:
-        _sign_in(tap, base, "admin-user")
-        tap.forget()
-        _ask_by_history(tap.page, "admin")
-        assert _heading(tap.page) == "Admin" and b"Accounts" in tap.everything()
-    finally:
-        tap.close()
+    _sign_in(tap, base, "admin-user")
+    tap.forget()
+    _ask_by_history(tap.page, "admin")
+    assert _heading(tap.page) == "Admin" and b"Accounts" in tap.everything()
 
 
-def test_tables_downloaded_from_the_app_run_no_formula(server, browser):
+def test_tables_downloaded_from_the_app_run_no_formula(server, tap):
     import csv
     import io
     from pathlib import Path
@@ -220,27 +207,23 @@ def test_tables_downloaded_from_the_app_run_no_formula(server, browser):
     import openpyxl
 
     base, _, _ = server
-    tap = Wiretap(browser)
-    try:
-        _sign_in(tap, base, "protocol-user")
-        tap.page.get_by_role("link", name="Calendars and sharing").click()
-        tap.page.get_by_role("heading", name="Calendars and sharing", level=1).wait_for(timeout=TIMEOUT)
-        settle(tap.page)
-        tap.page.get_by_role("combobox", name="Calendar of").first.click()
-        tap.page.get_by_role("option", name="Everything (draft, internal)").first.click()
-        settle(tap.page)
-        with tap.page.expect_download() as download:
-            tap.page.get_by_role("button", name="As a table (CSV)").click()
-        cells = [c for row in csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))) for c in row]
-        assert "'" + FORMULA in cells and FORMULA not in cells
-        assert not [c for c in cells if c.lstrip(" ")[:1] in ("=", "+", "@")]
-        with tap.page.expect_download() as download:
-            tap.page.get_by_role("button", name="As a table (Excel)").click()
-        sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
-        titled = [c for row in sheet.iter_rows() for c in row if c.value == FORMULA]
-        assert titled and all(c.data_type == "s" and c.quotePrefix for c in titled)
-    finally:
-        tap.close()
+    _sign_in(tap, base, "protocol-user")
+    tap.page.get_by_role("link", name="Calendars and sharing").click()
+    tap.page.get_by_role("heading", name="Calendars and sharing", level=1).wait_for(timeout=TIMEOUT)
+    settle(tap.page)
+    tap.page.get_by_role("combobox", name="Calendar of").first.click()
+    tap.page.get_by_role("option", name="Everything (draft, internal)").first.click()
+    settle(tap.page)
+    with tap.page.expect_download() as download:
+        tap.page.get_by_role("button", name="As a table (CSV)").click()
+    cells = [c for row in csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))) for c in row]
+    assert "'" + FORMULA in cells and FORMULA not in cells
+    assert not [c for c in cells if c.lstrip(" ")[:1] in ("=", "+", "@")]
+    with tap.page.expect_download() as download:
+        tap.page.get_by_role("button", name="As a table (Excel)").click()
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    titled = [c for row in sheet.iter_rows() for c in row if c.value == FORMULA]
+    assert titled and all(c.data_type == "s" and c.quotePrefix for c in titled)
 
 
 def test_a_web_page_elsewhere_cannot_open_the_apps_websocket(server):

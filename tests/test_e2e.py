@@ -18,7 +18,7 @@ import icalendar
 import pytest
 
 from appserver import running_app
-from browser import FLAGS, chromium
+from browser import launched_chromium
 from planner import load_plan
 from conftest import DATA, ROOT
 
@@ -34,12 +34,8 @@ def app(tmp_path_factory):
 
 @pytest.fixture
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium(), args=FLAGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 def fresh_page(browser, tmp_path: Path):

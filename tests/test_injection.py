@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from appserver import running_app
-from browser import FLAGS, chromium
+from browser import launched_chromium
 from hostile import ALL, GUEST, IMG, hostile_plan
 from planner.guest import guest_plan
 from planner.maps import conflicts_map, delegation_day_map, festival_map, standalone_html
@@ -138,12 +138,8 @@ def hostile_app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium(), args=FLAGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 def fresh_page(browser):
