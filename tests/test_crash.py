@@ -245,6 +245,54 @@ def test_app_killed_while_the_command_line_writes(tmp_path):
     assert status == 200 and f"SUMMARY:edit {edits}\r\n".encode() in body
 
 
+def test_app_killed_while_its_pages_save(tmp_path):
+    """Protocol officers save events through the app's event form (websocket clients speaking
+    the browser's protocol, see bench/load_sessions.py) when the app is killed. Every save the
+    app confirmed is in the database, none is half there (title and start time of one save),
+    and the app starts again on the database and serves the last saves."""
+    import asyncio
+
+    from bench.load_sessions import Client, Outcome, prepare, run_session, sessions, verify
+
+    editors = [session for session in sessions(10) if session.role == "protocol"][:4]
+    for session in editors:
+        session.shared = session.own  # each saves its own event only: every save should land
+    url = f"sqlite:///{tmp_path}/planner.db"
+    prepare(url, editors)
+    outcome = Outcome()
+    delay = RANDOM.uniform(6.0, 9.0)  # the first save waits for the 5-second tick of shared events
+
+    async def edit_until_killed(base: str, process) -> None:
+        clients = [Client(base, session, outcome) for session in editors]
+        for client in clients:
+            await client.connect()
+            await client.sign_in()
+        started = time.monotonic()
+        load = asyncio.gather(*(run_session(client, started, started + 60) for client in clients))
+        await asyncio.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        await load
+
+    with app_process(tmp_path, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none") as (process, base, _):
+        asyncio.run(edit_until_killed(base, process))
+        process.wait()
+    assert outcome.saved, f"no save was confirmed in the {delay:.1f} s before the kill"
+    assert_sound(tmp_path / "planner.db")
+    # The connection errors of the kill are expected; what the database holds must be right.
+    outcome.problems = []
+    assert verify(url, outcome, "") == [], f"killed {delay:.1f} s into the saves"
+    with running_app(tmp_path, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none") as (base, _):
+        async def reopen() -> str:
+            client = Client(base, editors[0], Outcome())
+            await client.connect()
+            await client.sign_in()
+            await client.open("delegations")
+            await client.close()
+            return client.title()
+
+        assert asyncio.run(reopen()) == "Delegations"
+
+
 def test_a_failed_first_fill_leaves_no_empty_database(tmp_path, monkeypatch):
     """Creating the schema and filling in the sample plan are one transaction: a crash in
     between would otherwise leave a database that every later start takes as set up, empty."""
