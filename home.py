@@ -60,8 +60,8 @@ if "guest_token" in st.session_state:
     wait = LINK_GUESSES.wait(client) if "guest" not in st.session_state else 0
     found = None if wait else store.feed_for_token(st.session_state["guest_token"])
     if found is None or found[0] != "guest":
-        if not wait:
-            LINK_GUESSES.failed(client)
+        if not wait and not store.was_ever_issued(st.session_state["guest_token"]):
+            LINK_GUESSES.failed(client)  # a guess; an expired or revoked link is none
         del st.session_state["guest_token"]
         st.session_state.pop("guest", None)
         if wait:

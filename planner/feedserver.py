@@ -65,7 +65,10 @@ def secret_feed(request: Request) -> Response:
     store = _store()
     found = store.feed_for_token(token)
     if found is None:
-        LINK_GUESSES.failed(address)
+        # Only guesses count: calendar apps keep polling links revoked or expired long ago,
+        # often many people's through one server (Google, Microsoft), and must not block it.
+        if not store.was_ever_issued(token):
+            LINK_GUESSES.failed(address)
         return _not_found()
     kind, target = found
     try:

@@ -70,9 +70,8 @@ class Throttle:
         return failures
 
 
-#: Unknown, revoked or expired secret links (calendar feeds and guest pages) per address. A
-#: calendar app keeps polling a revoked link every few minutes: 30 in ten minutes leaves room
-#: for several of those behind one address.
+#: Guessed secret links (tokens never issued, for calendar feeds and guest pages) per address;
+#: revoked and expired ones do not count, as calendar apps keep polling them.
 LINK_GUESSES = Throttle(limit=30, window=600)
 #: Wrong sign-ins per address, across all account names (each account also locks itself).
 SIGN_IN_FAILURES = Throttle(limit=10, window=600)

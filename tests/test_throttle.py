@@ -94,3 +94,25 @@ def test_sign_in_guessing_is_cut_off_across_account_names(store):
     SIGN_IN_FAILURES.clear()
     sign_in(app, "anna")
     assert title(app) == "Overview"
+
+
+def test_revoked_and_expired_links_polled_by_calendar_apps_are_no_guesses(store, monkeypatch):
+    """Google's or Microsoft's servers fetch many people's subscriptions from one address and
+    keep polling links revoked long ago: those answer 404 but never block the address."""
+    monkeypatch.setattr(feedserver, "_store", lambda: store)
+    store.publish(user="test")
+    revoked, old_token = store.create_feed_token("delegation", "leeds")
+    store.revoke_feed_token(revoked)
+    _, token = store.create_feed_token("delegation", "amiens")
+    for _ in range(3 * LINK_GUESSES.limit):
+        assert feedserver.secret_feed(_feed_request(old_token, "203.0.113.5")).status_code == 404
+    assert feedserver.secret_feed(_feed_request(token, "203.0.113.5")).status_code == 200
+    assert store.was_ever_issued(old_token) and store.was_ever_issued(token)
+    assert not store.was_ever_issued("x" * 43) and not store.was_ever_issued(None)
+    # and in the app: an old guest link shows "not valid" as often as it is opened, but a
+    # guessed one counts
+    number, guest_token = store.create_feed_token("guest", "amiens")
+    store.revoke_feed_token(number)
+    for _ in range(LINK_GUESSES.limit + 1):
+        assert "not valid" in guest_app(guest_token).error[0].value
+    assert LINK_GUESSES.wait(None) == 0

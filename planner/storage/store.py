@@ -640,6 +640,15 @@ class PlanStore:
             return None
         return row.kind, row.target
 
+    def was_ever_issued(self, token: str) -> bool:
+        """Whether `token` is one this database handed out (live, revoked or expired): a
+        calendar app that keeps asking for a revoked link is no one guessing."""
+        if not isinstance(token, str) or not 20 <= len(token) <= 100:
+            return False
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(FEED_TOKENS.c.id).where(
+                FEED_TOKENS.c.token_hash == _token_hash(token))).first() is not None
+
     def revoke_feed_token(self, number: int, *, user: str | None = None) -> None:
         """Revoke a secret link: its URL answers 404 from now on."""
         user = user or current_user()
