@@ -62,7 +62,8 @@ READS = {
     "viewer": ["overview", "delegations", "golden_book", "festival", "timeline_map", "conflicts"],
 }
 TITLES = {"overview": "Overview", "delegations": "Delegations", "golden_book": "Golden Book", "festival": "Festival",
-          "timeline_map": "Timeline and map", "conflicts": "Conflicts", "calendars": "Calendars and sharing"}
+          "timeline_map": "Timeline and map", "conflicts": "Conflicts", "calendars": "Calendars and sharing",
+          "admin": "Admin"}
 @dataclass
 class Session:
     number: int
@@ -127,6 +128,7 @@ class Client:
         self.pages: dict[str, str] = {}  # url path -> page script hash
         self.page_hash = ""
         self.tree = None
+        self.session_id = ""
 
     async def connect(self) -> None:
         from websockets.asyncio.client import connect
@@ -164,6 +166,7 @@ class Client:
             kind_of = forward.WhichOneof("type")
             if kind_of == "new_session":  # a run begins (also the one a rerun starts)
                 received = []
+                self.session_id = forward.new_session.initialize.session_id or self.session_id
                 if forward.new_session.page_script_hash:
                     self.page_hash = forward.new_session.page_script_hash
             elif kind_of == "navigation":
@@ -182,6 +185,26 @@ class Client:
         self.tree = parse_tree_from_messages(received)
         self._check()
         return self.tree
+
+    async def deferred_file(self, file_id: str):
+        """What a click on a download button whose file is made on the click asks for: the
+        server runs the button's function now and answers with the file's URL or an error."""
+        import uuid
+
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        message = BackMsg()
+        request = message.backend_operation_request
+        request.request_id = uuid.uuid4().hex
+        request.session_id = self.session_id
+        request.deferred_file.file_id = file_id
+        await self.socket.send(message.SerializeToString())
+        while True:
+            forward = ForwardMsg()
+            forward.ParseFromString(await asyncio.wait_for(self.socket.recv(), TIMEOUT))
+            if forward.WhichOneof("type") == "backend_operation_response":
+                return forward.backend_operation_response
 
     def _check(self) -> None:
         for exception in self.tree.exception:

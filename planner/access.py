@@ -66,6 +66,7 @@ ACTION_WORDS = {
     "share": "create or revoke links",
     "publish": "publish releases",
     "admin": "administer accounts, venues or the database",
+    "read": "read this calendar or table",
 }
 
 
@@ -141,6 +142,24 @@ def may_read_internal(role: str | None) -> bool:
 
 def may_edit(role: str | None) -> bool:
     return role in EDITORS
+
+
+def readable_plan(plan, role: str | None, busy_label: str = "Busy"):
+    """The plan as `role` may read it. The office's roles read everything; others (organisers)
+    read busy time only as `busy_label` (the Lord Mayor's diary is the office's: an imported
+    busy block carries the subject of someone's appointment), and no notes, phone numbers or
+    e-mail addresses. Ids and times stay, so conflicts and edits work the same."""
+    from dataclasses import replace
+
+    if may_read_internal(role):
+        return plan
+    return replace(
+        plan,
+        venues={k: replace(v, notes="") for k, v in plan.venues.items()},
+        people={k: replace(p, phone="", email="", notes="") for k, p in plan.people.items()},
+        delegations={k: replace(d, notes="") for k, d in plan.delegations.items()},
+        events=[replace(e, notes="", title=busy_label if e.kind == "unavailable" else e.title) for e in plan.events],
+    )
 
 
 class Editor:
@@ -249,3 +268,17 @@ class Editor:
     def backup(self, target) -> None:
         self.require("admin")
         self.store.backup(target)
+
+    # -- reading, for what is made after the page was drawn (downloads made on the click) ---
+
+    def export_document(self) -> dict:
+        """The whole draft as a plan document (admin only, checked at the moment of asking)."""
+        self.require("admin")
+        return self.store.export_document()
+
+    def require_reading(self, internal: bool) -> None:
+        """Forbidden unless the session may read now: any role reads guests' and public
+        calendars, only the office's roles internal ones."""
+        role = self.role()
+        if role is None or (internal and not may_read_internal(role)):
+            raise Forbidden("read", role)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .clock import WallClock, from_micros, micros, zone_named
+from .errors import PlanError
 from .gcpause import gc_paused
 from .model import EVENT_KINDS, INTERPRETED_KINDS, RULES, SIGNATORY_ROLES, Event, Plan, Venue, Window
 from .travel import TravelTimes
@@ -491,14 +492,25 @@ def _by_start(events: tuple[Event, ...] | list[Event]) -> list[Event]:
     return sorted(events, key=_START_ID)
 
 
-def check(plan: Plan) -> list[Conflict]:
+class TooManyConflicts(PlanError):
+    """More conflicts than the caller set out to list (a plan of copies of one event has as
+    many conflicts as pairs of copies: the check stops instead of filling the memory)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__("", f"more than {limit:,} conflicts: this is no plan to check here "
+                             "(check it with python -m planner check)")
+
+
+def check(plan: Plan, *, limit: int | None = None) -> list[Conflict]:
     """All conflicts of the plan under its rule settings, ordered by their first event's start,
-    then rule, then events."""
+    then rule, then events. With `limit`, more than that many raise TooManyConflicts as soon as
+    they are found (the rules find conflicts one by one, so time and memory stay bounded)."""
     with gc_paused():
-        return _check(plan)
+        return _check(plan, limit)
 
 
-def _check(plan: Plan) -> list[Conflict]:
+def _check(plan: Plan, limit: int | None = None) -> list[Conflict]:
     schedule = Schedule(plan)
     rules = plan.rules
     found: list[tuple[tuple, Conflict]] = []
@@ -507,6 +519,8 @@ def _check(plan: Plan) -> list[Conflict]:
             continue
         severity = rules.severity_of(rule)
         for events, resource, facts in find(schedule):
+            if limit is not None and len(found) >= limit:
+                raise TooManyConflicts(limit)
             ordered = _by_start(events)
             ids = tuple(event.id for event in ordered)
             facts["_events"] = ordered

@@ -3,8 +3,10 @@ secret feed) and /feeds/public.ics (the public programme), served beside the Str
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import lru_cache
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -31,8 +33,11 @@ def _not_found() -> Response:
 
 
 def _calendar(data: bytes, name: str) -> Response:
+    # Ids are almost free text ("kyiv-київ", a quote): an ASCII stand-in, and the real name
+    # percent-encoded (RFC 6266), so that no id can break the header or the response.
+    plain = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:80] or "calendar"
     return Response(data, media_type=CALENDAR, headers={
-        "Content-Disposition": f'inline; filename="{name}.ics"',
+        "Content-Disposition": f"inline; filename=\"{plain}.ics\"; filename*=UTF-8''{quote(name + '.ics', safe='')}",
         "Cache-Control": "private, max-age=300",
     })
 

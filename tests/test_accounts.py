@@ -80,3 +80,24 @@ def test_user_cli(tmp_path):
     assert nothing.returncode == 2 and "nothing to change" in nothing.stderr
     assert run("remove", "anna").returncode == 0 and run("list").stdout == ""
     assert run("remove", "anna").returncode == 2
+
+
+def test_unknown_wrong_and_locked_sign_ins_do_the_same_work(store, monkeypatch):
+    """The time a refusal takes must not tell whether a name exists or is locked: each tries
+    exactly one password hash."""
+    import planner.accounts as accounts
+
+    tried = []
+    real = accounts.password_matches
+    monkeypatch.setattr(accounts, "password_matches", lambda *args: tried.append(1) or real(*args))
+    store.add_user("anna", "admin", "correct horse battery")
+    for name, password in (("nobody", "guess guess guess"), ("anna", "guess guess guess")):
+        tried.clear()
+        assert store.authenticate(name, password) is None
+        assert len(tried) == 1, name
+    for _ in range(5):
+        store.authenticate("anna", "guess guess guess")
+    for password in ("guess guess guess", "correct horse battery"):  # locked now
+        tried.clear()
+        assert store.authenticate("anna", password) is None
+        assert len(tried) == 1

@@ -148,3 +148,20 @@ def test_pages_cannot_be_opened_by_url_around_the_sign_in(server):
             assert page.locator("text=Timeline and map").count() == 0
         browser.close()
 
+
+
+def test_any_id_gives_a_sound_file_name_header():
+    """Ids are almost free text: none may break the Content-Disposition header (a quote would
+    end the file name, non-Latin letters could not be sent at all, a line break would add a
+    header)."""
+    from urllib.parse import unquote
+
+    from planner.feedserver import _calendar
+
+    for name in ("amiens", "kyiv-київ", 'evil";x=1', "a\r\nSet-Cookie: x=1", "x" * 300, ""):
+        header = _calendar(b"BEGIN:VCALENDAR\r\n", name).headers["content-disposition"]
+        header.encode("latin-1")  # sendable at all
+        assert "\r" not in header and "\n" not in header
+        plain, encoded = header.removeprefix("inline; ").split("; ")
+        assert plain.startswith('filename="') and plain.count('"') == 2
+        assert unquote(encoded.removeprefix("filename*=UTF-8''")) == name + ".ics"

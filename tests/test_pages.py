@@ -1120,3 +1120,49 @@ def test_golden_book_suggests_free_times_and_books_one(store):
     assert len(booked) == 1
     errors = [c for c in check(store.load_plan()) if booked[0].id in c.events and c.severity == "error"]
     assert errors == []
+
+
+# -- what organisers may read ------------------------------------------------------------------
+
+
+def test_organisers_read_busy_time_only_as_busy(store):
+    """The Lord Mayor's diary is the office's: an organiser's pages (timeline by person, conflicts,
+    overview) show busy time as "Busy", never its subject, and no notes; a viewer of the office
+    reads them (the control)."""
+    busy = [e.title for e in store.load_plan().events if e.kind == "unavailable"]
+    notes = [e.notes for e in store.load_plan().events if e.notes]
+    assert busy and notes
+    for who in ("organiser", "viewer"):
+        app = session(store, who)
+        seen = rendered_text(app)
+        open_page(app, "timeline_map")
+        next(r for r in app.radio if r.label == "Rows").set_value("person")
+        wall = WallClock(zone_named("Europe/Berlin", "timezone"))
+        for day in sorted({wall.local_date(e.start) for e in store.load_plan().events if e.status != "cancelled"}):
+            app.selectbox[0].set_value(day)
+            seen += rendered_text(ran(app))
+        seen += rendered_text(open_page(app, "conflicts"))
+        if who == "organiser":
+            assert not [title for title in busy if title in seen]
+            assert not [note for note in notes if note[:40] in seen]
+            assert "Busy" in seen
+        else:
+            assert [title for title in busy if title in seen]
+        app.session_state["user"] = None  # the next session signs in afresh
+        store.remove_user(f"{who}-user")
+
+
+def test_checking_an_uploaded_plan_is_bounded(store):
+    """Any role may check a plan file on the Conflicts page; a file of copies of one event (as
+    many conflicts as pairs) is refused with a clear message instead of filling the memory."""
+    document = store.export_document()
+    copies = [{**document["events"][0], "id": f"copy-{n}"} for n in range(400)]  # 79,800 pairs
+    document["events"] = document["events"][:1] + copies
+    app = session(store, "viewer")
+    open_page(app, "conflicts")
+    app.get("file_uploader")[0].set_value(("copies.json", json.dumps(document).encode(), "application/json"))
+    ran(app)
+    assert [e.value for e in app.error] == [
+        "The plan is invalid: more than 50,000 conflicts: this is no plan to check here "
+        "(check it with python -m planner check)"]
+    assert not app.dataframe

@@ -85,9 +85,27 @@ def _session(store: PlanStore, who: str) -> tuple[Editor, str | None]:
 def test_the_matrix_names_every_change_an_editor_can_make(tmp_path):
     store = PlanStore(f"sqlite:///{tmp_path}/matrix.db")
     public = {name for name, member in inspect.getmembers(Editor, inspect.isfunction) if not name.startswith("_")}
-    public -= {"role", "require"}  # questions, not changes
+    public -= {"role", "require", "require_reading"}  # questions, not changes
     covered = {key.split(":")[0] for key in _attempts(store, Editor(store, None, local=True), tmp_path)}
-    assert covered == public
+    assert covered | {"export_document"} == public  # the one read: test_whole_draft_for_admins_only
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_whole_draft_for_admins_only_and_reading_per_role(tmp_path, who):
+    store = PlanStore(f"sqlite:///{tmp_path}/planner.db")
+    editor, role = _session(store, who)
+    if role == "admin":
+        assert editor.export_document() == store.export_document()
+    else:
+        with pytest.raises(Forbidden):
+            editor.export_document()
+    for internal in (False, True):
+        if role is not None and (not internal or role != "organiser"):
+            editor.require_reading(internal)
+        else:
+            with pytest.raises(Forbidden):
+                editor.require_reading(internal)
+    store.close()
 
 
 @pytest.mark.parametrize("who", WHO)

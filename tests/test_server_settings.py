@@ -22,3 +22,8 @@ def test_cross_site_protections_stay_on():
 def test_streamlits_own_table_export_stays_off():
     # It writes cells that spreadsheets run as formulas; the Calendars page offers safe tables.
     assert SETTINGS["client"]["disableDataExport"] is True
+
+
+def test_uploads_are_bounded():
+    # Streamlit's default is 200 MB; the largest real plan is about 30 MB.
+    assert SETTINGS["server"]["maxUploadSize"] <= 50

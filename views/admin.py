@@ -70,7 +70,9 @@ with accounts_tab:
 
 with data_tab:
     st.download_button(t("Export the draft (dortbunt-plan/1 JSON)", "Entwurf exportieren (dortbunt-plan/1 JSON)"),
-                       lambda database=store(): json.dumps(database.export_document(), ensure_ascii=False,
+                       # Made on the click, maybe long after the page was drawn: the role is
+                       # checked again then, so a removed or lowered account gets nothing.
+                       lambda session=editor(): json.dumps(session.export_document(), ensure_ascii=False,
                                                            indent=1).encode("utf-8"),
                        file_name="plan.json", mime="application/json", key="export",
                        on_click="ignore")  # no rerun racing the file made on the click

@@ -42,20 +42,30 @@ try:
 except PlanError as error:
     st.info(t("Not available: ", "Nicht verfügbar: ") + md(str(error)))
 else:
+    reader, internal = editor(), kind not in ("delegation", "public")
+
+    def when_clicked(make):
+        """`make`, run when the button is clicked (in another thread, maybe long after the page
+        was drawn): only if this session may still read this calendar then."""
+        def checked():
+            reader.require_reading(internal)
+            return make()
+        return checked
+
     row = st.container(horizontal=True)
+    # Everything the files need is taken now: the click runs outside this script.
     row.download_button(md(t(f"Download “{feed.name}” (.ics, {len(feed.events)} events)",
                              f"„{feed.name}“ herunterladen (.ics, {len(feed.events)} Termine)")),
-                        # Made on the click, in another thread: take everything it needs now.
-                        lambda database=store(), language=lang(): render(
-                            source, feed, language, modified=None if source is not plan else database.last_modified()),
+                        when_clicked(lambda database=store(), language=lang(): render(
+                            source, feed, language, modified=None if source is not plan else database.last_modified())),
                         file_name=f"{target or kind}.ics", mime="text/calendar", key="download-feed",
                         on_click="ignore")  # no rerun racing the file made on the click
     # The same selection as a spreadsheet; text that would run as a formula is neutralised.
     row.download_button(t("As a table (CSV)", "Als Tabelle (CSV)"),
-                        lambda language=lang(): export_table(source, feed, "csv", language),
+                        when_clicked(lambda language=lang(): export_table(source, feed, "csv", language)),
                         file_name=f"{target or kind}.csv", mime="text/csv", key="download-csv", on_click="ignore")
     row.download_button(t("As a table (Excel)", "Als Tabelle (Excel)"),
-                        lambda language=lang(): export_table(source, feed, "xlsx", language),
+                        when_clicked(lambda language=lang(): export_table(source, feed, "xlsx", language)),
                         file_name=f"{target or kind}.xlsx", key="download-xlsx", on_click="ignore",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 st.caption(t("Everyone can subscribe to the public programme at ", "Das öffentliche Programm kann jede und jeder abonnieren: ")

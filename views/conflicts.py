@@ -12,14 +12,32 @@ from views.ui import clock, conflict_table, day_text, draft, draft_conflicts, la
 
 st.title(t("Conflicts", "Konflikte"))
 
+# Any role may check a plan file here: bounded, so that no file can take the server's memory
+# (a plan of copies of one event has as many conflicts as pairs of copies). A city's plan of
+# 50,000 events is about 15 MB; larger plans are checked with python -m planner check.
+UPLOAD_MB = 20
+UPLOAD_CONFLICTS = 50_000
+
+
+def checked_upload(upload) -> tuple:
+    """(plan, conflicts) of an uploaded plan file, read and checked once per upload."""
+    done = st.session_state.get("checked-upload")
+    if done is None or done[0] != upload.file_id:
+        data = upload.getvalue()
+        if len(data) > UPLOAD_MB * 2**20:  # the uploader says so too; this is what counts
+            raise PlanError("", t(f"{upload.name} is larger than {UPLOAD_MB} MB", f"{upload.name} ist größer als {UPLOAD_MB} MB"))
+        plan = plan_from_bytes(data, upload.name)
+        done = st.session_state["checked-upload"] = (upload.file_id, plan, check(plan, limit=UPLOAD_CONFLICTS))
+    return done[1], done[2]
+
+
 upload = st.sidebar.file_uploader(t("Check your own plan (dortbunt-plan/1 JSON)", "Eigenen Plan prüfen (dortbunt-plan/1 JSON)"),
-                                  type=["json"])
+                                  type=["json"], max_upload_size=UPLOAD_MB)
 try:
-    plan = plan_from_bytes(upload.getvalue(), upload.name) if upload else draft()
+    plan, conflicts = checked_upload(upload) if upload else (draft(), draft_conflicts())
 except PlanError as error:
     st.error(t("The plan is invalid", "Der Plan ist ungültig") + ": " + md(str(error)))
     st.stop()
-conflicts = check(plan) if upload else draft_conflicts()
 wall = clock(plan)
 
 source = t("uploaded file", "hochgeladene Datei") if upload else t("draft in the database", "Entwurf in der Datenbank")

@@ -15,7 +15,7 @@ import streamlit as st
 
 from planner import PlanError
 from planner import formats
-from planner.access import Editor, Forbidden, may
+from planner.access import Editor, Forbidden, may, may_read_internal, readable_plan
 from planner.changes import plan_changes
 from planner.clock import WallClock, zone_named
 from planner.conflicts import Conflict, check
@@ -80,18 +80,30 @@ class Snapshot:
             return self._conflicts
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _snapshot(url: str, revision: int, _store: PlanStore) -> Snapshot:
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _snapshot(url: str, revision: int, view: str, _store: PlanStore) -> Snapshot:
+    if view != "full":  # what a role that may not read internal details sees (see readable_plan)
+        full = _snapshot(url, revision, "full", _store)
+        return Snapshot(readable_plan(full.plan, None, _BUSY[view]), revision, empty=full.empty)
     if _store.is_empty():  # a database started empty: the pages show an empty plan
         return Snapshot(Plan(), revision, empty=True)
     return Snapshot(_store.load_plan(), revision)
 
 
+_BUSY = {"restricted-en": "Busy", "restricted-de": "Belegt"}
+
+
+def _view() -> str:
+    """Which copy of the plan this session's role reads: "full", or "restricted-LANG"."""
+    return "full" if may_read_internal(role()) else f"restricted-{'de' if lang() == 'de' else 'en'}"
+
+
 def draft() -> Plan:
-    """The draft, loaded once per change of the database and shared by all sessions (read only).
-    The page's later calls of `draft_conflicts` refer to this same draft."""
+    """The draft as this session's role may read it, loaded once per change of the database and
+    shared by all sessions (read only). The page's later calls of `draft_conflicts` refer to
+    this same draft."""
     current = store()
-    snapshot = _snapshot(current.url, current.revision(), current)
+    snapshot = _snapshot(current.url, current.revision(), _view(), current)
     st.session_state["_snapshot"] = snapshot
     if snapshot.empty:
         st.info(t("The database holds no plan yet: import one on the Admin page, or with "
@@ -116,7 +128,7 @@ def _release(url: str, number: int, created: datetime, _store: PlanStore) -> Pla
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _pending(url: str, revision: int, _draft: Plan, _release: Plan | None) -> list:
+def _pending(url: str, revision: int, view: str, _draft: Plan, _release: Plan | None) -> list:
     return plan_changes(_release or Plan(timezone=_draft.timezone), _draft)
 
 
@@ -133,12 +145,15 @@ def release_changes(number: int, created: datetime) -> tuple[Plan, list]:
 
 
 def released() -> Plan | None:
-    """The latest release (what guests see), None before the first; parsed once per release."""
+    """The latest release (what guests see) as this session's role may read it, None before
+    the first; parsed once per release."""
     current = store()
     releases = current.releases()
     if not releases:
         return None
-    return _release(current.url, releases[-1].number, releases[-1].created_at, current)
+    plan = _release(current.url, releases[-1].number, releases[-1].created_at, current)
+    view = _view()
+    return plan if view == "full" else readable_plan(plan, None, _BUSY[view])
 
 
 def pending_changes() -> list:
@@ -149,7 +164,7 @@ def pending_changes() -> list:
     snapshot = st.session_state["_snapshot"]
     if snapshot.empty:
         return []
-    return _pending(store().url, snapshot.revision, snapshot.plan, released())
+    return _pending(store().url, snapshot.revision, _view(), snapshot.plan, released())
 
 
 def clock(plan: Plan) -> WallClock:

@@ -733,6 +733,7 @@ class PlanStore:
                 password_matches(password, _DUMMY_HASH)  # same work as for a real account
                 return None
             if row.locked_until is not None and row.locked_until > now:
+                password_matches(password, row.password_hash)  # the same work: timing tells nothing
                 return None
             if password_matches(password, row.password_hash):
                 connection.execute(USERS.update().where(USERS.c.name == name).values(failed_logins=0, locked_until=None))
