@@ -206,6 +206,49 @@ class Client:
             if forward.WhichOneof("type") == "backend_operation_response":
                 return forward.backend_operation_response
 
+    async def upload(self, widget_id: str, name: str, data: bytes):
+        """Upload a file into a file uploader as the browser does (ask for an upload address,
+        PUT the file with the XSRF token, then name it in the widget's state); returns the
+        widget state to send with the next run."""
+        import urllib.request
+        import uuid
+
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.Common_pb2 import UploadedFileInfo
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        message = BackMsg()
+        message.file_urls_request.request_id = uuid.uuid4().hex
+        message.file_urls_request.file_names.append(name)
+        message.file_urls_request.session_id = self.session_id
+        await self.socket.send(message.SerializeToString())
+        while True:
+            forward = ForwardMsg()
+            forward.ParseFromString(await asyncio.wait_for(self.socket.recv(), TIMEOUT))
+            if forward.WhichOneof("type") == "file_urls_response":
+                urls = forward.file_urls_response.file_urls[0]
+                break
+
+        def put() -> None:
+            with urllib.request.urlopen(self.base + "/_stcore/health", timeout=TIMEOUT) as page:  # sets the cookie
+                cookie = next(c for c in page.headers.get_all("Set-Cookie") if c.startswith("_streamlit_xsrf="))
+            token = cookie.split(";")[0].split("=", 1)[1]
+            boundary = uuid.uuid4().hex
+            body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                    f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+            request = urllib.request.Request(
+                self.base + urls.upload_url if urls.upload_url.startswith("/") else urls.upload_url, body, method="PUT",
+                headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": token,
+                         "Cookie": f"_streamlit_xsrf={token}"})
+            urllib.request.urlopen(request, timeout=TIMEOUT).read()
+
+        await asyncio.to_thread(put)
+        state = WidgetState(id=widget_id)
+        state.file_uploader_state_value.uploaded_file_info.append(
+            UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id, file_urls=urls))
+        return state
+
     def _check(self) -> None:
         for exception in self.tree.exception:
             self.outcome.problems.append(f"{self.session.name}: exception on the page: {exception.message[:300]}")

@@ -293,6 +293,69 @@ def test_app_killed_while_its_pages_save(tmp_path):
         assert asyncio.run(reopen()) == "Delegations"
 
 
+def _many_events(count: int) -> bytes:
+    """The sample plan with its events repeated (new ids) up to `count`: an import that takes a
+    while, so that a kill can land in the middle of it."""
+    document = json.loads(SAMPLE.read_text())
+    events = document["events"]
+    document["name"] = "Big import"
+    document["events"] = [{**events[n % len(events)], "id": f"copy-{n}"} for n in range(count)]
+    return json.dumps(document).encode()
+
+
+def test_app_killed_while_its_admin_page_imports(tmp_path):
+    """An admin replaces the draft with a large plan file through the Admin page (uploaded and
+    clicked as the browser does) and the app is killed at a random moment of the import: the
+    database holds the old plan or the new one, whole, and the app starts again on it."""
+    import asyncio
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    from bench.load_sessions import Client, Outcome, Session
+    from planner.loading import plan_from_bytes
+
+    data = _many_events(8000)
+    new_plan, old_plan = plan_from_bytes(data), load_plan(SAMPLE)
+    # The click's run reads the file (about 0.2 s) and imports it (about 0.3 s): kill around then.
+    for attempt, delay in enumerate(RANDOM.uniform(0.1, 0.6) for _ in range(4)):
+        folder = tmp_path / f"import-{attempt}"
+        folder.mkdir()
+        url = f"sqlite:///{folder}/planner.db"
+        with opened(url) as store:
+            store.import_plan(old_plan, user="setup")
+            store.add_user("boss", "admin", "load-test-password", user="setup")
+
+        async def import_until_killed(base: str, process) -> None:
+            client = Client(base, Session(0, "boss", "admin"), Outcome())
+            await client.connect()
+            await client.sign_in()
+            await client.open("admin")
+            uploader = client.widget("file_uploader", "import-file")
+            chosen = await client.upload(uploader.id, "big.json", data)
+            await client.run("upload", [chosen])
+            replace_button = next(b for b in client.tree.button if b.label == "Replace the draft with this plan")
+            click = BackMsg()
+            click.rerun_script.page_script_hash = client.page_hash
+            click.rerun_script.widget_states.widgets.extend(
+                [chosen, WidgetState(id=replace_button.id, trigger_value=True)])
+            await client.socket.send(click.SerializeToString())  # the click; its answer never comes
+            await asyncio.sleep(delay)
+            process.send_signal(signal.SIGKILL)
+
+        with app_process(folder, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none") as (process, base, _):
+            asyncio.run(import_until_killed(base, process))
+            process.wait()
+        assert_sound(folder / "planner.db")
+        with opened(url) as store:
+            held = store.load_plan()
+            imports = [e for e in store.audit("plan") if e.action == "replace" and e.user == "boss"]
+        assert held in (old_plan, new_plan), f"killed {delay:.2f} s after the click"
+        assert (held == new_plan) == bool(imports), "the audit log must agree with the plan"
+    with running_app(folder) as (base, _):  # and the app starts again on the last one
+        assert _fetch(f"{base}/")[0] == 200
+
+
 def test_a_failed_first_fill_leaves_no_empty_database(tmp_path, monkeypatch):
     """Creating the schema and filling in the sample plan are one transaction: a crash in
     between would otherwise leave a database that every later start takes as set up, empty."""
