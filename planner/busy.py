@@ -29,10 +29,13 @@ MAX_BLOCKS = 20_000
 MAX_STEPS = 1_000_000
 _FREQUENCY = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400,
               "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
-# BYxxx parts finer than the frequency multiply the instants of each period (at most this often).
-_FAN_OUT = {"BYMONTH": ("MONTHLY", 1), "BYWEEKNO": ("WEEKLY", 7), "BYYEARDAY": ("DAILY", 1),
-            "BYMONTHDAY": ("DAILY", 12), "BYDAY": ("DAILY", 53), "BYHOUR": ("HOURLY", 1),
-            "BYMINUTE": ("MINUTELY", 1), "BYSECOND": ("SECONDLY", 1)}
+# BYxxx parts finer than the frequency multiply the instants of each period: by the number of
+# values listed, times how often one value can occur in one period of that frequency ("MO" is
+# one day a week, up to 5 a month, 53 a year; "1MO" is one day in any period).
+_FAN_OUT = {"BYMONTH": ("MONTHLY", {}), "BYWEEKNO": ("WEEKLY", {"YEARLY": 7}), "BYYEARDAY": ("DAILY", {}),
+            "BYMONTHDAY": ("DAILY", {"YEARLY": 12}), "BYDAY": ("DAILY", {"MONTHLY": 5, "YEARLY": 53}),
+            "BYHOUR": ("HOURLY", {}), "BYMINUTE": ("MINUTELY", {}), "BYSECOND": ("SECONDLY", {})}
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def busy_id(person_id: str) -> str:
@@ -78,6 +81,16 @@ def _never_repeating(rule, frequency: str, interval: int) -> str:
     return "+".join(part for part in risky if part in rule)
 
 
+def _some_day_exists(rule) -> bool:
+    """Whether some month named by BYMONTH (any month without it) has a day named by BYMONTHDAY
+    (the 30th or -30th of February has none)."""
+    days = [int(day) for day in rule.get("BYMONTHDAY", [])]
+    if not days:
+        return True
+    months = [int(month) for month in rule.get("BYMONTH", [])] or list(range(1, 13))
+    return any(1 <= abs(day) <= _MONTH_DAYS[month - 1] for day in days for month in months if 1 <= month <= 12)
+
+
 def _parse(data: bytes) -> icalendar.Calendar:
     try:
         return icalendar.Calendar.from_ical(data)
@@ -118,12 +131,21 @@ def _check_expansion(calendar, start: datetime, end: datetime, zone, source: str
                 fan_out = 1
                 for part, (level, most) in _FAN_OUT.items():
                     if rule.get(part) and _FREQUENCY[level] < _FREQUENCY[frequency]:
-                        fan_out *= len(rule[part]) * most
+                        fan_out *= sum(1 if any(c.isdigit() for c in str(value)) else most.get(frequency, 1)
+                                       for value in rule[part])
                 period = _FREQUENCY[frequency] * interval
-                steps += fan_out * (max(0.0, (stop - begins).total_seconds()) / period + 1)
-                inside += fan_out * (max(0.0, (stop - max(begins, start)).total_seconds()) / period + 1)
-                if frequency in ("MONTHLY", "YEARLY") and sum(part in rule for part in _DAY_FILTERS) > 1:
-                    steps += MAX_STEPS / 5  # e.g. BYMONTH=2;BYMONTHDAY=30 takes about a second to find nothing
+                rule_steps = fan_out * (max(0.0, (stop - begins).total_seconds()) / period + 1)
+                rule_inside = fan_out * (max(0.0, (stop - max(begins, start)).total_seconds()) / period + 1)
+                for count in rule.get("COUNT", []):  # stops after COUNT instants
+                    rule_steps, rule_inside = min(rule_steps, int(count) + fan_out), min(rule_inside, int(count))
+                steps += rule_steps
+                inside += rule_inside
+                if frequency in ("MONTHLY", "YEARLY") and not _some_day_exists(rule):
+                    raise PlanError("", f"{source}: {name} names days that no month has (e.g. the 30th of "
+                                        "February): such a rule never matches, and its expansion runs to the year 9999")
+                if frequency in ("MONTHLY", "YEARLY") and ("BYYEARDAY" in rule or "BYWEEKNO" in rule) and \
+                        sum(part in rule for part in _DAY_FILTERS) > 1:
+                    steps += MAX_STEPS / 5  # combinations calendar apps do not write; they may match rarely
                 if inside > MAX_BLOCKS:
                     raise _too_many(source)
                 if steps > MAX_STEPS:

@@ -402,9 +402,30 @@ def test_busy_many_impossible_yearly_rules_share_one_bound():
         events += ["END:VEVENT", "BEGIN:VEVENT", f"UID:never-{number}", "DTSTAMP:20270101T000000Z",
                    "DTSTART:20270101T000000Z", "DTEND:20270101T003000Z", "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"]
     started = time.monotonic()
-    with pytest.raises(PlanError, match="steps"):
+    with pytest.raises(PlanError, match="no month has"):
         busy_events(_calendar("DTSTART:20270101T000000Z", *events), PLAN, "ob", *SPAN)
     assert time.monotonic() - started < 10
+
+
+def test_a_real_diary_of_standing_meetings_is_read():
+    """What Outlook and Google write for a Lord Mayor's diary: fifty weekly meetings running
+    since 2015 (each on its weekday), monthly ones on the first Monday and on Friday the 13th,
+    and a yearly one on the fourth Thursday of November: all read, quickly."""
+    events, days = [], ["MO", "TU", "WE", "TH", "FR"]
+    for number in range(50):
+        events += ["END:VEVENT", "BEGIN:VEVENT", f"UID:weekly-{number}", "DTSTAMP:20270101T000000Z",
+                   f"DTSTART:201501{5 + number % 5:02d}T{8 + number % 9:02d}0000Z", f"DTEND:201501{5 + number % 5:02d}T{8 + number % 9:02d}3000Z",
+                   f"RRULE:FREQ=WEEKLY;BYDAY={days[number % 5]}"]
+    for rule in ("FREQ=MONTHLY;BYDAY=1MO", "FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13", "FREQ=YEARLY;BYMONTH=11;BYDAY=4TH",
+                 "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"):
+        events += ["END:VEVENT", "BEGIN:VEVENT", f"UID:{rule}", "DTSTAMP:20270101T000000Z",
+                   "DTSTART:20150105T180000Z", "DTEND:20150105T190000Z", f"RRULE:{rule}"]
+    started = time.monotonic()
+    found = busy_events(_calendar("DTSTART:20150105T070000Z", "DTEND:20150105T073000Z", *events), PLAN, "ob", *SPAN)
+    assert time.monotonic() - started < 20
+    weekly = sum(1 for block in found if block.start.astimezone(UTC).minute == 0 and block.start.year in (2027, 2028)
+                 and block.end - block.start == timedelta(minutes=30))
+    assert weekly >= 50 * 104  # two years of fifty weekly meetings
 
 
 def test_busy_usual_rules_are_read():
