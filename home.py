@@ -11,7 +11,7 @@ import streamlit as st
 from planner.access import is_local, pages_for, session_role, sso_role
 from planner.formats import markdown_literal
 from planner.storage import PlanStore, default_url
-from planner.throttle import LINK_GUESSES, minutes
+from planner.throttle import look_up_link, minutes
 
 # Not "pages/": Streamlit would serve files there by URL, around the role check below.
 PAGES = Path(__file__).parent / "views"
@@ -56,12 +56,11 @@ de = lang == "de"
 if "guest_token" in st.session_state:
     # Checked again on every run: a revoked or expired link stops working at once. An address
     # that tried too many unknown links is not even looked up until it has waited.
-    client = client_address()
-    wait = LINK_GUESSES.wait(client) if "guest" not in st.session_state else 0
-    found = None if wait else store.feed_for_token(st.session_state["guest_token"])
+    if "guest" in st.session_state:  # the link worked before: no guess
+        found, wait = store.feed_for_token(st.session_state["guest_token"]), 0.0
+    else:
+        found, wait = look_up_link(store, st.session_state["guest_token"], client_address())
     if found is None or found[0] != "guest":
-        if not wait and not store.was_ever_issued(st.session_state["guest_token"]):
-            LINK_GUESSES.failed(client)  # a guess; an expired or revoked link is none
         del st.session_state["guest_token"]
         st.session_state.pop("guest", None)
         if wait:

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from .calendars import delegation_feed, person_feed, public_feed, render
 from .errors import PlanError
-from .throttle import LINK_GUESSES
+from .throttle import look_up_link
 
 CALENDAR = "text/calendar; charset=utf-8"
 
@@ -62,18 +62,11 @@ def secret_feed(request: Request) -> Response:
     token = request.path_params["token"]
     lang = request.query_params.get("lang", "en")
     lang = lang if lang in ("en", "de") else "en"
-    address = request.client.host if request.client else None
-    # An address that guessed too often is not even looked up until it has waited.
-    wait = LINK_GUESSES.wait(address)
+    store = _store()
+    found, wait = look_up_link(store, token, request.client.host if request.client else None)
     if wait:
         return _too_many(wait)
-    store = _store()
-    found = store.feed_for_token(token)
     if found is None:
-        # Only guesses count: calendar apps keep polling links revoked or expired long ago,
-        # often many people's through one server (Google, Microsoft), and must not block it.
-        if not store.was_ever_issued(token):
-            LINK_GUESSES.failed(address)
         return _not_found()
     kind, target = found
     try:

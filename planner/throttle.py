@@ -37,23 +37,48 @@ class Throttle:
         """Seconds `key` must wait before its next attempt is looked at (0: go ahead)."""
         key = key or "local"
         with self._lock:
+            return self._wait(self._recent(key))
+
+    def attempt(self, key: str | None) -> float:
+        """Start an attempt of `key`: 0 if it may go ahead (then it counts as a failure until
+        `forgive` takes it back), else the seconds to wait (then nothing is counted). Checking
+        and counting in one step keeps a burst of parallel requests within the limit."""
+        key = key or "local"
+        with self._lock:
             failures = self._recent(key)
-            if len(failures) < self.limit:
-                return 0.0
-            return max(0.0, failures[-self.limit] + self.window - self.clock())
+            wait = self._wait(failures)
+            if not wait:
+                self._count(key, failures)
+            return wait
+
+    def forgive(self, key: str | None) -> None:
+        """Take back the latest attempt of `key`: it was no guess (a right password, a link that
+        was issued)."""
+        key = key or "local"
+        with self._lock:
+            failures = self._failures.get(key)
+            if failures:
+                failures.pop()
 
     def failed(self, key: str | None) -> None:
         """Count one failed attempt of `key`."""
         key = key or "local"
         with self._lock:
-            failures = self._recent(key)
-            failures.append(self.clock())
-            while len(failures) > self.limit:  # older ones no longer decide anything
-                failures.popleft()
-            self._failures[key] = failures
-            self._failures.move_to_end(key)
-            while len(self._failures) > self.max_keys:  # bounded memory against address floods
-                self._failures.popitem(last=False)
+            self._count(key, self._recent(key))
+
+    def _wait(self, failures: deque[float]) -> float:
+        if len(failures) < self.limit:
+            return 0.0
+        return max(0.0, failures[-self.limit] + self.window - self.clock())
+
+    def _count(self, key: str, failures: deque[float]) -> None:
+        failures.append(self.clock())
+        while len(failures) > self.limit:  # older ones no longer decide anything
+            failures.popleft()
+        self._failures[key] = failures
+        self._failures.move_to_end(key)
+        while len(self._failures) > self.max_keys:  # bounded memory against address floods
+            self._failures.popitem(last=False)
 
     def clear(self) -> None:
         """Forget every failure (tests; a restart does the same)."""
@@ -75,6 +100,20 @@ class Throttle:
 LINK_GUESSES = Throttle(limit=30, window=600)
 #: Wrong sign-ins per address, across all account names (each account also locks itself).
 SIGN_IN_FAILURES = Throttle(limit=10, window=600)
+
+
+def look_up_link(store, token: str, address: str | None) -> tuple[tuple[str, str] | None, float]:
+    """((kind, target) of a live link or None, seconds to wait). An address that has guessed
+    too often waits, and then nothing is looked up (a right guess must look like a wrong one).
+    Only guesses count: a link that was issued and is now revoked or expired is none (calendar
+    apps keep polling those, often many people's through one server)."""
+    wait = LINK_GUESSES.attempt(address)
+    if wait:
+        return None, wait
+    found, issued = store.look_up_token(token)
+    if issued:
+        LINK_GUESSES.forgive(address)
+    return found, 0.0
 
 
 def minutes(seconds: float) -> int:

@@ -15,16 +15,16 @@ with st.form("sign-in"):
 if submitted:
     client = st.session_state.get("client")
     # Too many wrong sign-ins from this address: no password is even tried until it has waited.
-    wait = SIGN_IN_FAILURES.wait(client)
+    wait = SIGN_IN_FAILURES.attempt(client)
     role = None if wait else st.session_state["store"].authenticate(name, password)
     if wait:
         st.error(f"Zu viele fehlgeschlagene Anmeldungen von Ihrer Adresse. Bitte in {minutes(wait)} Minuten erneut versuchen."
                  if de else f"Too many failed sign-ins from your address. Please try again in {minutes(wait)} minutes.")
     elif role is None:
-        SIGN_IN_FAILURES.failed(client)
         # The same answer for an unknown name, a wrong password and a locked account.
         st.error("Name oder Passwort falsch." if de else "Wrong name or password.")
     else:
+        SIGN_IN_FAILURES.forgive(client)
         st.session_state["user"] = (name, role, "local")
         st.rerun()
 

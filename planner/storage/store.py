@@ -629,25 +629,21 @@ class PlanStore:
 
     def feed_for_token(self, token: str) -> tuple[str, str] | None:
         """(kind, target) of a live token, None for an unknown, revoked or expired one."""
+        return self.look_up_token(token)[0]
+
+    def look_up_token(self, token: str) -> tuple[tuple[str, str] | None, bool]:
+        """((kind, target) of a live token or None, whether the token was ever issued: live,
+        revoked or expired). One query, by the token's hash."""
         if not isinstance(token, str) or not 20 <= len(token) <= 100:
-            return None
+            return None, False
         digest = _token_hash(token)
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(FEED_TOKENS).where(FEED_TOKENS.c.token_hash == digest)).first()
-        if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
-            return None
-        if row.expires_at is not None and row.expires_at <= now_micros():
-            return None
-        return row.kind, row.target
-
-    def was_ever_issued(self, token: str) -> bool:
-        """Whether `token` is one this database handed out (live, revoked or expired): a
-        calendar app that keeps asking for a revoked link is no one guessing."""
-        if not isinstance(token, str) or not 20 <= len(token) <= 100:
-            return False
-        with self.engine.connect() as connection:
-            return connection.execute(sa.select(FEED_TOKENS.c.id).where(
-                FEED_TOKENS.c.token_hash == _token_hash(token))).first() is not None
+        if row is None or not hmac.compare_digest(row.token_hash, digest):
+            return None, False
+        if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now_micros()):
+            return None, True
+        return (row.kind, row.target), True
 
     def revoke_feed_token(self, number: int, *, user: str | None = None) -> None:
         """Revoke a secret link: its URL answers 404 from now on."""
