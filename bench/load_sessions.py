@@ -129,6 +129,7 @@ class Client:
         self.page_hash = ""
         self.tree = None
         self.session_id = ""
+        self.query = ""  # the address's query for the next run (a guest link: "g=TOKEN")
 
     async def connect(self) -> None:
         from websockets.asyncio.client import connect
@@ -153,6 +154,7 @@ class Client:
         message = BackMsg()
         state = message.rerun_script
         state.page_script_hash = self.page_hash
+        state.query_string, self.query = self.query, ""  # the app takes a link out of the address
         state.widget_states.widgets.extend(widgets)
         state.context_info.timezone = "Europe/Berlin"
         state.context_info.url = self.base + "/"

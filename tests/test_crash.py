@@ -171,7 +171,11 @@ def test_sigkill_during_restores_leaves_one_whole_backup(backend, tmp_path):
             assert plan == (a if latest.after["backup"].endswith(f"backup-a{suffix}") else b), \
                 f"the plan and the audit log disagree after {delay:.2f} s"
         else:
-            assert plan == b, f"half a restore after {delay:.2f} s"
+            # No restore entry: the database is as set up, or (PostgreSQL, killed between
+            # pg_restore's transaction and the entry's) as a backup holds it, with that
+            # backup's own log: its last entry names its plan (a imported, b replacing it).
+            assert latest.action in ("import", "replace")
+            assert plan == (a if latest.action == "import" else b), f"half a restore after {delay:.2f} s"
 
 
 # -- SIGKILL of the app -----------------------------------------------------------------------
@@ -260,7 +264,7 @@ def test_app_killed_while_its_pages_save(tmp_path):
     url = f"sqlite:///{tmp_path}/planner.db"
     prepare(url, editors)
     outcome = Outcome()
-    delay = RANDOM.uniform(6.0, 9.0)  # the first save waits for the 5-second tick of shared events
+    delay = RANDOM.uniform(0.5, 3.0)  # after the first confirmed save
 
     async def edit_until_killed(base: str, process) -> None:
         clients = [Client(base, session, outcome) for session in editors]
@@ -269,6 +273,8 @@ def test_app_killed_while_its_pages_save(tmp_path):
             await client.sign_in()
         started = time.monotonic()
         load = asyncio.gather(*(run_session(client, started, started + 60) for client in clients))
+        while not outcome.saved and time.monotonic() - started < 50:  # the first save waits for a 5 s tick
+            await asyncio.sleep(0.05)
         await asyncio.sleep(delay)
         process.send_signal(signal.SIGKILL)
         await load
@@ -276,11 +282,11 @@ def test_app_killed_while_its_pages_save(tmp_path):
     with app_process(tmp_path, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none") as (process, base, _):
         asyncio.run(edit_until_killed(base, process))
         process.wait()
-    assert outcome.saved, f"no save was confirmed in the {delay:.1f} s before the kill"
+    assert outcome.saved, "no save was confirmed before the kill"
     assert_sound(tmp_path / "planner.db")
     # The connection errors of the kill are expected; what the database holds must be right.
     outcome.problems = []
-    assert verify(url, outcome, "") == [], f"killed {delay:.1f} s into the saves"
+    assert verify(url, outcome, "") == [], f"killed {delay:.1f} s after the first save"
     with running_app(tmp_path, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none") as (base, _):
         async def reopen() -> str:
             client = Client(base, editors[0], Outcome())

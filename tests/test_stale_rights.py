@@ -92,3 +92,31 @@ def test_a_protocol_officer_lowered_gets_no_internal_calendar_or_table(app):
                                                         choose_all=True))
         assert first.deferred_file.url and len(_fetched(base, first)) > 1000, label
         assert second.error_msg and not second.deferred_file.url, label
+
+
+def test_a_revoked_guest_link_gets_no_programme_from_a_page_left_open(app):
+    base, url = app
+    store = PlanStore(url)
+    store.publish("for the guests", user="boss")
+    number, token = store.create_feed_token("guest", "amiens", user="boss")
+
+    async def visit():
+        guest = Client(base, Session(0, "guest", "guest"), Outcome())
+        guest.query = f"g={token}"
+        await guest.connect()
+        try:
+            await guest.run("open the guest link")
+            assert guest.title() == "Welcome, delegation of Amiens!"
+            file_id = _deferred_id(guest, "Download the programme")
+            first = await guest.deferred_file(file_id)
+            store.revoke_feed_token(number, user="boss")
+            return first, await guest.deferred_file(file_id)
+        finally:
+            await guest.close()
+
+    try:
+        first, second = asyncio.run(visit())
+    finally:
+        store.close()
+    assert first.deferred_file.url and b"BEGIN:VCALENDAR" in _fetched(base, first)
+    assert second.error_msg and not second.deferred_file.url

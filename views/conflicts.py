@@ -20,15 +20,23 @@ UPLOAD_CONFLICTS = 50_000
 
 
 def checked_upload(upload) -> tuple:
-    """(plan, conflicts) of an uploaded plan file, read and checked once per upload."""
+    """(plan, conflicts) of an uploaded plan file, read and checked once per upload: a file
+    refused once (PlanError) is refused again without being read again."""
     done = st.session_state.get("checked-upload")
     if done is None or done[0] != upload.file_id:
-        data = upload.getvalue()
-        if len(data) > UPLOAD_MB * 2**20:  # the uploader says so too; this is what counts
-            raise PlanError("", t(f"{upload.name} is larger than {UPLOAD_MB} MB", f"{upload.name} ist größer als {UPLOAD_MB} MB"))
-        plan = plan_from_bytes(data, upload.name)
-        done = st.session_state["checked-upload"] = (upload.file_id, plan, check(plan, limit=UPLOAD_CONFLICTS))
-    return done[1], done[2]
+        try:
+            data = upload.getvalue()
+            if len(data) > UPLOAD_MB * 2**20:  # the uploader says so too; this is what counts
+                raise PlanError("", t(f"{upload.name} is larger than {UPLOAD_MB} MB",
+                                      f"{upload.name} ist größer als {UPLOAD_MB} MB"))
+            plan = plan_from_bytes(data, upload.name)
+            done = (upload.file_id, (plan, check(plan, limit=UPLOAD_CONFLICTS)))
+        except PlanError as error:
+            done = (upload.file_id, error)
+        st.session_state["checked-upload"] = done
+    if isinstance(done[1], PlanError):
+        raise done[1]
+    return done[1]
 
 
 upload = st.sidebar.file_uploader(t("Check your own plan (dortbunt-plan/1 JSON)", "Eigenen Plan prüfen (dortbunt-plan/1 JSON)"),

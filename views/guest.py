@@ -8,7 +8,7 @@ import streamlit as st
 from planner.calendars import delegation_feed, render
 from planner.guest import guest_plan
 from planner.maps import delegation_day_map
-from views.ui import app_address, clock, day_text, lang, md, released, span_text, t
+from views.ui import app_address, clock, day_text, lang, md, released, span_text, store, t
 
 delegation_id = st.session_state["guest"]
 release = released()
@@ -54,10 +54,20 @@ st.pydeck_chart(delegation_day_map(plan, delegation_id, shown), height=460)
 
 st.subheader(t("In your calendar", "In Ihrem Kalender"))
 feed = delegation_feed(plan, delegation_id, lang())
-st.download_button(t("Download the programme (.ics)", "Programm herunterladen (.ics)"),
-                   lambda language=lang(): render(plan, feed, language), file_name=f"dortbunt-{delegation_id}.ics",
-                   mime="text/calendar", on_click="ignore")  # no rerun racing the file made on the click
 token = st.session_state["guest_token"]
+
+
+def programme_file(language: str = lang(), database=store(), link: str = token) -> bytes:
+    """The programme as .ics, made on the click (maybe long after the page was drawn): only
+    while the link still works."""
+    if database.feed_for_token(link) != ("guest", delegation_id):
+        raise PermissionError("this guest link is no longer valid")
+    return render(plan, feed, language)
+
+
+st.download_button(t("Download the programme (.ics)", "Programm herunterladen (.ics)"), programme_file,
+                   file_name=f"dortbunt-{delegation_id}.ics", mime="text/calendar",
+                   on_click="ignore")  # no rerun racing the file made on the click
 address = f"{app_address()}/feeds/{token}.ics?lang={lang()}"
 st.write(t("To subscribe (your calendar then updates itself), add this address to your calendar app:",
            "Zum Abonnieren (Ihr Kalender aktualisiert sich dann selbst) diese Adresse in Ihrer Kalender-App hinzufügen:"))

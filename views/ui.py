@@ -121,9 +121,11 @@ def draft_conflicts() -> list[Conflict]:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _release(url: str, number: int, created: datetime, _store: PlanStore) -> Plan:
+def _release(url: str, number: int, created: datetime, _store: PlanStore, view: str = "full") -> Plan:
     # Keyed by number and time of publishing: releases never change, but after a reset the
-    # numbers start again.
+    # numbers start again. Each view (see `_view`) is its own entry.
+    if view != "full":
+        return readable_plan(_release(url, number, created, _store), None, _BUSY[view])
     return _store.release_plan(number)
 
 
@@ -151,9 +153,7 @@ def released() -> Plan | None:
     releases = current.releases()
     if not releases:
         return None
-    plan = _release(current.url, releases[-1].number, releases[-1].created_at, current)
-    view = _view()
-    return plan if view == "full" else readable_plan(plan, None, _BUSY[view])
+    return _release(current.url, releases[-1].number, releases[-1].created_at, current, _view())
 
 
 def pending_changes() -> list:

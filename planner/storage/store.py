@@ -122,9 +122,10 @@ def current_user() -> str:
 
 
 #: How long an SQLite writer waits for another writer's lock (milliseconds), and how many times
-#: it then begins again, after a growing pause, before "database is locked" reaches the caller.
-BUSY_TIMEOUT_MS = 30_000
-LOCK_RETRIES = 4
+#: it then begins again, after a growing pause, before "database is locked" reaches the caller:
+#: about half a minute in all, after which a person hears that the database is busy.
+BUSY_TIMEOUT_MS = 10_000
+LOCK_RETRIES = 2
 
 
 def is_lock_error(error: BaseException) -> bool:
@@ -785,7 +786,8 @@ class PlanStore:
                 raw.close()
         else:
             try:
-                _run_pg_tool(["pg_dump", "--format=custom", "--file", str(partial), self._pg_url()])
+                _run_pg_tool(["pg_dump", "--format=custom", "--file", str(partial), self._pg_url()],
+                             password=self.engine.url.password)
             except PlanError:
                 partial.unlink(missing_ok=True)
                 raise
@@ -827,7 +829,7 @@ class PlanStore:
         if self.engine.dialect.name != "sqlite":
             summary = _checked_pg_dump(source)
             _run_pg_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                          "--dbname", self._pg_url(), str(source)])
+                          "--dbname", self._pg_url(), str(source)], password=self.engine.url.password)
             self.engine.dispose()  # no pooled connection keeps state of the dropped tables
             upgrade(self.engine)  # a backup of an older schema
             summary = {**summary, **({} if self.is_empty() else _summary(self.load_plan())),
@@ -869,7 +871,9 @@ class PlanStore:
         return source
 
     def _pg_url(self) -> str:
-        return self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        """The database's address for pg_dump and pg_restore, without the password: that goes
+        through PGPASSWORD, which other users cannot read in the process list."""
+        return self.engine.url.set(drivername="postgresql")._replace(password=None).render_as_string(hide_password=False)
 
     def reset(self, *, empty: bool = False, user: str | None = None) -> None:
         """Delete the draft, releases and audit log; refill with the sample plan unless `empty`."""
@@ -960,10 +964,11 @@ def _checked_pg_dump(source: Path) -> dict:
     return {"schema": _known_schema(source, None if version in (None, "\\.") else version)}
 
 
-def _run_pg_tool(arguments: list[str], *, damaged: Path | None = None) -> str:
+def _run_pg_tool(arguments: list[str], *, damaged: Path | None = None, password: str | None = None) -> str:
     """Run pg_dump or pg_restore; its last line of complaint becomes a PlanError."""
+    env = {**os.environ, "PGPASSWORD": password} if password else None
     try:
-        done = subprocess.run(arguments, check=True, capture_output=True, text=True)
+        done = subprocess.run(arguments, check=True, capture_output=True, text=True, env=env)
     except FileNotFoundError:
         raise PlanError("", f"{arguments[0]} is not installed; install the PostgreSQL client tools") from None
     except subprocess.CalledProcessError as error:
