@@ -153,3 +153,47 @@ def _later(start: str, minutes: int) -> str:
         later = (local.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(ZONE)
         return later.replace(tzinfo=None).isoformat(timespec="minutes")
     return (value + timedelta(minutes=minutes)).isoformat()
+
+
+# -- hostile values anywhere in a document (the fuzz tests) ------------------------------------
+
+hostile_text = st.one_of(
+    st.text(max_size=20),
+    st.sampled_from(["", " ", "\x00", "a\x00b", "\ud800", "x\udfff", "\n\r\u2028", "=1+1", "=HYPERLINK(\"x\")",
+                     "\ufeff", "'", '"', ";", ",", "NaN", "inf", "-0", "1e400", "9" * 5000, "x" * 10_000,
+                     "2027-05-07T25:00", "0000-01-01T00:00", "9999-12-31T23:59", "2027-13-40", "rathaus", "ob",
+                     "amiens", "friedensplatz", "<script>", "${x}", "%s%n", "\u202e", "🎺", "Ａ",
+                     "2027-03-28T02:30", "24:00", "v0", "d0", "p0", "de"]),
+)
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True, allow_infinity=True),
+    hostile_text,
+)
+json_like = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hostile_text, inner, max_size=3),
+                         max_leaves=6)
+
+
+@st.composite
+def mutated(draw, document):
+    """`document` with one value somewhere replaced, added or removed."""
+    document = copy.deepcopy(document)
+    node = document
+    for _ in range(draw(st.integers(0, 4))):
+        children = [v for v in (node.values() if isinstance(node, dict) else node) if isinstance(v, (dict, list)) and v]
+        if not children:
+            break
+        node = draw(st.sampled_from(children))
+    value = draw(json_like)
+    if isinstance(node, dict):
+        key = draw(st.sampled_from(sorted(node) + ["extra"]) | hostile_text)
+        if key in node and draw(st.integers(0, 4)) == 0:
+            del node[key]
+        else:
+            node[key] = value
+    elif node:
+        index = draw(st.integers(0, len(node) - 1))
+        if draw(st.integers(0, 4)) == 0:
+            del node[index]
+        else:
+            node[index] = value
+    return document

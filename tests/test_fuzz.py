@@ -1,7 +1,6 @@
 """Malformed plans: whatever a field holds, the planner answers with one PlanError naming a
 path, or checks the plan — never another exception."""
 
-import copy
 import json
 
 from hypothesis import given
@@ -10,33 +9,12 @@ from hypothesis import strategies as st
 from planner import PlanError, check
 from planner.loading import decode_json, parse_plan
 from planner.report import check_json, conflict_records
-from strategies import plan_documents
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=True)
-    | st.text(max_size=30) | st.sampled_from(["2027-03-28T02:30", "24:00", "rathaus", "v0", "d0", "p0", "", "de"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-    max_leaves=6,
-)
-
+from strategies import mutated, plan_documents
 
 @st.composite
 def mutated_documents(draw):
-    document = copy.deepcopy(draw(plan_documents()))
-    # Walk down to a random container and replace or add one of its entries.
-    node = document
-    for _ in range(draw(st.integers(0, 3))):
-        children = [v for v in (node.values() if isinstance(node, dict) else node) if isinstance(v, (dict, list)) and v]
-        if not children:
-            break
-        node = draw(st.sampled_from(children))
-    value = draw(json_values)
-    if isinstance(node, dict):
-        key = draw(st.sampled_from(sorted(node) + ["extra"]) | st.text(max_size=5))
-        node[key] = value
-    elif node:
-        node[draw(st.integers(0, len(node) - 1))] = value
-    return document
+    """A random valid plan with one value somewhere replaced, added or removed."""
+    return draw(mutated(draw(plan_documents())))
 
 
 def _check_everything(plan):

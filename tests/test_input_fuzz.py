@@ -5,7 +5,6 @@ or a valid result — never a traceback, a hang or a partial write."""
 from __future__ import annotations
 
 import contextlib
-import copy
 import csv
 import io
 import json
@@ -31,6 +30,7 @@ from planner.programme import read_programme
 from planner.requests import load_requests, parse_requests
 from planner.storage import PlanStore, StaleEditError
 from planner.storage.store import NotFoundError
+from strategies import hostile_text, json_like, mutated, scalars
 
 UTC = timezone.utc
 SAMPLE = DATA / "dortbunt-2027.json"
@@ -45,51 +45,10 @@ def examples(share: float) -> settings:
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-hostile_text = st.one_of(
-    st.text(max_size=20),
-    st.sampled_from(["", " ", "\x00", "a\x00b", "\ud800", "x\udfff", "\n\r\u2028", "=1+1", "=HYPERLINK(\"x\")",
-                     "\ufeff", "'", '"', ";", ",", "NaN", "inf", "-0", "1e400", "9" * 5000, "x" * 10_000,
-                     "2027-05-07T25:00", "0000-01-01T00:00", "9999-12-31T23:59", "2027-13-40", "rathaus", "ob",
-                     "amiens", "friedensplatz", "<script>", "${x}", "%s%n", "\u202e", "🎺", "Ａ"]),
-)
-scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True, allow_infinity=True),
-    hostile_text,
-)
-json_like = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hostile_text, inner, max_size=3),
-                         max_leaves=6)
-
-
 def one_line(error: Exception) -> None:
     text = str(error)
     assert text and "\n" not in text and "\r" not in text, repr(text)
     assert "Traceback" not in text
-
-
-@st.composite
-def mutated(draw, document):
-    """`document` with one value somewhere replaced, added or removed."""
-    document = copy.deepcopy(document)
-    node = document
-    for _ in range(draw(st.integers(0, 4))):
-        children = [v for v in (node.values() if isinstance(node, dict) else node) if isinstance(v, (dict, list)) and v]
-        if not children:
-            break
-        node = draw(st.sampled_from(children))
-    value = draw(json_like)
-    if isinstance(node, dict):
-        key = draw(st.sampled_from(sorted(node) + ["extra"]) | hostile_text)
-        if key in node and draw(st.integers(0, 4)) == 0:
-            del node[key]
-        else:
-            node[key] = value
-    elif node:
-        index = draw(st.integers(0, len(node) - 1))
-        if draw(st.integers(0, 4)) == 0:
-            del node[index]
-        else:
-            node[index] = value
-    return document
 
 
 # -- 1. scheduling requests -------------------------------------------------------------------
