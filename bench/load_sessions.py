@@ -31,8 +31,16 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import UploadedFileInfo
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1.element_tree import parse_tree_from_messages
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,9 +153,6 @@ class Client:
     async def run(self, kind: str, widgets=(), page: str | None = None):
         """Ask for one script run (on `page`, with `widgets` as WidgetState messages); wait for
         its end, record its latency as `kind`, and return the element tree it drew."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-        from streamlit.testing.v1.element_tree import parse_tree_from_messages
 
         if page is not None:
             self.page_hash = self.pages[page]
@@ -188,49 +193,35 @@ class Client:
         self._check()
         return self.tree
 
+    async def _reply(self, kind: str) -> ForwardMsg:
+        """The next message of `kind` the server sends (others are passed over)."""
+        while True:
+            forward = ForwardMsg()
+            forward.ParseFromString(await asyncio.wait_for(self.socket.recv(), TIMEOUT))
+            if forward.WhichOneof("type") == kind:
+                return forward
+
     async def deferred_file(self, file_id: str):
         """What a click on a download button whose file is made on the click asks for: the
         server runs the button's function now and answers with the file's URL or an error."""
-        import uuid
-
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
         message = BackMsg()
         request = message.backend_operation_request
         request.request_id = uuid.uuid4().hex
         request.session_id = self.session_id
         request.deferred_file.file_id = file_id
         await self.socket.send(message.SerializeToString())
-        while True:
-            forward = ForwardMsg()
-            forward.ParseFromString(await asyncio.wait_for(self.socket.recv(), TIMEOUT))
-            if forward.WhichOneof("type") == "backend_operation_response":
-                return forward.backend_operation_response
+        return (await self._reply("backend_operation_response")).backend_operation_response
 
     async def upload(self, widget_id: str, name: str, data: bytes):
         """Upload a file into a file uploader as the browser does (ask for an upload address,
         PUT the file with the XSRF token, then name it in the widget's state); returns the
         widget state to send with the next run."""
-        import urllib.request
-        import uuid
-
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.Common_pb2 import UploadedFileInfo
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-        from streamlit.proto.WidgetStates_pb2 import WidgetState
-
         message = BackMsg()
         message.file_urls_request.request_id = uuid.uuid4().hex
         message.file_urls_request.file_names.append(name)
         message.file_urls_request.session_id = self.session_id
         await self.socket.send(message.SerializeToString())
-        while True:
-            forward = ForwardMsg()
-            forward.ParseFromString(await asyncio.wait_for(self.socket.recv(), TIMEOUT))
-            if forward.WhichOneof("type") == "file_urls_response":
-                urls = forward.file_urls_response.file_urls[0]
-                break
+        urls = (await self._reply("file_urls_response")).file_urls_response.file_urls[0]
 
         def put() -> None:
             with urllib.request.urlopen(self.base + "/_stcore/health", timeout=TIMEOUT) as page:  # sets the cookie
@@ -269,7 +260,6 @@ class Client:
         return None
 
     async def sign_in(self) -> None:
-        from streamlit.proto.WidgetStates_pb2 import WidgetState
 
         await self.run("open the app")
         fields = {field.label: field.id for field in self.tree.text_input}
@@ -289,7 +279,6 @@ class Client:
     async def edit(self, event: tuple[str, str], counter: int, shared: bool) -> None:
         """Open the event on the Delegations page, type a marked title and a start time, and
         save (on the shared tick for a shared event); after a refusal, discard and reload."""
-        from streamlit.proto.WidgetStates_pb2 import WidgetState
 
         event_id, city = event
         if self.title() != "Delegations":

@@ -144,15 +144,14 @@ def may_edit(role: str | None) -> bool:
     return role in EDITORS
 
 
-def readable_plan(plan, role: str | None, busy_label: str = "Busy"):
-    """The plan as `role` may read it. The office's roles read everything; others (organisers)
-    read busy time only as `busy_label` (the Lord Mayor's diary is the office's: an imported
-    busy block carries the subject of someone's appointment), and no notes, phone numbers or
-    e-mail addresses. Ids and times stay, so conflicts and edits work the same."""
+def restricted_plan(plan, busy_label: str = "Busy"):
+    """The plan as roles that may not read internal details (organisers, see
+    `may_read_internal`) read it: busy time only as `busy_label` (the Lord Mayor's diary is the
+    office's: an imported busy block carries the subject of someone's appointment), and no
+    notes, phone numbers or e-mail addresses. Ids and times stay, so conflicts and edits work
+    the same."""
     from dataclasses import replace
 
-    if may_read_internal(role):
-        return plan
     return replace(
         plan,
         venues={k: replace(v, notes="") for k, v in plan.venues.items()},

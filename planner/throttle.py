@@ -61,12 +61,6 @@ class Throttle:
             if failures:
                 failures.pop()
 
-    def failed(self, key: str | None) -> None:
-        """Count one failed attempt of `key`."""
-        key = key or "local"
-        with self._lock:
-            self._count(key, self._recent(key))
-
     def _wait(self, failures: deque[float]) -> float:
         if len(failures) < self.limit:
             return 0.0

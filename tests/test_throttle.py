@@ -30,12 +30,12 @@ def test_a_throttle_counts_failures_per_key_in_a_sliding_window():
     for second in (0, 10, 20):
         clock.now = 1000 + second
         assert throttle.wait("a") == 0
-        throttle.failed("a")
+        throttle.attempt("a")
     assert throttle.wait("a") == pytest.approx(40)  # the first failure is 60 s old at 1060
     assert throttle.wait("b") == 0 and throttle.wait(None) == 0  # others are not affected
     clock.now = 1060
     assert throttle.wait("a") == 0  # one failure left the window
-    throttle.failed("a")
+    throttle.attempt("a")
     assert throttle.wait("a") == pytest.approx(10)
     clock.now = 1200
     assert throttle.wait("a") == 0
@@ -44,7 +44,7 @@ def test_a_throttle_counts_failures_per_key_in_a_sliding_window():
 def test_a_throttle_keeps_bounded_memory():
     throttle = Throttle(limit=2, window=60, clock=Clock(), max_keys=100)
     for n in range(1000):
-        throttle.failed(f"10.0.{n // 256}.{n % 256}")
+        throttle.attempt(f"10.0.{n // 256}.{n % 256}")
     assert len(throttle._failures) == 100
     with pytest.raises(ValueError):
         Throttle(limit=0, window=1)

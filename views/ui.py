@@ -15,7 +15,7 @@ import streamlit as st
 
 from planner import PlanError
 from planner import formats
-from planner.access import Editor, Forbidden, may, may_read_internal, readable_plan
+from planner.access import Editor, Forbidden, may, may_read_internal, restricted_plan
 from planner.changes import plan_changes
 from planner.clock import WallClock, zone_named
 from planner.conflicts import Conflict, check
@@ -82,9 +82,9 @@ class Snapshot:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _snapshot(url: str, revision: int, view: str, _store: PlanStore) -> Snapshot:
-    if view != "full":  # what a role that may not read internal details sees (see readable_plan)
+    if view != "full":  # what a role that may not read internal details sees (see restricted_plan)
         full = _snapshot(url, revision, "full", _store)
-        return Snapshot(readable_plan(full.plan, None, _BUSY[view]), revision, empty=full.empty)
+        return Snapshot(restricted_plan(full.plan, _BUSY[view]), revision, empty=full.empty)
     if _store.is_empty():  # a database started empty: the pages show an empty plan
         return Snapshot(Plan(), revision, empty=True)
     return Snapshot(_store.load_plan(), revision)
@@ -125,7 +125,7 @@ def _release(url: str, number: int, created: datetime, _store: PlanStore, view: 
     # Keyed by number and time of publishing: releases never change, but after a reset the
     # numbers start again. Each view (see `_view`) is its own entry.
     if view != "full":
-        return readable_plan(_release(url, number, created, _store), None, _BUSY[view])
+        return restricted_plan(_release(url, number, created, _store), _BUSY[view])
     return _store.release_plan(number)
 
 

@@ -177,13 +177,19 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+def _alembic_config() -> Config:
+    """Alembic's settings for the planner's migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
 def upgrade(engine: Engine, fill: Callable[[Connection], None] | None = None) -> bool:
     """Create or upgrade the schema to the newest migration; True if the database was new.
 
     A new database gets `fill` in the same transaction: a crash leaves it either not made at all
     or made and filled, never made but empty (which every later start would take as set up)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = _alembic_config()
     with engine.begin() as connection:
         fresh = MigrationContext.configure(connection).get_current_revision() is None
         config.attributes["connection"] = connection
@@ -897,9 +903,7 @@ _NOT_OURS = "is not a backup made by 'python -m planner db backup'"
 def _schema_versions() -> set[str]:
     from alembic.script import ScriptDirectory
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
 def _known_schema(source: Path, version: str | None) -> str:
@@ -911,16 +915,33 @@ def _known_schema(source: Path, version: str | None) -> str:
     return version
 
 
+#: Each kind of backup: how its file begins, what to say when it is given to the other kind of
+#: database, and what else it is not.
+_BACKUP_FORMATS = {
+    "sqlite": (b"SQLite format 3\x00", "is an SQLite backup; restore it into an SQLite database",
+               "not an SQLite database"),
+    "postgresql": (b"PGDMP", "is a PostgreSQL backup (pg_dump); restore it into a PostgreSQL database",
+                   "not a pg_dump archive"),
+}
+
+
+def _expect_format(source: Path, wanted: str) -> None:
+    """PlanError unless `source` begins like a backup of the `wanted` database."""
+    with open(source, "rb") as file:
+        head = file.read(16)
+    for kind, (magic, elsewhere, _) in _BACKUP_FORMATS.items():
+        if kind != wanted and head.startswith(magic):
+            raise PlanError("", f"{source} {elsewhere}")
+    magic, _, other = _BACKUP_FORMATS[wanted]
+    if not head.startswith(magic):
+        raise PlanError("", f"{source} {_NOT_OURS} ({other})")
+
+
 def _checked_sqlite_copy(source: Path, target: Path) -> tuple[PlanStore, dict]:
     """Copy an SQLite backup to `target` and check the copy (never the backup itself, which
     stays untouched): a sound SQLite file, our schema, a plan that reads. Returns the copy,
     opened and upgraded to the newest schema, and what it holds."""
-    with open(source, "rb") as file:
-        head = file.read(16)
-    if head.startswith(b"PGDMP"):
-        raise PlanError("", f"{source} is a PostgreSQL backup (pg_dump); restore it into a PostgreSQL database")
-    if head != b"SQLite format 3\x00":
-        raise PlanError("", f"{source} {_NOT_OURS} (not an SQLite database)")
+    _expect_format(source, "sqlite")
     shutil.copyfile(source, target)
     try:
         with closing(sqlite3.connect(target)) as check:
@@ -948,12 +969,7 @@ def _checked_sqlite_copy(source: Path, target: Path) -> tuple[PlanStore, dict]:
 def _checked_pg_dump(source: Path) -> dict:
     """Check a pg_dump backup (custom format) with `pg_restore --list`: an archive holding our
     schema. Returns ``{"schema": version}``."""
-    with open(source, "rb") as file:
-        head = file.read(16)
-    if head.startswith(b"SQLite format 3"):
-        raise PlanError("", f"{source} is an SQLite backup; restore it into an SQLite database")
-    if not head.startswith(b"PGDMP"):
-        raise PlanError("", f"{source} {_NOT_OURS} (not a pg_dump archive)")
+    _expect_format(source, "postgresql")
     contents = _run_pg_tool(["pg_restore", "--list", str(source)], damaged=source)
     if " TABLE DATA public alembic_version " not in contents:
         raise PlanError("", f"{source} {_NOT_OURS} (it has no schema version)")
