@@ -4,11 +4,13 @@ Who sees what is decided here on every run, on the server: a guest link (``?g=TO
 the guest page only; otherwise the role (planner/access.py) picks the pages of the menu.
 """
 
+import logging
 from pathlib import Path
 
 import streamlit as st
 
 from planner.access import is_local, pages_for, session_role, sso_role
+from planner.browsers import browser_key
 from planner.formats import markdown_literal
 from planner.storage import PlanStore, default_url
 from planner.throttle import look_up_link, minutes
@@ -41,10 +43,19 @@ def client_address() -> str | None:
 
 
 store = st.session_state["store"] = plan_store(default_url())
+# The browser this run's connection comes from. A Streamlit session id is no secret (it is in
+# every upload address): a connection that presents a session's id but not the cookie of the
+# browser that signed in, or opened the guest link, gets nothing of that session.
+this_browser = browser_key(dict(st.context.cookies))
+if st.session_state.get("browser", this_browser) != this_browser:
+    logging.getLogger("planner").warning("a session was reconnected from another browser: signed out")
+    for name in [name for name in st.session_state if name not in ("lang", "store")]:
+        del st.session_state[name]
 
 # A guest link: keep the token in this session only, and take it out of the address bar.
 if "g" in st.query_params:
     st.session_state["guest_token"] = st.query_params["g"]
+    st.session_state["browser"] = this_browser
     if st.query_params.get("lang") in ("en", "de"):
         st.session_state["lang"] = st.query_params["lang"]
     st.query_params.clear()
@@ -84,6 +95,7 @@ if sso_configured and st.user.is_logged_in and "user" not in st.session_state:
     # An address the identity provider says it has not verified could be anyone's.
     if st.user.get("email_verified") is not False and sso_role(email, sso_roles):
         st.session_state["user"] = (email, sso_role(email, sso_roles), "sso")
+        st.session_state["browser"] = this_browser
 
 signed_in = st.session_state.get("user")
 # Streamlit gives None for a connection from this machine; AppTest gives a stand-in object.

@@ -31,6 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -138,13 +139,38 @@ class Client:
         self.tree = None
         self.session_id = ""
         self.query = ""  # the address's query for the next run (a guest link: "g=TOKEN")
+        self.cookies: dict[str, str] = {}
 
-    async def connect(self) -> None:
+    async def connect(self, *, session_id: str = "", cookies: dict[str, str] | None = None) -> None:
+        """Open the websocket as a browser does after loading the page: with the cookies the
+        page load set (`cookies` to send others), and with `session_id` to reconnect to a
+        session (the third entry of Sec-WebSocket-Protocol, as Streamlit's frontend sends it)."""
         from websockets.asyncio.client import connect
 
+        if cookies is not None:
+            self.cookies = dict(cookies)
+        elif not self.cookies:
+            self.cookies = await asyncio.to_thread(self._page_cookies)
         stream = self.base.replace("http://", "ws://") + "/_stcore/stream"
+        protocols = ["streamlit"] + ([self.cookies.get("_streamlit_xsrf") or "xsrf", session_id] if session_id else [])
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
         self.socket = await connect(stream, origin=self.base, max_size=None, open_timeout=TIMEOUT,
-                                    subprotocols=["streamlit"])
+                                    subprotocols=protocols, additional_headers=headers)
+
+    def _page_cookies(self) -> dict[str, str]:
+        """The cookies a browser keeps from loading the app's page."""
+        with urllib.request.urlopen(self.base + "/", timeout=TIMEOUT) as page:
+            return dict(c.split(";")[0].split("=", 1) for c in page.headers.get_all("Set-Cookie") or [])
+
+    def fetch(self, path: str, *, cookies: bool = True) -> tuple[int, bytes]:
+        """(status, body) of a GET of `path` as this browser (with its cookies) or as a stranger."""
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if cookies and self.cookies else {}
+        try:
+            with urllib.request.urlopen(urllib.request.Request(self.base + path, headers=headers),
+                                        timeout=TIMEOUT) as answer:
+                return answer.status, answer.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
 
     async def close(self) -> None:
         if self.socket is not None:

@@ -20,7 +20,7 @@ CALENDAR = "text/calendar; charset=utf-8"
 
 
 @lru_cache(maxsize=1)
-def _store():
+def shared_store():
     """One store per process, opened on first request (PLANNER_DB_URL or the user's file)."""
     from .storage import PlanStore
 
@@ -45,7 +45,7 @@ def _calendar(data: bytes, name: str) -> Response:
 def public_programme(request: Request) -> Response:
     lang = request.query_params.get("lang", "en")
     lang = lang if lang in ("en", "de") else "en"
-    store = _store()
+    store = shared_store()
     try:
         plan = store.release_plan()
     except PlanError:
@@ -62,7 +62,7 @@ def secret_feed(request: Request) -> Response:
     token = request.path_params["token"]
     lang = request.query_params.get("lang", "en")
     lang = lang if lang in ("en", "de") else "en"
-    store = _store()
+    store = shared_store()
     found, wait = look_up_link(store, token, request.client.host if request.client else None)
     if wait:
         return _too_many(wait)

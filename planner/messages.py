@@ -141,6 +141,8 @@ class Describer:
         de = self.lang == "de"
         rule = conflict.rule
         first = events[0]
+        if "pairs" in facts:  # a pile-up: one period of overlap with many pairs (check's pile_up)
+            return self.pile_up(conflict, events)
         if rule in ("venue_overlap", "delegation_overlap", "person_overlap") and "limit" not in facts:
             a, b = events
             who = {
@@ -230,6 +232,28 @@ class Describer:
                 return f"{self.venue(conflict.resource)}: {self.event(first)} reicht in die Nachtruhe ({quiet})"
             return f"{self.venue(conflict.resource)}: {self.event(first)} runs into the quiet hours ({quiet})"
         raise ValueError(f"no message for rule {rule!r}")  # pragma: no cover
+
+    #: How many titles a pile-up names before "and N more".
+    PILE_UP_TITLES = 5
+
+    def number(self, value: int) -> str:
+        text = f"{value:,}"
+        return text.replace(",", ".") if self.lang == "de" else text
+
+    def pile_up(self, conflict: Conflict, events: list[Event]) -> str:
+        """'Hansaplatz: 1,500 events overlap Sat 8 May 2027 20:00–21:00 (1,124,250 pairs):
+        "A", "B", … and 1,495 more'."""
+        de, facts = self.lang == "de", conflict.facts
+        who = {"venue_overlap": self.venue, "delegation_overlap": self.delegation,
+               "person_overlap": self.person}[conflict.rule](conflict.resource)
+        shown = ", ".join(f'"{e.title}"' for e in events[:self.PILE_UP_TITLES])
+        rest = len(events) - self.PILE_UP_TITLES
+        period, count, pairs = self.span(facts["start"], facts["end"]), self.number(len(events)), self.number(facts["pairs"])
+        if de:
+            more = f" und {self.number(rest)} weitere" if rest > 0 else ""
+            return f"{who}: {count} Termine überschneiden sich {period} ({pairs} Überschneidungen): {shown}{more}"
+        more = f" and {self.number(rest)} more" if rest > 0 else ""
+        return f"{who}: {count} events overlap {period} ({pairs} overlapping pairs): {shown}{more}"
 
 
 def describe(conflict: Conflict, plan: Plan, lang: str = "en") -> str:

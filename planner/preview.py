@@ -34,11 +34,11 @@ def _key(conflict: Conflict) -> tuple:
 
 
 def preview(plan: Plan, events: list[Event] = (), removed: set[str] = frozenset(),
-            before: list[Conflict] | None = None) -> Preview:
+            before: list[Conflict] | None = None, *, pile_up: int | None = None) -> Preview:
     """The conflicts that putting in `events` and taking out `removed` would create and solve.
-    `before` is the plan's current check, if the caller has it already."""
-    before = check(plan) if before is None else before
+    `before` is the plan's current check (with the same `pile_up`), if the caller has it already."""
+    before = check(plan, pile_up=pile_up) if before is None else before
     after_plan = changed_plan(plan, events, removed)
-    after = check(after_plan)
+    after = check(after_plan, pile_up=pile_up)
     old, now = {_key(c) for c in before}, {_key(c) for c in after}
     return Preview(after_plan, [c for c in after if _key(c) not in old], [c for c in before if _key(c) not in now])

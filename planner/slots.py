@@ -80,8 +80,9 @@ def _validate(plan: Plan, want: Want) -> None:
         raise PlanError("one_of", "a one-of group needs at least one person")
 
 
-def free_slots(plan: Plan, want: Want, k: int = 5, lang: str = "en") -> list[Slot]:
-    """The best `k` conflict-free slots for `want` (see the module's docstring)."""
+def free_slots(plan: Plan, want: Want, k: int = 5, lang: str = "en", *, pile_up: int | None = None) -> list[Slot]:
+    """The best `k` conflict-free slots for `want` (see the module's docstring); `pile_up` as in
+    `check` (the app's pages bound their work with it)."""
     from .messages import Describer
 
     _validate(plan, want)
@@ -124,7 +125,8 @@ def free_slots(plan: Plan, want: Want, k: int = 5, lang: str = "en") -> list[Slo
                 or parties.intersection(e.delegations)])
         slot = Slot(start, start + want.duration, venue_id, people, minutes, reason=why)
         candidate = slot.event(want, CANDIDATE_ID)
-        mine = [c for c in check(replace(part, events=[*part.events, candidate])) if CANDIDATE_ID in c.events]
+        mine = [c for c in check(replace(part, events=[*part.events, candidate]), pile_up=pile_up)
+                if CANDIDATE_ID in c.events]
         if any(c.severity == "error" for c in mine):
             continue
         slot.warnings = mine

@@ -50,7 +50,6 @@ EDIT_BUTTONS = {
     "Publish the draft": ("publish",),
     "Create account": ("admin",),
     "Remove": ("admin",),
-    "Make a backup": ("admin",),
 }
 NEW_OPTION = "\u0000new"
 # Subheaders only the page of that name shows (for the pages some role may not open).
@@ -247,7 +246,7 @@ def check_content(app: AppTest, store: PlanStore, page: str, role: str) -> None:
         # A delegation's calendar is its released programme: nothing is published yet.
         assert app.selectbox(key="feed-kind").value == "delegation"
         assert any(i.value == "Not available: nothing has been published yet" for i in app.info)
-        assert not app.get("download_button")
+        assert not app.get("download_button") and not app.get("link_button")
         assert any(c.value.endswith("/feeds/public.ics") for c in app.caption)
         kinds = app.selectbox(key="feed-kind").options
         if role == "organiser":  # internal diaries and notes are the office's
@@ -256,9 +255,12 @@ def check_content(app: AppTest, store: PlanStore, page: str, role: str) -> None:
         assert len(kinds) == 5
         app.selectbox(key="feed-kind").set_value("all")
         ran(app)
-        download, as_csv, as_excel = app.get("download_button")
+        # Through the app's own route (tests/test_downloads.py), not Streamlit's media store.
+        assert not app.get("download_button")
+        download, as_csv, as_excel = app.get("link_button")
         assert download.proto.label == f"Download “DORTBUNT! 2027 – All events” (.ics, {len(plan.events)} events)"
         assert (as_csv.proto.label, as_excel.proto.label) == ("As a table (CSV)", "As a table (Excel)")
+        assert all(b.proto.url.startswith("/downloads/") for b in (download, as_csv, as_excel))
     elif page == "admin":
         assert [t.label for t in app.tabs] == ["Accounts", "Import, export, backup", "Releases", "Audit log"]
         accounts = dataframes_with(app, "Role")
@@ -299,7 +301,9 @@ def check_edit_widgets(app: AppTest, page: str, role: str) -> None:
     elif page == "overview":
         assert ("Publish the draft" in shown) == may(role, "publish")
     elif page == "admin":
-        assert {"Create account", "Make a backup", "Publish the draft"} <= shown
+        assert {"Create account", "Publish the draft"} <= shown
+        assert {b.proto.label for b in app.get("link_button")} == {
+            "Export the draft (dortbunt-plan/1 JSON)", "Make and download a backup"}
     elif page in ("conflicts", "timeline_map"):
         assert shown <= {"Sign out"}
     if page != "conflicts":  # the conflicts page may check an uploaded plan, read only
@@ -771,10 +775,8 @@ def test_admin_removes_an_account_backs_up_and_imports(store, tmp_path):
     ran(app)
     assert [s.value for s in app.success] == ["Account bob removed."] and "bob" not in dict(store.users())
 
-    next(b for b in app.button if b.label == "Make a backup").click()
-    ran(app)
-    labels = [d.proto.label for d in app.get("download_button")]
-    assert "Download the backup" in labels
+    links = {b.proto.label: b.proto.url for b in app.get("link_button")}
+    assert links["Make and download a backup"].startswith("/downloads/")  # made when fetched (test_downloads.py)
 
     smaller = store.export_document()
     smaller["events"] = smaller["events"][:3]
@@ -1154,15 +1156,30 @@ def test_organisers_read_busy_time_only_as_busy(store):
 
 def test_checking_an_uploaded_plan_is_bounded(store):
     """Any role may check a plan file on the Conflicts page; a file of copies of one event (as
-    many conflicts as pairs) is refused with a clear message instead of filling the memory."""
+    many overlaps as pairs) is shown as one pile-up, and a file with more conflicts than the
+    page lists is refused with a clear message instead of filling the memory."""
     document = store.export_document()
-    copies = [{**document["events"][0], "id": f"copy-{n}"} for n in range(400)]  # 79,800 pairs
+    copies = [{**document["events"][0], "id": f"copy-{n}"} for n in range(400)]  # 80,200 pairs
     document["events"] = document["events"][:1] + copies
     app = session(store, "viewer")
     open_page(app, "conflicts")
     app.get("file_uploader")[0].set_value(("copies.json", json.dumps(document).encode(), "application/json"))
     ran(app)
+    assert not app.error
+    shown = dataframes_with(app, "Message")[0]
+    assert len(shown) < 10
+    assert any("401 events overlap" in message and "80,200 overlapping pairs" in message
+               for message in shown["Message"])
+
+    # 50,001 events, each outside its delegation's stay: more than the page lists.
+    arrival = document["delegations"][0]
+    late = {"id": "x", "title": "Too late", "kind": "meeting", "venue": document["venues"][0]["id"],
+            "delegations": [arrival["id"]], "start": "2030-01-01T10:00", "end": "2030-01-01T11:00"}
+    document["events"] = [{**late, "id": f"late-{n}"} for n in range(50_001)]
+    document["venues"][0].pop("opening_hours", None)
+    app.get("file_uploader")[0].set_value(("late.json", json.dumps(document).encode(), "application/json"))
+    ran(app)
     assert [e.value for e in app.error] == [
         "The plan is invalid: more than 50,000 conflicts: this is no plan to check here "
         "(check it with python -m planner check)"]
-    assert not app.dataframe
+    assert not dataframes_with(app, "Message")

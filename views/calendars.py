@@ -7,9 +7,8 @@ import streamlit as st
 
 from planner import PlanError
 from planner.access import may_read_internal
-from planner.calendars import feeds_for, render
-from planner.tables import export_table
-from views.ui import allowed, app_address, draft, editor, flash, lang, md, moment_text, released, role, save, store, t
+from planner.calendars import feeds_for
+from views.ui import allowed, app_address, download_link, draft, editor, flash, lang, md, moment_text, released, role, save, store, t
 
 plan = draft()
 st.title(t("Calendars and sharing", "Kalender und Links"))
@@ -42,32 +41,18 @@ try:
 except PlanError as error:
     st.info(t("Not available: ", "Nicht verfügbar: ") + md(str(error)))
 else:
-    reader, internal = editor(), kind not in ("delegation", "public")
-
-    def when_clicked(make):
-        """`make`, run when the button is clicked (in another thread, maybe long after the page
-        was drawn): only if this session may still read this calendar then."""
-        def checked():
-            reader.require_reading(internal)
-            return make()
-        return checked
-
+    # Through the app's own route, made when fetched: for this browser, once, and only if this
+    # account may still read this calendar then (internal ones: the office's roles only).
     row = st.container(horizontal=True)
-    # Everything the files need is taken now: the click runs outside this script.
-    row.download_button(md(t(f"Download “{feed.name}” (.ics, {len(feed.events)} events)",
-                             f"„{feed.name}“ herunterladen (.ics, {len(feed.events)} Termine)")),
-                        when_clicked(lambda database=store(), language=lang(): render(
-                            source, feed, language, modified=None if source is not plan else database.last_modified())),
-                        file_name=f"{target or kind}.ics", mime="text/calendar", key="download-feed",
-                        on_click="ignore")  # no rerun racing the file made on the click
+    options = {"kind": kind, "target": target or "", "lang": lang()}
+    download_link(md(t(f"Download “{feed.name}” (.ics, {len(feed.events)} events)",
+                       f"„{feed.name}“ herunterladen (.ics, {len(feed.events)} Termine)")),
+                  "calendar", key="download-feed", where=row, format="ics", **options)
     # The same selection as a spreadsheet; text that would run as a formula is neutralised.
-    row.download_button(t("As a table (CSV)", "Als Tabelle (CSV)"),
-                        when_clicked(lambda language=lang(): export_table(source, feed, "csv", language)),
-                        file_name=f"{target or kind}.csv", mime="text/csv", key="download-csv", on_click="ignore")
-    row.download_button(t("As a table (Excel)", "Als Tabelle (Excel)"),
-                        when_clicked(lambda language=lang(): export_table(source, feed, "xlsx", language)),
-                        file_name=f"{target or kind}.xlsx", key="download-xlsx", on_click="ignore",
-                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download_link(t("As a table (CSV)", "Als Tabelle (CSV)"), "calendar", key="download-csv", where=row,
+                  format="csv", **options)
+    download_link(t("As a table (Excel)", "Als Tabelle (Excel)"), "calendar", key="download-xlsx", where=row,
+                  format="xlsx", **options)
 st.caption(t("Everyone can subscribe to the public programme at ", "Das öffentliche Programm kann jede und jeder abonnieren: ")
            + f"{app_address()}/feeds/public.ics")
 

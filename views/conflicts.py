@@ -5,10 +5,10 @@ import streamlit as st
 
 from planner import PlanError
 from planner.access import PAGES
-from planner.conflicts import check
+from planner.conflicts import PAGE_PILE_UP, check
 from planner.loading import plan_from_bytes
 from planner.messages import SEVERITY_LABELS
-from views.ui import clock, conflict_table, day_text, draft, draft_conflicts, lang, md, role, span_text, t
+from views.ui import EVENTS_SHOWN, clock, conflict_table, day_text, draft, draft_conflicts, lang, md, role, span_text, t
 
 st.title(t("Conflicts", "Konflikte"))
 
@@ -30,7 +30,7 @@ def checked_upload(upload) -> tuple:
                 raise PlanError("", t(f"{upload.name} is larger than {UPLOAD_MB} MB",
                                       f"{upload.name} ist größer als {UPLOAD_MB} MB"))
             plan = plan_from_bytes(data, upload.name)
-            done = (upload.file_id, (plan, check(plan, limit=UPLOAD_CONFLICTS)))
+            done = (upload.file_id, (plan, check(plan, limit=UPLOAD_CONFLICTS, pile_up=PAGE_PILE_UP)))
         except PlanError as error:
             done = (upload.file_id, error)
         st.session_state["checked-upload"] = done
@@ -106,7 +106,10 @@ conflict = conflicts[shown.index[rows[0]]]
 st.text(shown.iloc[rows[0]][MESSAGE])
 if upload:
     st.stop()
-for event_id in conflict.events:
+if len(conflict.events) > EVENTS_SHOWN:
+    st.caption(t(f"The first {EVENTS_SHOWN} of its {len(conflict.events):,} events:",
+                 f"Die ersten {EVENTS_SHOWN} seiner {len(conflict.events):,} Termine:".replace(",", ".")))
+for event_id in conflict.events[:EVENTS_SHOWN]:
     event = events[event_id]
     target = ("views/festival.py" if event.kind == "festival_slot" else
               "views/delegations.py" if event.delegations else

@@ -10,6 +10,7 @@ import streamlit as st
 from planner import PlanError
 from planner.loading import event_document, free_id, wall_text
 from planner.model import EVENT_KINDS, STATUSES, Event, Plan
+from planner.conflicts import PAGE_PILE_UP
 from planner.preview import preview, read_event
 from views.ui import (clock, day_text, draft_conflicts, editor, md, opened_at, save, saved_at, show_conflicts, store,
                       t)
@@ -103,7 +104,7 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
     except PlanError as error:
         st.warning(t("Not complete yet: ", "Noch nicht vollständig: ") + md(str(error)))
         return
-    outcome = preview(plan, [candidate], before=draft_conflicts())
+    outcome = preview(plan, [candidate], before=draft_conflicts(), pile_up=PAGE_PILE_UP)
     if outcome.new:
         st.warning(t(f"This change would create {len(outcome.new)} conflict(s):",
                      f"Diese Änderung würde {len(outcome.new)} Konflikt(e) erzeugen:"))

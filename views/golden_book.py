@@ -10,6 +10,7 @@ from planner import PlanError
 from planner.availability import day_events, free_windows
 from planner.busy import busy_events, default_span
 from planner.model import SIGNATORY_ROLES
+from planner.conflicts import PAGE_PILE_UP
 from planner.slots import Want, free_slots
 from views.event_form import event_editor, kind_word, status_word
 from views.ui import (allowed, clock, day_text, draft, draft_conflicts, editor, flash, lang, md, save, show_conflicts,
@@ -125,7 +126,7 @@ with st.expander(t("Suggest free times on this day", "Freie Zeiten an diesem Tag
         want = Want(title, "golden_book", timedelta(minutes=int(minutes)),
                     ((wall.at(day, from_hour * 60), wall.at(day, to_hour * 60)),), tuple(golden_venues),
                     (delegation,), (), (tuple(who),))
-        st.session_state["suggestions"] = (asked, free_slots(plan, want, 5, lang()))
+        st.session_state["suggestions"] = (asked, free_slots(plan, want, 5, lang(), pile_up=PAGE_PILE_UP))
     found = st.session_state.get("suggestions")
     if found and found[0] == asked:  # shown while the question and the plan stay the same
         suggestions = found[1]

@@ -4,6 +4,7 @@ import streamlit as st
 
 from planner.formats import markdown_literal
 from planner.throttle import SIGN_IN_FAILURES, minutes
+from views.ui import sign_in, without_cookie
 
 lang = st.session_state.get("lang", "en")
 de = lang == "de"
@@ -12,7 +13,12 @@ with st.form("sign-in"):
     name = st.text_input("Name")
     password = st.text_input("Passwort" if de else "Password", type="password")
     submitted = st.form_submit_button("Anmelden" if de else "Sign in")
-if submitted:
+if submitted and without_cookie():
+    # Nothing would bind a sign-in to this browser: anyone with the session's id could use it.
+    st.error("Ihr Browser hat das Cookie des Planers nicht gespeichert. Bitte Cookies für diese Seite erlauben und "
+             "die Seite neu laden." if de else
+             "Your browser did not keep the planner's cookie. Please allow cookies for this site and reload the page.")
+elif submitted:
     client = st.session_state.get("client")
     # Too many wrong sign-ins from this address: no password is even tried until it has waited.
     wait = SIGN_IN_FAILURES.attempt(client)
@@ -25,7 +31,7 @@ if submitted:
         st.error("Name oder Passwort falsch." if de else "Wrong name or password.")
     else:
         SIGN_IN_FAILURES.forgive(client)
-        st.session_state["user"] = (name, role, "local")
+        sign_in(name, role, "local")
         st.rerun()
 
 if st.session_state.get("sso_configured"):

@@ -16,9 +16,11 @@ import streamlit as st
 from planner import PlanError
 from planner import formats
 from planner.access import Editor, Forbidden, may, may_read_internal, restricted_plan
+from planner.browsers import browser_key
 from planner.changes import plan_changes
 from planner.clock import WallClock, zone_named
-from planner.conflicts import Conflict, check
+from planner.conflicts import PAGE_PILE_UP, Conflict, check
+from planner.downloads import DESK, download_path
 from planner.messages import RULE_TITLES, SEVERITY_LABELS, Describer
 from planner.model import Plan
 from planner.storage import PlanStore
@@ -61,9 +63,46 @@ def editor() -> Editor:
                   sso_configured=st.session_state.get("sso_configured", False))
 
 
+def browser() -> str | None:
+    """The key of the browser this run's connection comes from (its `planner_browser` cookie),
+    None without one (and in scripted tests, which have no HTTP request)."""
+    return browser_key(dict(st.context.cookies))
+
+
+def without_cookie() -> bool:
+    """Whether this connection is a real browser's that sent no `planner_browser` cookie: it
+    cannot be signed in (nothing would bind the sign-in to it)."""
+    return bool(dict(st.context.headers)) and browser() is None
+
+
+def sign_in(name: str, role: str, via: str) -> None:
+    """Sign this session in, bound to this browser: `home.py` accepts the sign-in only while
+    the connection presents the same cookie (a session id alone takes nothing over)."""
+    st.session_state["user"] = (name, role, via)
+    st.session_state["browser"] = browser()
+
+
+def download_link(label: str, what: str, *, key: str, where: Any = None, **options: str) -> None:
+    """A link (in `where`, else the page) to download `what` ("plan", "backup" or "calendar" with its `options`) through the
+    app's own route: good once, for a few minutes, in this browser only, and the role is checked
+    again when it is fetched (planner/downloads.py)."""
+    signed_in = st.session_state.get("user")
+    try:
+        secret = DESK.issue(what, browser=browser() or ("scripted" if not dict(st.context.headers) else None),
+                            account=signed_in[0] if signed_in else None, via=signed_in[2] if signed_in else "local",
+                            sso_roles=st.session_state.get("sso_roles") or {},
+                            sso_configured=st.session_state.get("sso_configured", False), **options)
+    except PlanError as error:
+        st.warning(md(str(error)))
+        return
+    # A click also reruns the page, which makes a fresh link for the next click.
+    (where or st).link_button(label, download_path(secret), key=key, on_click="rerun")
+
+
 class Snapshot:
-    """The draft at one revision of the database and, computed on first use, its conflicts.
-    Shared by all sessions: read only."""
+    """The draft at one revision of the database and, computed on first use, its conflicts
+    (a pile-up of overlaps is one conflict, see `check`'s pile_up, so that no plan makes a page
+    slow). Shared by all sessions: read only."""
 
     def __init__(self, plan: Plan, revision: int, *, empty: bool = False):
         self.plan = plan
@@ -76,7 +115,7 @@ class Snapshot:
     def conflicts(self) -> list[Conflict]:
         with self._lock:
             if self._conflicts is None:
-                self._conflicts = check(self.plan)
+                self._conflicts = check(self.plan, pile_up=PAGE_PILE_UP)
             return self._conflicts
 
 
@@ -252,8 +291,21 @@ def conflict_table(plan: Plan, conflicts: list[Conflict]) -> pd.DataFrame:
         t("Severity", "Schwere"): [labels[c.severity] for c in conflicts],
         t("Message", "Meldung"): [describer.describe(c) for c in conflicts],
         t("Rule", "Regel"): [titles[c.rule] for c in conflicts],
-        t("Events", "Termine"): [", ".join(c.events) for c in conflicts],
+        t("Events", "Termine"): [event_ids(c) for c in conflicts],
     })
+
+
+#: How many of a conflict's events a page lists (a pile-up may hold thousands).
+EVENTS_SHOWN = 12
+
+
+def event_ids(conflict: Conflict) -> str:
+    """The ids of a conflict's events, the first `EVENTS_SHOWN` of a pile-up and how many more."""
+    ids = conflict.events
+    if len(ids) <= EVENTS_SHOWN:
+        return ", ".join(ids)
+    return ", ".join(ids[:EVENTS_SHOWN]) + t(f" and {len(ids) - EVENTS_SHOWN:,} more",
+                                              f" und {len(ids) - EVENTS_SHOWN:,} weitere".replace(",", "."))
 
 
 def show_conflicts(plan: Plan, conflicts: list[Conflict], *, key: str) -> None:
