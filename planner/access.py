@@ -14,12 +14,15 @@ through it, and it looks the account's role up again in the database at the mome
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .accounts import ROLES
 from .errors import PlanError
+from .model import ROLES as PERSON_ROLES
+from .model import Person, Venue
 
 ALL = frozenset(ROLES)
 OFFICE = frozenset(("admin", "protocol"))
@@ -57,6 +60,14 @@ class Forbidden(PlanError):
     def __init__(self, action: str, role: str | None):
         who = f"the role {role!r}" if role else "a session without sign-in"
         super().__init__("", f"{who} may not {ACTION_WORDS.get(action, action)}")
+
+
+class NotForOrganisers(Forbidden):
+    """An organiser's change that would reach into the protocol office's diary: a person or a
+    venue organisers may not put on a festival slot, or a slot that already involves one."""
+
+    def __init__(self, path: str, reason: str):
+        PlanError.__init__(self, path, reason)
 
 
 ACTION_WORDS = {
@@ -161,6 +172,113 @@ def restricted_plan(plan, busy_label: str = "Busy"):
     )
 
 
+#: People whose diaries are the protocol office's (SECURITY.md: only admin and protocol change
+#: the Lord Mayor's diary): no organiser puts them on a festival slot, whatever an admin allows.
+OFFICE_DIARY_ROLES = frozenset(("mayor", "deputy_mayor", "protocol"))
+#: What organisers may use unless an admin allows more: performers, and venues of these kinds.
+PERFORMER_ROLES = frozenset(("performer",))
+STAGE_KINDS = frozenset(("stage", "square", "park"))
+#: How many new slots an organiser's file or table save may add at once, and in any hour: a
+#: festival of a few hundred slots fits many times over; a runaway file does not (SECURITY.md,
+#: "Bounded work"). The hour is counted from the audit log, so it holds across restarts and
+#: servers.
+ORGANISER_ROWS_PER_FILE = 2000
+ORGANISER_SLOTS_PER_HOUR = 5000
+#: The store's setting that holds what an admin allows organisers besides.
+ORGANISER_SETTING = "organisers"
+
+
+@dataclass(frozen=True)
+class OrganiserLimits:
+    """What organisers may put on festival slots: people of `roles` and venues of STAGE_KINDS or
+    among `venues` (ids an admin allowed). Never people of OFFICE_DIARY_ROLES, a city hall or
+    a Golden Book venue, whatever the setting says: that is where the Lord Mayor's diary is."""
+
+    roles: frozenset[str] = PERFORMER_ROLES
+    venues: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_setting(cls, value: object) -> OrganiserLimits:
+        """The limits a stored setting holds (the defaults if it was never set)."""
+        if not isinstance(value, dict):
+            return cls()
+        roles, venues = value.get("roles"), value.get("venues")
+        return cls(frozenset(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else PERFORMER_ROLES,
+                   frozenset(v for v in venues if isinstance(v, str)) if isinstance(venues, list) else frozenset())
+
+    def setting(self) -> dict:
+        return {"roles": sorted(self.roles), "venues": sorted(self.venues)}
+
+    def allows_person(self, person: Person) -> bool:
+        return person.role in self.roles and person.role not in OFFICE_DIARY_ROLES
+
+    def allows_venue(self, venue: Venue) -> bool:
+        if venue.kind == "city_hall" or venue.golden_book:
+            return False
+        return venue.kind in STAGE_KINDS or venue.id in self.venues
+
+    def outsider(self, people: Mapping[str, Person], venues: Mapping[str, Venue], person_ids: Iterable[object],
+                 venue_id: object) -> tuple[str, str] | None:
+        """The first of these people and this venue that organisers may not use, as (field,
+        how people read it): ("people", "Lord Mayor (mayor)"). Unknown ids are left to the
+        store, which refuses them."""
+        for person_id in person_ids:
+            person = people.get(person_id) if isinstance(person_id, str) else None
+            if person is not None and not self.allows_person(person):
+                return "people", f"{person.name} ({person.role})"
+        venue = venues.get(venue_id) if isinstance(venue_id, str) else None
+        if venue is not None and not self.allows_venue(venue):
+            return "venue", f"{venue.name} ({venue.kind})"
+        return None
+
+    def refusal(self, people: Mapping[str, Person], venues: Mapping[str, Venue], person_ids: Iterable[object],
+                venue_id: object) -> tuple[str, str] | None:
+        """Why organisers may not put these people and this venue on a festival slot, as
+        (field, reason), or None."""
+        found = self.outsider(people, venues, person_ids, venue_id)
+        if found is None:
+            return None
+        field, what = found
+        return field, (f"{what} cannot be put on a festival slot by an organiser" if field == "people"
+                       else f"{what} is not a stage organisers may use")
+
+    def locked(self, people: Mapping[str, Person], venues: Mapping[str, Venue], person_ids: Iterable[object],
+               venue_id: object) -> str | None:
+        """Why organisers may not change or remove an existing slot with these people at this
+        venue (it is in the office's diary), or None."""
+        found = self.outsider(people, venues, person_ids, venue_id)
+        return None if found is None else (f"the slot involves {found[1]}, so it is in the protocol office's "
+                                           "diary: only admin and protocol may change or remove it")
+
+
+def organiser_limits(store: Any) -> tuple[OrganiserLimits, int]:
+    """What organisers may put on festival slots now, and the version of that setting."""
+    value, version = store.setting(ORGANISER_SETTING)
+    return OrganiserLimits.from_setting(value), version
+
+
+def checked_limits(roles: object, venue_ids: object, venues: Mapping[str, Venue]) -> OrganiserLimits:
+    """The limits an admin asked for, or PlanError naming what no admin may allow."""
+    if not isinstance(roles, (list, tuple, set, frozenset)) or not all(isinstance(r, str) for r in roles):
+        raise PlanError("roles", "expected a list of roles")
+    if not isinstance(venue_ids, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in venue_ids):
+        raise PlanError("venues", "expected a list of venue ids")
+    for role in sorted(roles):
+        if role not in PERSON_ROLES:
+            raise PlanError("roles", f"unknown role {role!r}")
+        if role in OFFICE_DIARY_ROLES:
+            raise PlanError("roles", f"people of the role {role!r} stay in the protocol office's diary: organisers "
+                                     "can never put them on a festival slot")
+    for venue_id in sorted(venue_ids):
+        venue = venues.get(venue_id)
+        if venue is None:
+            raise PlanError("venues", f"unknown venue {venue_id!r}")
+        if venue.kind == "city_hall" or venue.golden_book:
+            raise PlanError("venues", f"{venue.name} ({venue.kind}) stays in the protocol office's diary: "
+                                      "organisers can never use it")
+    return OrganiserLimits(frozenset(roles), frozenset(venue_ids))
+
+
 class Editor:
     """The store as one browser session may change it.
 
@@ -215,15 +333,76 @@ class Editor:
         "golden_book" or "festival"). Organisers may touch festival slots only."""
         self.require(action)
         if action == "festival" and self.role() == "organiser":
-            self._festival_slots_only(added, changed or {}, removed or {})
+            self._festival_slots_only(added, changed or {}, removed or {}, path)
         return self.store.edit_events(added, changed, removed, user=self.name, path=path)
 
-    def _festival_slots_only(self, added, changed: dict, removed: dict) -> None:
-        kinds = [document.get("kind") for document in added]
-        kinds += [changes["kind"] for changes, _ in changed.values() if "kind" in changes]
-        kinds += [self.store.event(event_id)[0].kind for event_id in (*changed, *removed)]
+    def _festival_slots_only(self, added, changed: dict, removed: dict, path: str) -> None:
+        """Organisers change festival slots only, put only the people and venues of
+        `organiser_limits` on them and no delegations (a delegation's programme is the
+        office's), and leave alone slots that are in the office's diary already. The slots
+        are read here; the store then writes only if each is still at the version given,
+        so what was checked is what is changed."""
+        self._within_organiser_quota(len(added), path)
+        current = self.store.events_with_versions([*changed, *removed])
+        kinds = [document.get("kind") if isinstance(document, dict) else None for document in added]
+        kinds += [changes["kind"] for changes, _ in changed.values() if isinstance(changes, dict) and "kind" in changes]
+        kinds += [current[event_id][0].kind for event_id in (*changed, *removed) if event_id in current]
         if any(kind != "festival_slot" for kind in kinds):
             raise Forbidden("delegations", "organiser")
+        limits, _ = organiser_limits(self.store)
+        people, venues = self.store.entities("person"), self.store.entities("venue")
+        for event_id in (*changed, *removed):
+            if event_id in current:
+                event = current[event_id][0]
+                reason = limits.locked(people, venues, event.people, event.venue)
+                if reason:
+                    raise NotForOrganisers(f"event {event_id!r}", reason)
+        one = len(added) == 1 and path == "event"
+        for index, document in enumerate(added):
+            self._performers_on_stages(limits, people, venues, document, (), path if one else f"{path}[{index}]")
+        for event_id, (changes, _) in changed.items():
+            before = current[event_id][0].delegations if event_id in current else ()
+            self._performers_on_stages(limits, people, venues, changes, before, f"event {event_id!r}")
+
+    def _within_organiser_quota(self, count: int, path: str) -> None:
+        """PlanError if `count` new slots are more than an organiser may add at once, or than
+        this account may still add within the hour."""
+        if count > ORGANISER_ROWS_PER_FILE:
+            raise PlanError(path, f"{count:,} new slots at once; organisers add at most {ORGANISER_ROWS_PER_FILE:,} "
+                                  "at a time: split the file")
+        if not count:
+            return
+        recent = self.store.count_audit(self.name, "add", "event", datetime.now(UTC) - timedelta(hours=1))
+        if recent + count > ORGANISER_SLOTS_PER_HOUR:
+            raise PlanError(path, f"{recent:,} slots added in the last hour and {count:,} more would pass the "
+                                  f"{ORGANISER_SLOTS_PER_HOUR:,} an organiser may add in an hour: try again later, "
+                                  "or ask the protocol office")
+
+    @staticmethod
+    def _performers_on_stages(limits: OrganiserLimits, people: Mapping[str, Person], venues: Mapping[str, Venue],
+                              fields: object, delegations: tuple[str, ...], path: str) -> None:
+        """NotForOrganisers if these fields of a slot (a new one, or the changed ones) name a
+        person or venue outside `limits`, or change which delegations attend."""
+        if not isinstance(fields, dict):
+            return  # the store refuses it
+        given = fields.get("delegations", list(delegations))
+        if given != list(delegations):
+            raise NotForOrganisers(f"{path}.delegations", "organisers cannot change which delegations attend a "
+                                                          "festival slot: a delegation's programme is the protocol office's")
+        person_ids = fields.get("people")
+        found = limits.refusal(people, venues, person_ids if isinstance(person_ids, list) else (), fields.get("venue"))
+        if found:
+            raise NotForOrganisers(f"{path}.{found[0]}", found[1])
+
+    def set_organiser_limits(self, roles: list[str], venues: list[str], *, expected_version: int) -> int:
+        """Let organisers put people of `roles` and the venues `venues` (ids, besides stages,
+        squares and parks) on festival slots; admin only, never the roles and venues of the
+        office's diary. Returns the setting's new version (StaleEditError if another admin
+        changed it since `expected_version`)."""
+        self.require("admin")
+        limits = checked_limits(roles, venues, self.store.entities("venue"))
+        return self.store.set_setting(ORGANISER_SETTING, limits.setting(), expected_version=expected_version,
+                                      user=self.name)
 
     def replace_busy_time(self, person_id: str, busy: list) -> int:
         self.require("golden_book")

@@ -596,12 +596,20 @@ def _db_import(args: argparse.Namespace) -> int:
 
 
 def _db_export(args: argparse.Namespace) -> int:
+    import os
+
     from .loading import dump_plan, save_plan
 
     store = _store(args)
     plan = store.load_plan() if args.release is None else store.release_plan(args.release)
     if args.output:
-        save_plan(plan, args.output)
+        # Phone numbers and notes: readable by the owner only, like the database. save_plan gives
+        # the file the umask's permissions, from a temporary file that was private all along.
+        umask = os.umask(0o077)
+        try:
+            save_plan(plan, args.output)
+        finally:
+            os.umask(umask)
     else:
         sys.stdout.write(dump_plan(plan))
     return EXIT_OK

@@ -55,10 +55,13 @@ class Desk:
     """Single-use tickets, kept in the app's process (they live minutes; a restart voids them)."""
 
     def __init__(self, seconds: float = TICKET_SECONDS, *, clock: Callable[[], float] = time.monotonic,
-                 max_tickets: int = 10_000):
+                 max_tickets: int = 10_000, per_browser: int = 50):
         self.seconds = seconds
         self.clock = clock
         self.max_tickets = max_tickets
+        #: A page makes new tickets on every run; older ones of a browser beyond this are dropped,
+        #: so that one browser rerunning a page cannot push out everyone else's.
+        self.per_browser = per_browser
         self._tickets: OrderedDict[str, Ticket] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -72,6 +75,9 @@ class Desk:
                         self.clock() + self.seconds)
         with self._lock:
             self._drop_expired()
+            mine = [key for key, held in self._tickets.items() if held.browser == browser]
+            for key in mine[:max(0, len(mine) - self.per_browser + 1)]:
+                del self._tickets[key]
             self._tickets[secret] = ticket
             while len(self._tickets) > self.max_tickets:
                 self._tickets.popitem(last=False)

@@ -17,7 +17,9 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -26,6 +28,9 @@ from .errors import PlanError
 from .loading import free_id, wall_text
 from .model import Event, Plan, STATUSES
 from .preview import read_event
+
+if TYPE_CHECKING:
+    from .access import OrganiserLimits
 
 MAX_ROWS = 5000
 COLUMNS = {
@@ -58,7 +63,7 @@ def is_stage(plan: Plan, venue_id: str) -> bool:
     return venue.kind in ("stage", "square", "park") or venue.amplified
 
 
-def read_table(data: bytes, filename: str) -> pd.DataFrame:
+def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS) -> pd.DataFrame:
     """The raw table of a .csv (comma or semicolon, UTF-8) or .xlsx file, every cell as text."""
     name = filename.lower()
     try:
@@ -77,8 +82,8 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
         raise
     except Exception as error:  # pandas and openpyxl raise many kinds for a broken file
         raise PlanError("", f"{filename}: cannot be read as a table ({str(error).splitlines()[0] if str(error) else type(error).__name__})") from None
-    if len(table) > MAX_ROWS:
-        raise PlanError("", f"{filename}: {len(table)} rows, at most {MAX_ROWS} at once")
+    if len(table) > max_rows:
+        raise PlanError("", f"{filename}: {len(table):,} rows, at most {max_rows:,} at once")
     return table
 
 
@@ -127,17 +132,24 @@ def slot_document(plan: Plan, *, title: str, stage: str, day: date, start: time,
     """A festival slot as a plan-format object; an end earlier than the start is after midnight."""
     if end == start:
         raise ValueError("the slot ends when it starts")
-    end_day = day + timedelta(days=1) if end < start else day
-    return {"id": event_id, "title": title, "kind": "festival_slot", "venue": stage,
-            "start": wall_text(day, start), "end": wall_text(end_day, end),
+    first, last = _span(day, start, end)
+    return {"id": event_id, "title": title, "kind": "festival_slot", "venue": stage, "start": first, "end": last,
             "people": performers, "public": public, "status": status}
 
 
-def read_programme(data: bytes, filename: str, plan: Plan) -> list[dict]:
-    """Festival slots (plan-format objects) from a CSV or Excel file, checked against `plan`.
+def _span(day: date, start: time, end: time) -> tuple[str, str]:
+    """Start and end as wall-clock text; an end earlier than the start is after midnight."""
+    return wall_text(day, start), wall_text(day + timedelta(days=1) if end < start else day, end)
+
+
+def read_programme(data: bytes, filename: str, plan: Plan, limits: OrganiserLimits | None = None,
+                   max_rows: int = MAX_ROWS) -> list[dict]:
+    """Festival slots (plan-format objects) from a CSV or Excel file of at most `max_rows` rows,
+    checked against `plan` and, for an organiser, against `limits` (the people and venues
+    organisers may use).
     Raises ProgrammeError listing every bad row ("row 4: ..."; rows counted as in a
     spreadsheet, the header being row 1) or PlanError for a file that is no table."""
-    table = read_table(data, filename)
+    table = read_table(data, filename, max_rows)
     keys = {column: _key(column) for column in table.columns}
     found = set(keys.values())
     missing = [key for key in REQUIRED if key not in found]
@@ -167,6 +179,9 @@ def read_programme(data: bytes, filename: str, plan: Plan) -> list[dict]:
                 if person is None:
                     raise ValueError(f"unknown performer {name!r}")
                 performers.append(person)
+            refused = limits and limits.refusal(plan.people, plan.venues, performers, stage)
+            if refused:
+                raise ValueError(refused[1])
             status = row.get("status") or "confirmed"
             if status not in STATUSES:
                 raise ValueError(f"status {status!r} is not one of {', '.join(sorted(STATUSES))}")
@@ -210,45 +225,160 @@ def slot_rows(plan: Plan, slots: list[Event]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(values, dtype=types[name]) for name, values in columns.items()})
 
 
-def table_changes(plan: Plan, before: pd.DataFrame, after: pd.DataFrame) -> tuple[list[dict], dict[str, dict], set[str]]:
+#: The columns of the table a person can edit (the id is given when a row is saved).
+EDITABLE = ("title", "stage", "day", "start", "end", "performers", "public", "status")
+
+
+def table_changes(plan: Plan, before: pd.DataFrame, after: pd.DataFrame,
+                  limits: OrganiserLimits | None = None) -> tuple[list[dict], dict[str, dict], set[str]]:
     """What the table editor changed: (new slot documents, {id: changed fields}, removed ids).
+
+    Each row is compared cell by cell with exactly what was shown: a row nobody touched is not
+    sent, and of a touched row only the fields whose cells changed (a title shown with a
+    trailing space stays as it is). With `limits` (an organiser's), new people and venues
+    outside them, and changes to slots already in the office's diary, are bad rows too.
     Raises ProgrammeError naming every bad row (rows counted from 1 as shown)."""
-    original = {row["id"]: row for row in before.to_dict("records")}
+    shown = {row["id"]: row for row in before.to_dict("records")}
     taken = {e.id for e in plan.events}
     added, changed, problems = [], {}, []
-    seen = set()
+    seen: set[str] = set()
     for number, row in enumerate(after.to_dict("records"), start=1):
         ident = row.get("id")
         ident = ident if isinstance(ident, str) and ident else None
         label = f"row {number}" + (f" ({row['title']})" if isinstance(row.get("title"), str) and row["title"] else "")
+        if ident is not None and (ident not in shown or ident in seen):
+            problems.append(f"{label}: the id {ident!r} is not that of a slot in this table")
+            continue
+        old = shown.get(ident)
+        if old is not None:
+            seen.add(ident)
+            if all(_same(row.get(column), old.get(column)) for column in EDITABLE):
+                continue  # untouched: nothing of it is sent, not even what would read differently
         try:
-            missing = [field for field in ("title", "stage", "day", "start", "end") if _empty(row.get(field))]
-            if missing:
-                raise ValueError(f"{', '.join(missing)} missing")
-            document = slot_document(
-                plan, title=str(row["title"]).strip(), stage=row["stage"], day=_as_date(row["day"]),
-                start=_as_time(row["start"]), end=_as_time(row["end"]), performers=list(row.get("performers") or []),
-                public=bool(row.get("public")), status=row.get("status") or "confirmed",
-                event_id=ident or free_id(taken, f"slot-{row['stage']}"))
+            document = _row_document(plan, row, ident or free_id(taken, f"slot-{row['stage']}"))
             read_event(plan, document)
+            if limits is not None:
+                locked = old is not None and limits.locked(plan.people, plan.venues, old["performers"], old["stage"])
+                if locked:
+                    raise ValueError(locked)
+                refused = limits.refusal(plan.people, plan.venues, document["people"], document["venue"])
+                if refused:
+                    raise ValueError(refused[1])
         except (ValueError, TypeError) as error:  # PlanError is a ValueError
             problems.append(f"{label}: {getattr(error, 'reason', error)}")
             continue
-        if ident in original:
-            seen.add(ident)
-            old = slot_document(plan, title=original[ident]["title"], stage=original[ident]["stage"],
-                                day=original[ident]["day"], start=original[ident]["start"], end=original[ident]["end"],
-                                performers=list(original[ident]["performers"]), public=bool(original[ident]["public"]),
-                                status=original[ident]["status"], event_id=ident)
-            fields = {k: v for k, v in document.items() if old.get(k) != v}
-            if fields:
-                changed[ident] = fields
-        else:
+        if old is None:
             taken.add(document["id"])
             added.append(document)
+            continue
+        fields = _changed_fields(row, old, document)
+        if fields:
+            changed[ident] = fields
+    removed = set(shown) - seen
+    for ident in sorted(removed):
+        locked = limits and limits.locked(plan.people, plan.venues, shown[ident]["performers"], shown[ident]["stage"])
+        if locked:
+            problems.append(f"the removed row ({shown[ident]['title']}): {locked}")
     if problems:
         raise ProgrammeError("the table", problems)
-    return added, changed, set(original) - seen
+    return added, changed, removed
+
+
+def _row_document(plan: Plan, row: dict, event_id: str) -> dict:
+    """A row of the table as a slot document (ValueError or TypeError if it is not one)."""
+    missing = [field for field in ("title", "stage", "day", "start", "end") if _empty(row.get(field))]
+    if missing:
+        raise ValueError(f"{', '.join(missing)} missing")
+    return slot_document(plan, title=str(row["title"]).strip(), stage=row["stage"], day=_as_date(row["day"]),
+                         start=_as_time(row["start"]), end=_as_time(row["end"]),
+                         performers=list(row.get("performers") or []), public=bool(row.get("public")),
+                         status=row.get("status") or "confirmed", event_id=event_id)
+
+
+def _changed_fields(row: dict, old: dict, document: dict) -> dict:
+    """The fields of `document` (made from `row`) whose cells differ from those shown in `old`
+    and whose values differ from what those cells showed."""
+    touched = {column for column in EDITABLE if not _same(row.get(column), old.get(column))}
+    fields = {}
+    if "title" in touched and document["title"] != old["title"]:
+        fields["title"] = document["title"]
+    if "stage" in touched and document["venue"] != old["stage"]:
+        fields["venue"] = document["venue"]
+    if touched & {"day", "start", "end"}:
+        # The start decides on which day an end after midnight falls, so both are compared.
+        first, last = _span(_as_date(old["day"]), _as_time(old["start"]), _as_time(old["end"]))
+        if document["start"] != first:
+            fields["start"] = document["start"]
+        if document["end"] != last:
+            fields["end"] = document["end"]
+    if "performers" in touched and document["people"] != list(old["performers"]):
+        fields["people"] = document["people"]
+    if "public" in touched and document["public"] != bool(old["public"]):
+        fields["public"] = document["public"]
+    if "status" in touched and document["status"] != old["status"]:
+        fields["status"] = document["status"]
+    return fields
+
+
+def _same(new: object, old: object) -> bool:
+    """Whether a cell holds exactly what it showed (an empty cell of any kind like another)."""
+    if _empty(new) or _empty(old):
+        return _empty(new) and _empty(old)
+    if isinstance(new, (list, tuple)) or isinstance(old, (list, tuple)):
+        return isinstance(new, (list, tuple)) and isinstance(old, (list, tuple)) and list(new) == list(old)
+    return type(new) is type(old) and new == old
+
+
+#: What a browser's table editor sends for each column's cells (None for an emptied cell).
+_CELLS = {"title": str, "stage": str, "day": str, "start": str, "end": str, "performers": list,
+          "public": bool, "status": str}
+
+
+def editor_state_problem(state: object, rows: int) -> str | None:
+    """Why a table editor's state (what the browser sends: ``edited_rows``, ``added_rows``,
+    ``deleted_rows``) cannot come from the slot table shown, of `rows` rows, or None.
+
+    A browser edits only rows that exist and columns that are offered (never the id), with the
+    values its cells hold; anything else was made by hand and is refused as a whole."""
+    if state is None:
+        return None
+    if not isinstance(state, Mapping) or not set(state) <= {"edited_rows", "added_rows", "deleted_rows"}:
+        return "it is not the state of a table editor"
+    edited, added, deleted = (state.get(key, empty) for key, empty in
+                              (("edited_rows", {}), ("added_rows", []), ("deleted_rows", [])))
+    if not isinstance(edited, Mapping) or not isinstance(added, list) or not isinstance(deleted, list):
+        return "it is not the state of a table editor"
+    for position, cells in edited.items():
+        if type(position) is not int or not 0 <= position < rows:
+            return f"it changes row {position!r}, and the table has {rows} row(s)"
+        problem = _cells_problem(cells)
+        if problem:
+            return f"row {position + 1}: {problem}"
+    if len(added) > MAX_ROWS:
+        return f"it adds {len(added)} rows, at most {MAX_ROWS} at once"
+    for number, cells in enumerate(added, start=rows + 1):
+        problem = _cells_problem(cells)
+        if problem:
+            return f"new row {number}: {problem}"
+    if any(type(position) is not int or not 0 <= position < rows for position in deleted) or \
+            len(set(deleted)) != len(deleted):
+        return f"it removes rows the table does not have (it has {rows})"
+    return None
+
+
+def _cells_problem(cells: object) -> str | None:
+    if not isinstance(cells, Mapping):
+        return "not a row of cells"
+    for column, value in cells.items():
+        if column == "_index":
+            continue  # the row number the editor may send; the table's index is not used
+        if column not in _CELLS:
+            return f"the column {column!r} cannot be edited"
+        wanted = _CELLS[column]
+        if value is not None and (type(value) is not wanted or
+                                  (wanted is list and not all(type(item) is str for item in value))):
+            return f"{column} holds {type(value).__name__}, not {wanted.__name__}"
+    return None
 
 
 def _empty(value: object) -> bool:

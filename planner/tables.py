@@ -5,9 +5,13 @@ A cell that a spreadsheet would read as a formula (it starts, after any spaces, 
 ``+``, ``-``, ``@``, a tab or a line break, or their full-width forms) is written
 with a leading apostrophe in CSV, the OWASP advice that Excel, LibreOffice and Google Sheets
 honour; in Excel files such cells are typed as text with Excel's own "quote prefix", so the
-text stays exactly as typed and never runs, not even after the cell is edited. Who sees what
-follows the calendars: guests their delegation's copy of the plan, the public no people and no
-notes, the office everything.
+text stays exactly as typed and never runs, not even after the cell is edited. A CSV file is
+safe read with either separator (German Excel splits the English comma file at semicolons, and
+a person may pick the wrong one): a part of a cell after a separator or a line break that
+would begin a formula, once split off there, gets the apostrophe too.
+
+Who sees what follows the calendars: guests their delegation's copy of the plan, the public no
+people and no notes, the office everything.
 """
 
 from __future__ import annotations
@@ -22,6 +26,13 @@ from .model import Plan
 
 #: What a spreadsheet takes for the start of a formula (or of a DDE command).
 FORMULA_START = frozenset("=+-@\t\r\n＝＋－＠")
+# Where a reader splitting at the other separator, or at a line break that its splitting moved
+# out of quotes, begins a cell: after a run of those characters and any spaces. That cell starts
+# a formula if, past any spaces and quotes (a reader drops a leading quote pair), a formula start
+# follows; it starts with a line break if the cell ends there, because then the closing quote of
+# the written cell opens a quoted field that holds the line end. Both get an apostrophe.
+_INNER_CELL_START = re.compile(
+    r'([,;\r\n]++ *+)(?=[ "]*+(?:[' + re.escape("".join(sorted(FORMULA_START))) + r']|\Z))')
 # Characters an Excel file cannot hold (XML 1.0 forbids them); shown as U+FFFD instead.
 _NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -44,11 +55,13 @@ def is_formula(text: str) -> bool:
 
 
 def neutralise(value: object) -> object:
-    """A cell value safe for CSV: formula-like text gets a leading apostrophe; other values
-    stay as they are."""
-    if isinstance(value, str) and is_formula(value):
-        return "'" + value
-    return value
+    """A cell value safe for CSV read with "," or ";": formula-like text gets a leading
+    apostrophe, and so does each part after a separator or line break that would begin a formula
+    once split off ("Lunch; -vegan" becomes "Lunch; '-vegan"); other values stay as they are."""
+    if not isinstance(value, str):
+        return value
+    value = _INNER_CELL_START.sub(r"\1'", value)
+    return "'" + value if is_formula(value) else value
 
 
 def table_rows(plan: Plan, feed: Feed, lang: str = "en") -> tuple[list[str], list[list]]:

@@ -7,9 +7,10 @@ While it waits, its attempts are not even looked up, so that waiting cannot be u
 links or passwords. The counts live in the app's process (one for the pages and the calendar
 feeds) and start afresh when it restarts.
 
-Behind a reverse proxy the browser's address comes from X-Forwarded-For (uvicorn trusts it
-from a proxy on this machine, or from FORWARDED_ALLOW_IPS); without it every browser shares
-the proxy's address (see SECURITY.md, "What the operator must do").
+Behind a reverse proxy the browser's address comes from X-Forwarded-For, believed only from
+the proxies named in FORWARDED_ALLOW_IPS (app.py: unset, no one, so that a program on this
+machine cannot pose as many addresses); with none named every browser shares the proxy's
+address (see SECURITY.md, "What the operator must do").
 """
 
 from __future__ import annotations

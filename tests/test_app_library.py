@@ -167,7 +167,7 @@ def test_files_that_are_no_programme(data, name, message):
 
 def test_too_many_rows():
     rows = "".join(f"S{i},friedensplatz,2027-05-08,12:00,12:45\n" for i in range(5001))
-    with pytest.raises(PlanError, match="5001 rows, at most 5000"):
+    with pytest.raises(PlanError, match="5,001 rows, at most 5,000"):
         read_programme(("title,stage,day,start,end\n" + rows).encode(), "p.csv", SAMPLE)
 
 

@@ -45,6 +45,14 @@ def test_a_ticket_works_once_in_its_own_browser_within_its_time():
     assert desk.redeem("made-up", mine) is None
 
 
+def test_one_browser_cannot_push_out_the_tickets_of_others():
+    desk = Desk(per_browser=3)
+    theirs = desk.issue("plan", browser="b" * 64, account="bert")
+    mine = [desk.issue("calendar", browser="a" * 64, account="anna") for _ in range(10)]
+    assert [desk.redeem(secret, "a" * 64) is not None for secret in mine] == [False] * 7 + [True] * 3
+    assert desk.redeem(theirs, "b" * 64) is not None
+
+
 def test_no_ticket_without_a_browser_cookie():
     with pytest.raises(ValueError, match="allow cookies"):
         Desk().issue("plan", browser=None, account="anna")

@@ -170,7 +170,7 @@ def test_protocol_office_and_guest_end_to_end(app, browser, tmp_path):
     choose(page, "Calendar of", "A delegation (its released programme)")
     choose(page, "Which", "Bolzano")
     with page.expect_download() as download:
-        page.get_by_role("button", name=re.compile("Download “")).first.click()
+        page.get_by_role("link", name=re.compile("Download “")).first.click()
     data = Path(download.value.path()).read_bytes()
     calendar = icalendar.Calendar.from_ical(data)
     visits = [e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]) == "Visit of Bolzano to the Rathaus"]

@@ -332,7 +332,7 @@ def test_an_older_database_is_upgraded_on_open(tmp_path):
     engine.dispose()
     store = PlanStore(url)
     with store.engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0005"
+        assert MigrationContext.configure(connection).get_current_revision() == "0006"
     assert store.load_plan() == load_plan(SAMPLE)
     store.close()
 

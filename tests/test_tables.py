@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import sys
 
@@ -38,9 +39,15 @@ def _csv_cells(data: bytes, separator: str = ",") -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=separator))
 
 
+# An apostrophe `neutralise` put after a separator or line break, before what would begin a formula.
+_INNER_APOSTROPHE = re.compile(
+    r"""([,;\r\n]++ *+)'(?=[ "]*+(?:[""" + re.escape("".join(sorted(FORMULA_START))) + r"""]|\Z))""")
+
+
 def _read_back(cell: str) -> str:
-    """What a person reads in a neutralised CSV cell: the text after the apostrophe."""
-    return cell[1:] if cell.startswith("'") and is_formula(cell[1:]) else cell
+    """What a person reads in a neutralised CSV cell: the text without the apostrophes."""
+    cell = cell[1:] if cell.startswith("'") and is_formula(cell[1:]) else cell
+    return _INNER_APOSTROPHE.sub(r"\1", cell)
 
 
 def test_every_formula_attack_is_neutralised_in_csv():

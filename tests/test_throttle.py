@@ -57,7 +57,7 @@ def _feed_request(token: str, address: str) -> Request:
 
 
 def test_feed_token_guessing_is_cut_off_per_address(store, monkeypatch):
-    monkeypatch.setattr(feedserver, "_store", lambda: store)
+    monkeypatch.setattr(feedserver, "shared_store", lambda: store)
     store.publish(user="test")
     _, token = store.create_feed_token("delegation", "amiens")
     assert feedserver.secret_feed(_feed_request(token, "203.0.113.5")).status_code == 200
@@ -105,7 +105,7 @@ def test_sign_in_guessing_is_cut_off_across_account_names(store):
 def test_an_expired_link_is_no_guess_either(store, monkeypatch):
     import planner.storage.store as store_module
 
-    monkeypatch.setattr(feedserver, "_store", lambda: store)
+    monkeypatch.setattr(feedserver, "shared_store", lambda: store)
     _, token = store.create_feed_token("delegation", "amiens", expires=datetime.now(UTC) + timedelta(hours=1))
     later = store_module.now_micros() + 2 * 3600 * 1_000_000
     monkeypatch.setattr(store_module, "now_micros", lambda: later)
@@ -140,7 +140,7 @@ def test_a_burst_of_parallel_attempts_stays_within_the_limit():
 def test_revoked_and_expired_links_polled_by_calendar_apps_are_no_guesses(store, monkeypatch):
     """Google's or Microsoft's servers fetch many people's subscriptions from one address and
     keep polling links revoked long ago: those answer 404 but never block the address."""
-    monkeypatch.setattr(feedserver, "_store", lambda: store)
+    monkeypatch.setattr(feedserver, "shared_store", lambda: store)
     store.publish(user="test")
     revoked, old_token = store.create_feed_token("delegation", "leeds")
     store.revoke_feed_token(revoked)

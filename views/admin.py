@@ -1,17 +1,17 @@
 """Admin page: accounts, import/export and backup, releases, and the audit log."""
 
 import json
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from planner import PlanError
+from planner.access import OFFICE_DIARY_ROLES, OrganiserLimits, organiser_limits
 from planner.accounts import MIN_PASSWORD, ROLES
 from planner.loading import plan_from_bytes
+from planner.model import ROLES as PERSON_ROLES
 from views.releases import releases_section
-from views.ui import draft, editor, flash, md, moment_text, save, store, t
+from views.ui import download_link, draft, editor, flash, md, moment_text, opened_at, save, saved_at, sign_in, store, t
 
 plan = draft()
 st.title(t("Admin", "Verwaltung"))
@@ -47,7 +47,7 @@ with accounts_tab:
                     t(f"Account {name} created.", f"Konto {name} angelegt.")) is not None:
                 if st.session_state.get("user") is None and not users and role == "admin":
                     # The first account: this machine stops being admin by itself, so sign in as it.
-                    st.session_state["user"] = (name, role, "local")
+                    sign_in(name, role, "local")
                 st.rerun()
     if users:
         with st.form("change-user", clear_on_submit=True):
@@ -68,14 +68,43 @@ with accounts_tab:
             if save(lambda: editor().remove_user(gone), t(f"Account {gone} removed.", f"Konto {gone} entfernt.")) is not None:
                 st.rerun()
 
+    # What organisers may put on festival slots besides performers on stages, squares and parks
+    # (access.OrganiserLimits); the diaries of the Lord Mayor, the deputies and the protocol stay
+    # the office's, so they are not offered.
+    st.subheader(t("What organisers may put on festival slots", "Was die Festival-Organisation einplanen darf"))
+    st.caption(t("Organisers may always put performers on stages, squares and parks. The Lord Mayor, the deputies, "
+                 "the protocol, the Rathaus and the Golden Book venue stay in the protocol office's diary and cannot "
+                 "be allowed.",
+                 "Die Organisation darf immer Mitwirkende auf Bühnen, Plätzen und in Parks einplanen. Der "
+                 "Oberbürgermeister, die Stellvertretungen, das Protokoll, das Rathaus und der Ort des Goldenen Buchs "
+                 "bleiben im Terminkalender des Protokolls und können nicht freigegeben werden."))
+    limits, limits_version = organiser_limits(store())
+    started_at = opened_at("organiser-limits", "roles", limits_version)
+    PEOPLE_WORDS = {"performer": t("performers", "Mitwirkende"), "escort": t("escorts", "Begleitungen"),
+                    "interpreter": t("interpreters", "Dolmetscherinnen und Dolmetscher"), "press": t("press", "Presse"),
+                    "other": t("others (e.g. clergy)", "Sonstige (z. B. Geistliche)")}
+    more_venues = sorted({v.id for v in plan.venues.values() if not OrganiserLimits().allows_venue(v)
+                          and v.kind != "city_hall" and not v.golden_book} | (limits.venues & set(plan.venues)))
+    with st.form("organiser-limits"):
+        allowed_roles = st.multiselect(t("People of these roles", "Personen mit diesen Rollen"),
+                                       sorted(PERSON_ROLES - OFFICE_DIARY_ROLES), sorted(limits.roles - OFFICE_DIARY_ROLES),
+                                       format_func=lambda r: PEOPLE_WORDS.get(r, r), key="organiser-limits-roles")
+        allowed_venues = st.multiselect(t("These venues as well", "Außerdem diese Orte"), more_venues,
+                                        sorted(limits.venues & set(plan.venues)),
+                                        format_func=lambda v: plan.venues[v].name, key="organiser-limits-venues")
+        if st.form_submit_button(t("Save what organisers may use", "Freigaben für die Organisation speichern")):
+            version = save(lambda: editor().set_organiser_limits(allowed_roles, allowed_venues,
+                                                                  expected_version=started_at),
+                           t("Saved what organisers may use.", "Freigaben für die Organisation gespeichert."))
+            if version is not None:
+                saved_at("organiser-limits", version)
+                st.rerun()
+
 with data_tab:
-    st.download_button(t("Export the draft (dortbunt-plan/1 JSON)", "Entwurf exportieren (dortbunt-plan/1 JSON)"),
-                       # Made on the click, maybe long after the page was drawn: the role is
-                       # checked again then, so a removed or lowered account gets nothing.
-                       lambda session=editor(): json.dumps(session.export_document(), ensure_ascii=False,
-                                                           indent=1).encode("utf-8"),
-                       file_name="plan.json", mime="application/json", key="export",
-                       on_click="ignore")  # no rerun racing the file made on the click
+    # Through the app's own route, made when fetched: the role is checked again then, so a
+    # removed or lowered account gets nothing, and the link works once, in this browser only.
+    download_link(t("Export the draft (dortbunt-plan/1 JSON)", "Entwurf exportieren (dortbunt-plan/1 JSON)"), "plan",
+                  key="export")
     upload = st.file_uploader(t("Import a plan: replaces the whole draft (releases and the audit log stay)",
                                 "Plan importieren: ersetzt den ganzen Entwurf (Veröffentlichungen und Protokoll bleiben)"),
                               type=["json"], key="import-file")
@@ -91,15 +120,12 @@ with data_tab:
                 if save(lambda: editor().import_plan(incoming), t("Plan imported.", "Plan importiert.")) is not None:
                     st.rerun()
     st.divider()
-    if st.button(t("Make a backup", "Sicherung erstellen"), key="backup"):
-        with tempfile.TemporaryDirectory() as folder:
-            target = Path(folder) / "backup"
-            if save(lambda: editor().backup(target), t("Backup made.", "Sicherung erstellt.")) is not None:
-                st.session_state["backup_bytes"] = target.read_bytes()
-    if "backup_bytes" in st.session_state:
-        suffix = "sqlite" if store().engine.dialect.name == "sqlite" else "pgdump"
-        st.download_button(t("Download the backup", "Sicherung herunterladen"), st.session_state["backup_bytes"],
-                           file_name=f"planner-backup.{suffix}", key="backup-download")
+    # The backup is made when the link is fetched, and only for an admin at that moment.
+    download_link(t("Make and download a backup", "Sicherung erstellen und herunterladen"), "backup", key="backup")
+    st.caption(t("The whole database: plan, releases, audit log, accounts (password hashes) and links. Keep it "
+                 "where only administrators can read it.",
+                 "Die ganze Datenbank: Plan, Veröffentlichungen, Protokoll, Konten (Passwort-Hashes) und Links. "
+                 "Nur dort aufbewahren, wo ausschließlich Admins sie lesen können."))
 
 with releases_tab:
     releases_section(plan)

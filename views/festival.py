@@ -1,16 +1,45 @@
 """Festival page: stages and their slots, edited in a table or imported from CSV/Excel, with the
 changeover and quiet-hour problems of the festival shown."""
 
+from collections.abc import Mapping
+
 import pandas as pd
 import streamlit as st
 
 from planner import PlanError
-from planner.programme import ProgrammeError, is_stage, read_programme, slot_rows, table_changes
-from views.ui import allowed, clock, day_text, draft, draft_conflicts, editor, flash, md, save, show_conflicts, store, t
+from planner.access import ORGANISER_ROWS_PER_FILE, organiser_limits
+from planner.programme import (
+    MAX_ROWS,
+    ProgrammeError,
+    editor_state_problem,
+    is_stage,
+    read_programme,
+    slot_rows,
+    table_changes,
+)
+from views.ui import (
+    allowed,
+    clock,
+    day_text,
+    draft,
+    draft_conflicts,
+    editor,
+    flash,
+    md,
+    role,
+    save,
+    show_conflicts,
+    store,
+    t,
+)
 
 plan = draft()
 wall = clock(plan)
 can_edit = allowed("festival")
+# Organisers put performers on stages, and leave the slots of the office's diary alone (the
+# Lord Mayor's, the deputies', the protocol's, or at the Rathaus): the page offers only that,
+# and the editor checks it again when saving.
+limits = organiser_limits(store())[0] if role() == "organiser" else None
 st.title("Festival")
 flash()
 
@@ -55,16 +84,19 @@ chosen_stages = st.multiselect(t("Stages", "Bühnen"), stages, format_func=lambd
 shown = [e for e in slots if (not chosen_days or wall.local_date(e.start) in chosen_days)
          and (not chosen_stages or e.venue in chosen_stages)]
 STATUS = ["confirmed", "tentative", "cancelled"]
+stage_options = stages if limits is None else [v for v in plan.venues if limits.allows_venue(plan.venues[v])]
+performer_options = list(plan.people) if limits is None else \
+    [p for p in plan.people if limits.allows_person(plan.people[p])]
 config = {
     "id": st.column_config.TextColumn("ID", disabled=True, help=t("Given when the row is saved", "Wird beim Speichern vergeben")),
     "title": st.column_config.TextColumn(t("Title", "Titel"), required=True, max_chars=200),
-    "stage": st.column_config.SelectboxColumn(t("Stage", "Bühne"), options=stages, required=True,
+    "stage": st.column_config.SelectboxColumn(t("Stage", "Bühne"), options=stage_options, required=True,
                                               format_func=lambda v: plan.venues[v].name),
     "day": st.column_config.DateColumn(t("Day", "Tag"), format="DD.MM.YYYY", required=True),
     "start": st.column_config.TimeColumn(t("From", "Von"), format="HH:mm", step=300, required=True),
     "end": st.column_config.TimeColumn(t("To", "Bis"), format="HH:mm", step=300, required=True,
                                        help=t("Earlier than the start: after midnight", "Früher als der Beginn: nach Mitternacht")),
-    "performers": st.column_config.MultiselectColumn(t("Performers", "Mitwirkende"), options=list(plan.people),
+    "performers": st.column_config.MultiselectColumn(t("Performers", "Mitwirkende"), options=performer_options,
                                                      format_func=lambda p: plan.people[p].name),
     "public": st.column_config.CheckboxColumn(t("Public", "Öffentlich")),
     "status": st.column_config.SelectboxColumn("Status", options=STATUS, required=True),
@@ -76,22 +108,72 @@ st.caption(t("Times are Dortmund's local time. A new row is taken once its title
              "Zeiten sind Dortmunder Ortszeit. Eine neue Zeile zählt, sobald Titel, Bühne, Tag, Beginn und Ende "
              "ausgefüllt sind; ein Ende vor dem Beginn liegt nach Mitternacht.") if can_edit else
            t("Times are Dortmund's local time.", "Zeiten sind Dortmunder Ortszeit."))
-# The table being edited stays as it was when editing began (with each slot's version), so that
-# others' saves neither shift nor drop this user's edits; saving then checks every slot's version.
-editor_key = (f"slots-{st.session_state.get('slot_saves', 0)}-{'-'.join(map(str, chosen_days))}-"
-              f"{'-'.join(chosen_stages)}")
-state = st.session_state.get(editor_key) or {}
-pending = bool(state.get("edited_rows") or state.get("added_rows") or state.get("deleted_rows"))
-if not pending or f"{editor_key}-base" not in st.session_state:
-    st.session_state[f"{editor_key}-base"] = (slot_rows(plan, shown), store().event_versions([e.id for e in shown]))
-table, versions = st.session_state[f"{editor_key}-base"]
-edited = st.data_editor(table, column_config=config, hide_index=True, width="stretch", key=editor_key,
+# What reading a table editor's state raises when a client sent one no browser sends.
+FORGED = (AttributeError, IndexError, KeyError, TypeError, ValueError)
+
+
+def editor_key() -> str:
+    return (f"slots-{st.session_state.get('slot_saves', 0)}-{'-'.join(map(str, chosen_days))}-"
+            f"{'-'.join(chosen_stages)}")
+
+
+def read_base(key: str) -> None:
+    """The shown slots as the table, their versions, and (for organisers) those of the office's diary."""
+    read = store().events_with_versions([e.id for e in shown])
+    # Only what is still a festival slot: a slot turned into someone's busy time is the office's.
+    fresh = [read[e.id][0] for e in shown if e.id in read and read[e.id][0].kind == "festival_slot"]
+    in_diary = {e.id for e in fresh if limits and limits.locked(plan.people, plan.venues, e.people, e.venue)}
+    rows = [e for e in fresh if e.id not in in_diary]
+    st.session_state[f"{key}-base"] = (slot_rows(plan, rows), {e.id: read[e.id][1] for e in rows},
+                                       [e for e in fresh if e.id in in_diary])
+
+
+# The table being edited stays as it was when editing began, with each slot's version from the
+# same read as its values, so that others' saves neither shift nor drop this user's edits and
+# saving refuses to overwrite what someone changed since.
+key = editor_key()
+try:
+    state = st.session_state.get(key)
+except FORGED:  # the browser's state did not even read as a table editor's
+    state, forged = None, "it cannot be read"
+else:
+    forged = None
+pending = isinstance(state, Mapping) and bool(state.get("edited_rows") or state.get("added_rows")
+                                           or state.get("deleted_rows"))
+if not pending or f"{key}-base" not in st.session_state:
+    read_base(key)
+table, versions, locked = st.session_state[f"{key}-base"]
+forged = forged or editor_state_problem(state, len(table))
+if forged:
+    st.error(t("The changes to the table were refused and nothing was saved: they do not come from the table "
+               "on this page ", "Die Änderungen an der Tabelle wurden abgelehnt, es wurde nichts gespeichert: Sie "
+               "stammen nicht aus der Tabelle dieser Seite ") + md(f"({forged}). ")
+             + t("The table shows the saved programme again.", "Die Tabelle zeigt wieder das gespeicherte Programm."))
+    st.session_state["slot_saves"] = st.session_state.get("slot_saves", 0) + 1  # a fresh table
+    key = editor_key()
+    read_base(key)
+    table, versions, locked = st.session_state[f"{key}-base"]
+edited = st.data_editor(table, column_config=config, hide_index=True, width="stretch", key=key,
                         column_order=["title", "stage", "day", "start", "end", "performers", "public", "status", "id"],
                         num_rows="dynamic" if can_edit else "fixed", disabled=not can_edit)
+if locked:
+    st.caption(t("These slots are in the protocol office's diary (the Lord Mayor, a deputy or the protocol takes "
+                 "part, or the venue is not a stage): only admin and protocol can change them.",
+                 "Diese Auftritte gehören zum Terminkalender des Protokolls (der Oberbürgermeister, eine "
+                 "Stellvertretung oder das Protokoll wirkt mit, oder der Ort ist keine Bühne): Nur Admin und "
+                 "Protokoll können sie ändern."))
+    st.dataframe(pd.DataFrame({
+        t("Title", "Titel"): [e.title for e in locked],
+        t("Where", "Ort"): [plan.venues[e.venue].name if e.venue in plan.venues else "" for e in locked],
+        t("Day", "Tag"): [day_text(wall.local_date(e.start)) for e in locked],
+        t("From", "Von"): [f"{wall.wall(e.start):%H:%M}" for e in locked],
+        t("To", "Bis"): [f"{wall.wall(e.end):%H:%M}" for e in locked],
+        t("With", "Mit"): [", ".join(plan.people[p].name for p in e.people if p in plan.people) for e in locked],
+    }), hide_index=True, key="festival-office-slots")
 
 if can_edit:
     try:
-        added, changed, removed = table_changes(plan, table, edited)
+        added, changed, removed = table_changes(plan, table, edited, limits)
     except ProgrammeError as error:
         for problem in error.problems:
             st.error(md(problem))
@@ -117,7 +199,9 @@ if can_edit:
                               key=f"programme-file-{st.session_state.get('imports', 0)}")
     if upload is not None:
         try:
-            documents = read_programme(upload.getvalue(), upload.name, plan)
+            # Organisers' files are smaller (access.ORGANISER_ROWS_PER_FILE): refused before any row is read.
+            documents = read_programme(upload.getvalue(), upload.name, plan, limits,
+                                       ORGANISER_ROWS_PER_FILE if limits else MAX_ROWS)
         except ProgrammeError as error:
             st.error(t(f"{len(error.problems)} row(s) are wrong; nothing was imported:",
                        f"{len(error.problems)} Zeile(n) sind fehlerhaft; nichts wurde importiert:"))

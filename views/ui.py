@@ -96,7 +96,7 @@ def download_link(label: str, what: str, *, key: str, where: Any = None, **optio
         st.warning(md(str(error)))
         return
     # A click also reruns the page, which makes a fresh link for the next click.
-    (where or st).link_button(label, download_path(secret), key=key, on_click="rerun")
+    (where or st).link_button(label, download_path(secret), key=key, on_click="rerun", icon=":material/download:")
 
 
 class Snapshot:

@@ -195,6 +195,18 @@ class UserRow(Base):
     locked_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
+class SettingRow(Base):
+    """A setting an admin changes in the app (a JSON value), versioned like every editable row:
+    what organisers may put on festival slots (`access.organiser_limits`)."""
+
+    __tablename__ = "settings"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+
+
 Index("ix_events_start", EventRow.start_us)
 Index("ix_event_delegations_delegation", EventDelegationRow.delegation_id)
 Index("ix_event_people_person", EventPersonRow.person_id)

@@ -67,6 +67,7 @@ from .schema import (
     PlanRow,
     ReleaseRow,
     RevisionRow,
+    SettingRow,
     TravelRow,
     UserRow,
     VenueRow,
@@ -82,7 +83,7 @@ PLAN, VENUES, TRAVEL, PEOPLE, DELEGATIONS, EVENTS = (
 )
 EVENT_DELEGATIONS, EVENT_PEOPLE = EventDelegationRow.__table__, EventPersonRow.__table__
 RELEASES, AUDIT, FEED_TOKENS = ReleaseRow.__table__, AuditRow.__table__, FeedTokenRow.__table__
-USERS, REVISION = UserRow.__table__, RevisionRow.__table__
+USERS, REVISION, SETTINGS = UserRow.__table__, RevisionRow.__table__, SettingRow.__table__
 # A hash of nothing in particular, checked against for unknown names so that timing tells
 # nobody whether an account exists.
 #: Kinds of secret link: calendar feeds, and guest pages (a delegation's programme).
@@ -106,8 +107,37 @@ def default_url() -> str:
     if url:
         return url
     folder = Path(user_data_dir("dortbunt-planner", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _owner_only(folder)  # made under another umask, or by an older version
     return f"sqlite:///{folder / 'planner.db'}"
+
+
+def _owner_only(path: Path) -> None:
+    """Take group's and others' access to `path` away (the database and its backups hold phone
+    numbers, notes and password hashes); a file the planner does not own keeps its mode."""
+    try:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            path.chmod(mode & 0o700)
+    except (FileNotFoundError, PermissionError):  # gone, or someone else's file: theirs to mind
+        pass
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` empty and 0600 whatever the umask, so that nothing written into it is ever
+    readable by others, not even while it is written; an existing file loses others' access."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.is_file():
+            _owner_only(path)
+        return
+    except OSError:  # a folder the planner may not write to: SQLite or pg_dump will say so
+        return
+    try:
+        os.fchmod(handle, 0o600)
+    finally:
+        os.close(handle)
 
 
 def now_micros() -> int:
@@ -144,6 +174,12 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:") and Path(database).parent.is_dir():
+            # SQLite gives the -wal, -shm and -journal files it makes the mode of the database.
+            _private_file(Path(database))
+            for companion in ("-wal", "-shm", "-journal"):
+                _owner_only(Path(database + companion))
         busy_ms = BUSY_TIMEOUT_MS
         engine = sa.create_engine(url, connect_args={"timeout": busy_ms / 1000})
 
@@ -337,6 +373,40 @@ class PlanStore:
                     sa.select(EVENTS.c.id, EVENTS.c.version).where(EVENTS.c.id.in_(chunk))))
         return found
 
+    def events_with_versions(self, event_ids: list[str]) -> dict[str, tuple[Event, int]]:
+        """These events of the draft, each with the version it is at, from one read (missing
+        ids are left out). A version always belongs to the values beside it: values taken from
+        one read and versions from a later one pair an old title with a newer version, and the
+        next save would overwrite someone's change unwarned."""
+        event_ids = list(dict.fromkeys(i for i in event_ids if isinstance(i, str) and storable(i)))
+        found: dict[str, tuple[Event, int]] = {}
+        with self._consistent_read() as connection:
+            for start in range(0, len(event_ids), 500):
+                chunk = event_ids[start:start + 500]
+                members: dict[str, dict[str, list[str]]] = {"delegations": {}, "people": {}}
+                for key, table, column in (("delegations", EVENT_DELEGATIONS, "delegation_id"),
+                                           ("people", EVENT_PEOPLE, "person_id")):
+                    query = (sa.select(table.c.event_id, table.c[column]).where(table.c.event_id.in_(chunk))
+                             .order_by(table.c.event_id, table.c.position))
+                    for event_id, member in connection.execute(query):
+                        members[key].setdefault(event_id, []).append(member)
+                for r in connection.execute(sa.select(EVENTS).where(EVENTS.c.id.in_(chunk))):
+                    event = Event(r.id, r.title, r.kind, instant(r.start_us), instant(r.end_us), r.venue,
+                                  tuple(members["delegations"].get(r.id, ())), tuple(members["people"].get(r.id, ())),
+                                  r.status, r.public, r.attendance, r.notes, r.sequence, r.pinned)
+                    found[r.id] = (event, r.version)
+        return found
+
+    @contextmanager
+    def _consistent_read(self) -> Iterator[Connection]:
+        """A connection whose reads all see one state of the database: on SQLite its one
+        transaction does; PostgreSQL's default (READ COMMITTED) lets each statement see later
+        commits, REPEATABLE READ does not."""
+        with self.engine.connect() as connection:
+            if self.engine.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="REPEATABLE READ")
+            yield connection
+
     def _ids(self, connection: Connection) -> Plan:
         """A plan holding only the ids of venues, people and delegations (for validation)."""
         head = connection.execute(sa.select(PLAN.c.timezone)).first()
@@ -491,6 +561,13 @@ class PlanStore:
             raise NotFoundError("", f"no {kind} {entity_id!r}")
         return from_row(row), row["version"]
 
+    def entities(self, kind: str) -> dict[str, Venue | Person | Delegation]:
+        """Every venue, person or delegation (`kind`) of the draft by id, in the plan's order."""
+        table, from_row, _, _ = _ENTITIES[kind]
+        with self.engine.connect() as connection:
+            return {row["id"]: from_row(row)
+                    for row in connection.execute(sa.select(table).order_by(table.c.position)).mappings()}
+
     def update_entity(self, kind: str, entity_id: str, changes: dict, *, expected_version: int,
                       user: str | None = None) -> int:
         """Change fields of a venue, person or delegation if it is still at `expected_version`;
@@ -541,6 +618,35 @@ class PlanStore:
                                                      updated_at=now, updated_by=user))
             _audit(connection, now, user, "add", kind, new.id, None, to_document(new, clock))
             return new
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def setting(self, name: str) -> tuple[Any, int]:
+        """A setting's value (None if it was never set) and its version (0 before the first change)."""
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(SETTINGS).where(SETTINGS.c.name == name)).mappings().first()
+        return (None, 0) if row is None else (row["value"], row["version"])
+
+    def set_setting(self, name: str, value: Any, *, expected_version: int, user: str | None = None) -> int:
+        """Set a setting (a JSON value) if it is still at `expected_version` (0: never set);
+        returns the new version. StaleEditError if someone changed it since; audited."""
+        user = user or current_user()
+        with self._write() as connection:
+            row = connection.execute(sa.select(SETTINGS).where(SETTINGS.c.name == name)).mappings().first()
+            if (row["version"] if row else 0) != expected_version:
+                raise _stale("setting", name, row)
+            now = now_micros()
+            stamp = {"value": value, "version": expected_version + 1, "updated_at": now, "updated_by": user}
+            if row is None:
+                connection.execute(SETTINGS.insert().values(name=name, **stamp))
+            elif connection.execute(SETTINGS.update().where(SETTINGS.c.name == name,
+                                                             SETTINGS.c.version == expected_version)
+                                    .values(**stamp)).rowcount != 1:
+                raise _stale("setting", name, connection.execute(
+                    sa.select(SETTINGS).where(SETTINGS.c.name == name)).mappings().first())
+            _audit(connection, now, user, "update", "setting", name, None if row is None else {"value": row["value"]},
+                   {"value": value})
+            return expected_version + 1
 
     def revision(self) -> int:
         """How many write transactions the database has committed: it changes with every change
@@ -761,6 +867,13 @@ class PlanStore:
             return [AuditEntry(instant(r["at_us"]), r["actor"], r["action"], r["entity"], r["entity_id"],
                                r["before"], r["after"]) for r in connection.execute(query).mappings()]
 
+    def count_audit(self, user: str, action: str, entity: str, since: datetime) -> int:
+        """How many audit entries of `action` on `entity` `user` made since `since`."""
+        query = sa.select(sa.func.count()).select_from(AUDIT).where(
+            AUDIT.c.actor == user, AUDIT.c.action == action, AUDIT.c.entity == entity, AUDIT.c.at_us >= micros(since))
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one()
+
     def backup(self, target: str | os.PathLike) -> None:
         """A consistent copy of the whole database, taken while others keep working.
 
@@ -780,6 +893,7 @@ class PlanStore:
         partial = target.with_name(target.name + ".partial")
         for leftover in (partial, *(partial.with_name(partial.name + end) for end in ("-journal", "-wal", "-shm"))):
             leftover.unlink(missing_ok=True)  # of a backup that crashed
+        _private_file(partial)  # pg_dump and SQLite write into it and keep its mode
         if self.engine.dialect.name == "sqlite":
             raw = self.engine.raw_connection()
             try:
