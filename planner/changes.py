@@ -51,6 +51,20 @@ def plan_changes(old: Plan, new: Plan) -> list[Change]:
     return changes
 
 
+#: The fields of an event a person edits in a form, as Event attributes.
+EDITABLE = ("title", "kind", "status", "public", "venue", "people", "delegations", "attendance", "notes", "pinned")
+
+
+def edited_fields(shown: Event, edited: Event) -> list[str]:
+    """The plan-format fields in which `edited` differs from the `shown` event: what a form
+    must send, so that a save changes nothing the person did not touch. Start and end go
+    together (an overnight end's day depends on the start)."""
+    fields = [name for name in EDITABLE if getattr(shown, name) != getattr(edited, name)]
+    if (shown.start, shown.end) != (edited.start, edited.end):
+        fields += ["start", "end"]
+    return fields
+
+
 def needs_new_sequence(old: Event, new: Event) -> bool:
     """Whether a calendar client must replace its copy: time, venue or status changed."""
     return (old.start, old.end, old.venue, old.status) != (new.start, new.end, new.venue, new.status)

@@ -1025,6 +1025,45 @@ def test_an_event_form_keeps_what_was_typed_and_refuses_a_stale_save(store):
     assert not any("Someone else changed this event" in w.value for w in app.warning)
 
 
+def test_an_event_form_sends_only_what_was_changed_and_nothing_when_nothing_was(store):
+    app = session(store, "protocol")
+    open_page(app, "delegations")
+    app.selectbox(key="event-amiens").set_value("gb-amiens")
+    ran(app)
+    key = "delegation-event-amiens-gb-amiens"
+    entries = len(store.audit())
+    next(b for b in app.button if b.label == "Save changes").click()
+    ran(app)
+    assert any(i.value == "Nothing was changed, so nothing was saved." for i in app.info)
+    assert len(store.audit()) == entries
+    app.text_input(key=f"{key}-title").input("Golden Book: Amiens signs")
+    ran(app)
+    next(b for b in app.button if b.label == "Save changes").click()
+    ran(app)
+    latest = store.audit(limit=1)[0]
+    assert latest.entity_id == "gb-amiens"
+    assert {name for name in latest.after if latest.before.get(name) != latest.after[name]} == {"title"}
+    # Saved once: saving again without a change writes nothing more.
+    next(b for b in app.button if b.label == "Save changes").click()
+    ran(app)
+    assert len(store.audit()) == entries + 1
+
+
+def test_edited_fields_are_those_that_differ_and_time_goes_together():
+    from dataclasses import replace
+
+    from planner.changes import edited_fields
+
+    from planner.loading import load_plan
+
+    event = load_plan(ROOT / "data" / "dortbunt-2027.json").events[0]
+    assert edited_fields(event, event) == []
+    assert edited_fields(event, replace(event, title="x", people=())) == ["title", "people"]
+    later = replace(event, end=event.end + timedelta(minutes=5))
+    assert edited_fields(event, later) == ["start", "end"]
+    assert edited_fields(event, replace(event, sequence=event.sequence + 3)) == []
+
+
 def test_opening_a_festival_slot_from_conflicts_shows_its_day_and_stage(store):
     app = session(store, "organiser")
     plan = store.load_plan()

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from planner import PlanError
+from planner.changes import edited_fields
 from planner.loading import event_document, free_id, wall_text
 from planner.model import EVENT_KINDS, STATUSES, Event, Plan
 from planner.conflicts import PAGE_PILE_UP
@@ -50,6 +51,11 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
     # value as long as its key stays), so nothing is booked twice by a second click.
     k = f"{key}-{base.id}" if event else f"{key}-new-{st.session_state.get(f'{key}-bookings', 0)}"
     started = opened_at(k, "title", version)
+    if event is not None and f"{k}-title" not in st.session_state:
+        # What the form showed when it opened (from the same read as `version`): a save sends
+        # only the fields the user changed from it.
+        st.session_state[f"{k}-shown"] = event
+    shown = st.session_state.get(f"{k}-shown", event) if event is not None else None
     kinds = kinds or sorted(EVENT_KINDS - {"unavailable"})
     venue_ids = venues or list(plan.venues)
     person_ids = people or list(plan.people)
@@ -87,7 +93,7 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
                      f"Das Ende liegt vor dem Beginn: der Termin geht über Nacht und endet am nächsten Tag, "
                      f"{day_text(end_day)}."))
     document = {
-        **(event_document(event, wall) if event else {"id": free_id({e.id for e in plan.events}, id_stem)}),
+        **(event_document(shown, wall) if shown else {"id": free_id({e.id for e in plan.events}, id_stem)}),
         "title": title, "kind": kind, "status": status, "public": public,
         "start": wall_text(day, begins), "end": wall_text(end_day, ends), "venue": venue,
         "people": chosen_people, "delegations": chosen_delegations,
@@ -118,12 +124,17 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
             done = save(lambda: editor().edit_events(action, added=[document]),
                         t(f"Added “{title}”.", f"„{title}“ angelegt."))
         else:
-            changes = {field: value for field, value in document.items() if field != "id"}
-            done = save(lambda: editor().edit_events(action, changed={event.id: (changes, started)}),
-                        t(f"Saved “{title}”.", f"„{title}“ gespeichert."))
+            changes = {field: document[field] for field in edited_fields(shown, candidate)}
+            if not changes:
+                st.info(t("Nothing was changed, so nothing was saved.", "Nichts geändert, also nichts gespeichert."))
+                done = None
+            else:
+                done = save(lambda: editor().edit_events(action, changed={event.id: (changes, started)}),
+                            t(f"Saved “{title}”.", f"„{title}“ gespeichert."))
             if done is not None:
                 saved_at(k, done[event.id])
-            else:  # someone may have saved after this run read the event: offer to discard below
+                st.session_state[f"{k}-shown"] = candidate  # what the form now shows, as saved
+            elif changes:  # someone may have saved after this run read the event: offer to discard below
                 version = store().event_versions([event.id]).get(event.id)
         if done is not None:
             st.session_state["focus_event"] = candidate.id
