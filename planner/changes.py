@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Event, Plan
+from .model import MAX_SEQUENCE, Event, Plan
 
 KINDS = ("new", "moved", "cancelled", "removed")
 
@@ -63,6 +63,12 @@ def edited_fields(shown: Event, edited: Event) -> list[str]:
     if (shown.start, shown.end) != (edited.start, edited.end):
         fields += ["start", "end"]
     return fields
+
+
+def raised_sequence(event: Event) -> int:
+    """The calendar SEQUENCE of `event` after a change calendar clients must see: one more, but
+    never past MAX_SEQUENCE (a plan at the cap stays there and still reads back)."""
+    return min(event.sequence + 1, MAX_SEQUENCE)
 
 
 def needs_new_sequence(old: Event, new: Event) -> bool:

@@ -20,6 +20,7 @@ from .clock import UTC, WallClock, minutes_of_day, parse_date, zone_named
 from .errors import PlanError
 from .gcpause import gc_paused
 from .model import (
+    MAX_SEQUENCE,
     EVENT_KINDS,
     FORMAT,
     ROLES,
@@ -137,7 +138,6 @@ def _ranged(value: object, path: str, low: float, high: float) -> float:
 MAX_COUNT = 1_000_000_000
 #: A year of minutes: longer changeovers, trips or overheads are typing mistakes.
 MAX_MINUTES = 525_600
-MAX_SEQUENCE = 2**31 - 1
 
 
 def _integer(value: object, path: str, low: int, high: int = MAX_COUNT) -> int:

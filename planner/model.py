@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+#: The largest calendar SEQUENCE (RFC 5545: an integer; clients read 32 bits, signed).
+MAX_SEQUENCE = 2**31 - 1
+
 FORMAT = "dortbunt-plan/1"
 
 VENUE_KINDS = frozenset(

@@ -39,6 +39,7 @@ from datetime import datetime, timedelta
 from ortools.sat.python import cp_model
 
 from .clock import ONE_DAY, WallClock, from_micros, micros, zone_named
+from .changes import raised_sequence
 from .conflicts import Conflict, check
 from .model import INTERPRETED_KINDS, RULES, SIGNATORY_ROLES, Event, Plan
 from .requests import Request
@@ -832,7 +833,7 @@ def to_event(placement: Placement, request: Request | None = None) -> Event:
         if event.start == placement.start:
             return event
         return replace(event, start=placement.start, end=placement.start + (event.end - event.start),
-                       sequence=event.sequence + 1)
+                       sequence=raised_sequence(event))
     return Event(item.id, item.title, item.kind, placement.start, placement.end, placement.venue, item.delegations,
                  placement.people, status="tentative", public=request.public if request else False,
                  attendance=item.attendance, notes=request.notes if request else "")

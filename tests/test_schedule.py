@@ -373,6 +373,18 @@ def test_repair_cli_reports_each_move(tmp_path, capsys):
     assert json.loads((tmp_path / "out.json").read_text())["events"][1]["start"].startswith("2027-05-07T11:00")
 
 
+def test_repair_of_an_event_at_the_largest_sequence_writes_a_plan_check_accepts(tmp_path):
+    """The repair raised SEQUENCE without the cap the store applies: 2147483647 became
+    2147483648, and `check` refused the repaired plan."""
+    doc = plan(event("a", "2027-05-07T10:00", "2027-05-07T11:00", "rathaus", pinned=True),
+               event("b", "2027-05-07T10:30", "2027-05-07T11:30", "rathaus", sequence=2**31 - 1))
+    (tmp_path / "p.json").write_text(json.dumps(doc))
+    assert main(["schedule", str(tmp_path / "p.json"), "--repair", "-o", str(tmp_path / "out.json")]) == 0
+    moved = json.loads((tmp_path / "out.json").read_text())["events"][1]
+    assert moved["start"].startswith("2027-05-07T11:00") and moved["sequence"] == 2**31 - 1
+    assert main(["check", str(tmp_path / "out.json")]) == 0
+
+
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(1, 10_000), shifts=st.lists(st.integers(-90, 90).map(lambda m: m // 5 * 5), min_size=6,
                                                     max_size=6))

@@ -33,12 +33,11 @@ from alembic.runtime.migration import MigrationContext
 from platformdirs import user_data_dir
 from sqlalchemy.engine import Connection, Engine
 
-from ..changes import Change, needs_new_sequence, plan_changes
+from ..changes import Change, needs_new_sequence, plan_changes, raised_sequence
 from ..clock import WallClock, micros, minutes_of_day, zone_named
 from ..clock import from_micros as instant
 from ..errors import PlanError
 from ..loading import (
-    MAX_SEQUENCE,
     _delegation,
     _event,
     _festival,
@@ -498,7 +497,7 @@ class PlanStore:
         raw = {**event_document(old, clock), **changes}
         raw.pop("sequence", None)
         new = _event(raw, "event", stub, clock)
-        new = replace(new, sequence=min(old.sequence + 1, MAX_SEQUENCE) if needs_new_sequence(old, new) else old.sequence)
+        new = replace(new, sequence=raised_sequence(old) if needs_new_sequence(old, new) else old.sequence)
         updated = connection.execute(
             EVENTS.update()
             .where(EVENTS.c.id == event_id, EVENTS.c.version == expected_version)
@@ -1244,7 +1243,7 @@ def _raise_sequences(old: Plan, new: Plan) -> Plan:
     for event in new.events:
         previous = before.get(event.id)
         if previous is not None and needs_new_sequence(previous, event) and event.sequence <= previous.sequence:
-            event = replace(event, sequence=min(previous.sequence + 1, MAX_SEQUENCE))
+            event = replace(event, sequence=raised_sequence(previous))
         events.append(event)
     return replace(new, events=events)
 
