@@ -344,3 +344,22 @@ def test_an_organisers_programme_file_with_too_many_rows_is_refused_before_its_r
     with pytest.raises(PlanError, match=r"pile.csv: 2,001 rows, at most 2,000 at once"):
         read_programme(rows.encode(), "pile.csv", SAMPLE, OrganiserLimits(), ORGANISER_ROWS_PER_FILE)
     assert len(read_programme(rows.encode(), "pile.csv", SAMPLE)) == ORGANISER_ROWS_PER_FILE + 1  # the office's
+
+
+def test_the_festival_page_refuses_an_organisers_file_of_too_many_rows_and_takes_the_offices(store):
+    from planner.access import ORGANISER_ROWS_PER_FILE
+
+    rows = "title,stage,day,start,end\n" + "".join(
+        f"Open stage act {n},hansaplatz,2027-05-08,20:00,21:00\n" for n in range(ORGANISER_ROWS_PER_FILE + 1))
+    app = session(store, "organiser")
+    open_page(app, "festival")
+    before = state(store)
+    app.get("file_uploader")[0].set_value(("pile.csv", rows.encode(), "text/csv"))
+    ran(app)
+    assert [e.value for e in app.error] == ["Not imported: pile.csv: 2,001 rows, at most 2,000 at once"]
+    assert "Import" not in buttons(app) and state(store) == before
+    office = session(store, "protocol")
+    open_page(office, "festival")
+    office.get("file_uploader")[0].set_value(("pile.csv", rows.encode(), "text/csv"))
+    ran(office)
+    assert not office.error and "Import" in buttons(office)
