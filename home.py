@@ -8,9 +8,10 @@ import logging
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from planner.access import is_local, pages_for, session_role, sso_role
-from planner.browsers import browser_key
+from planner.browsers import SESSIONS, browser_key
 from planner.formats import markdown_literal
 from planner.storage import PlanStore, default_url
 from planner.throttle import look_up_link, minutes
@@ -51,6 +52,8 @@ if st.session_state.get("browser", this_browser) != this_browser:
     logging.getLogger("planner").warning("a session was reconnected from another browser: signed out")
     for name in [name for name in st.session_state if name not in ("lang", "store")]:
         del st.session_state[name]
+# Uploads into this session are taken from this browser only (browsers.BrowserCookie).
+SESSIONS.remember(getattr(get_script_run_ctx(), "session_id", ""), this_browser)
 
 # A guest link: keep the token in this session only, and take it out of the address bar.
 if "g" in st.query_params:

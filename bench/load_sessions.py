@@ -240,33 +240,41 @@ class Client:
 
     async def upload(self, widget_id: str, name: str, data: bytes):
         """Upload a file into a file uploader as the browser does (ask for an upload address,
-        PUT the file with the XSRF token, then name it in the widget's state); returns the
-        widget state to send with the next run."""
+        PUT the file with the XSRF token and this browser's cookies, then name it in the
+        widget's state); returns the widget state to send with the next run."""
+        urls = await self.upload_address(name)
+        await asyncio.to_thread(self.put_file, urls.upload_url, name, data)
+        state = WidgetState(id=widget_id)
+        state.file_uploader_state_value.uploaded_file_info.append(
+            UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id, file_urls=urls))
+        return state
+
+    async def upload_address(self, name: str):
+        """The upload address the server gives this session for a file (its FileURLs)."""
         message = BackMsg()
         message.file_urls_request.request_id = uuid.uuid4().hex
         message.file_urls_request.file_names.append(name)
         message.file_urls_request.session_id = self.session_id
         await self.socket.send(message.SerializeToString())
-        urls = (await self._reply("file_urls_response")).file_urls_response.file_urls[0]
+        return (await self._reply("file_urls_response")).file_urls_response.file_urls[0]
 
-        def put() -> None:
+    def put_file(self, upload_url: str, name: str, data: bytes) -> int:
+        """PUT a file to an upload address with this browser's cookies and XSRF token; the
+        HTTP status (urllib raises for an error status)."""
+        token = self.cookies.get("_streamlit_xsrf")
+        if token is None:
             with urllib.request.urlopen(self.base + "/_stcore/health", timeout=TIMEOUT) as page:  # sets the cookie
                 cookie = next(c for c in page.headers.get_all("Set-Cookie") if c.startswith("_streamlit_xsrf="))
-            token = cookie.split(";")[0].split("=", 1)[1]
-            boundary = uuid.uuid4().hex
-            body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-                    f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-            request = urllib.request.Request(
-                self.base + urls.upload_url if urls.upload_url.startswith("/") else urls.upload_url, body, method="PUT",
-                headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": token,
-                         "Cookie": f"_streamlit_xsrf={token}"})
-            urllib.request.urlopen(request, timeout=TIMEOUT).read()
-
-        await asyncio.to_thread(put)
-        state = WidgetState(id=widget_id)
-        state.file_uploader_state_value.uploaded_file_info.append(
-            UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id, file_urls=urls))
-        return state
+            token = self.cookies["_streamlit_xsrf"] = cookie.split(";")[0].split("=", 1)[1]
+        boundary = uuid.uuid4().hex
+        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        request = urllib.request.Request(
+            self.base + upload_url if upload_url.startswith("/") else upload_url, body, method="PUT",
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": token,
+                     "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())})
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
+            return answer.status
 
     def _check(self) -> None:
         for exception in self.tree.exception:

@@ -9,7 +9,8 @@ therefore keep, with a sign-in, the hash of the browser's cookie (`planner_brows
 never readable by a page's scripts) and accept the sign-in only while the connection presents
 the same cookie; a connection with the session id alone is signed out (`home.py`).
 
-`BrowserCookie` is the ASGI middleware that gives a browser its cookie on its first page load.
+`BrowserCookie` is the ASGI middleware that gives a browser its cookie on its first page load,
+and refuses an upload into a session from any other browser than the session's (`SESSIONS`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -55,6 +58,44 @@ def set_cookie_value(browser_id: str, *, secure: bool) -> str:
     return f"{COOKIE}={browser_id}; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
 
 
+class SessionBrowsers:
+    """Which browser each Streamlit session was last drawn for (kept in the app's process,
+    bounded): an upload into a session (`/_stcore/upload_file/<session id>/…`, an address a
+    proxy log holds) is taken only from that browser."""
+
+    def __init__(self, max_sessions: int = 20_000):
+        self.max_sessions = max_sessions
+        self._browsers: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, session_id: str, browser: str | None) -> None:
+        if not session_id or browser is None:
+            return
+        with self._lock:
+            self._browsers[session_id] = browser
+            self._browsers.move_to_end(session_id)
+            while len(self._browsers) > self.max_sessions:
+                self._browsers.popitem(last=False)
+
+    def browser_of(self, session_id: str) -> str | None:
+        with self._lock:
+            return self._browsers.get(session_id)
+
+
+SESSIONS = SessionBrowsers()
+UPLOADS = "/_stcore/upload_file/"
+
+
+def upload_refused(path: str, browser: str | None) -> bool:
+    """Whether a request to an upload address comes from another browser than the one its
+    session belongs to."""
+    if not path.startswith(UPLOADS):
+        return False
+    session_id = path[len(UPLOADS):].split("/", 1)[0]
+    owner = SESSIONS.browser_of(session_id)
+    return owner is not None and owner != browser
+
+
 ASGIApp = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
 
 
@@ -68,7 +109,16 @@ class BrowserCookie:
 
     async def __call__(self, scope: dict, receive: Callable[[], Awaitable[dict]],
                        send: Callable[[dict], Awaitable[None]]) -> None:
-        if scope.get("type") != "http" or browser_key(_cookie_header(scope.get("headers", []))) is not None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        browser = browser_key(_cookie_header(scope.get("headers", [])))
+        if upload_refused(scope.get("path", ""), browser):
+            await send({"type": "http.response.start", "status": 403,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")]})
+            await send({"type": "http.response.body", "body": b"This upload belongs to another browser.\n"})
+            return
+        if browser is not None:
             await self.app(scope, receive, send)
             return
         header = set_cookie_value(new_browser_id(), secure=scope.get("scheme") == "https").encode("latin-1")

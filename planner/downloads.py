@@ -157,8 +157,22 @@ def _calendar_file(editor: Editor, options: dict) -> tuple[bytes, str, str]:
     return data, f"{target or kind}.{file_format}", FORMATS[file_format]
 
 
+def _guest_file(editor: Editor, options: dict) -> tuple[bytes, str, str]:
+    """A guest's released programme as .ics, only while the guest link still works (the link,
+    not an account, is what a guest holds)."""
+    from .calendars import delegation_feed, render
+    from .guest import guest_plan
+
+    lang, link = options.get("lang"), options.get("link")
+    found = editor.store.feed_for_token(link) if isinstance(link, str) else None
+    if found is None or found[0] != "guest" or lang not in ("en", "de"):
+        raise Forbidden("read", None)
+    plan = guest_plan(editor.store.release_plan(), found[1])
+    return render(plan, delegation_feed(plan, found[1], lang), lang), f"dortbunt-{found[1]}.ics", FORMATS["ics"]
+
+
 MAKERS: dict[str, Callable[[Editor, dict], tuple[bytes, str, str]]] = {
-    "plan": _plan_file, "backup": _backup_file, "calendar": _calendar_file}
+    "plan": _plan_file, "backup": _backup_file, "calendar": _calendar_file, "guest": _guest_file}
 
 
 def make_file(store, ticket: Ticket, *, local: bool) -> tuple[bytes, str, str]:
@@ -187,6 +201,8 @@ def download_route(store_of: Callable[[], object]) -> Route:
     """The route `/downloads/<ticket>`; `store_of()` gives the app's store."""
 
     def download(request: Request) -> Response:
+        if request.method == "HEAD":  # a link checker or preview: it uses up nothing
+            return Response(status_code=200, headers={"Cache-Control": "no-store"})
         ticket = DESK.redeem(request.path_params["ticket"], browser_key(request.cookies))
         if ticket is None:
             return PlainTextResponse(GONE, status_code=404, headers={"Cache-Control": "no-store"})
@@ -198,4 +214,4 @@ def download_route(store_of: Callable[[], object]) -> Route:
         except PlanError as error:
             return PlainTextResponse(f"Not available: {error}\n", status_code=404, headers={"Cache-Control": "no-store"})
 
-    return Route(PATH + "{ticket}", download, methods=["GET"])
+    return Route(PATH + "{ticket}", download, methods=["GET", "HEAD"])

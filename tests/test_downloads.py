@@ -236,3 +236,29 @@ def test_internal_calendars_come_to_the_office_and_stop_when_the_role_is_lowered
     assert ics[0] == 200 and ics[1].startswith(b"BEGIN:VCALENDAR")
     assert csv[0] == 200 and b"Notes" in csv[1]
     assert ics_after[0] == 403 and xlsx_after[0] == 403
+
+
+def test_an_upload_into_a_session_is_taken_only_from_its_own_browser(app):
+    """The upload address names the session (so a proxy log holds it): another browser that
+    PUTs a file there, with an XSRF token and cookie of its own, is refused; the session's
+    own browser uploads as before."""
+    import urllib.error
+
+    base, url = app
+
+    async def steps(victim: Client):
+        await victim.open("admin")
+        address = (await victim.upload_address("plan.json")).upload_url
+        thief = Client(base, Session(1, "thief", "viewer"), Outcome())
+        thief.cookies = await asyncio.to_thread(thief._page_cookies)  # a browser of its own
+        try:
+            thief.put_file(address, "plan.json", b'{"format": "dortbunt-plan/1", "name": "ATTACKER PLAN"}')
+            refused = None
+        except urllib.error.HTTPError as error:
+            refused = error.code, error.read()
+        own = victim.put_file(address, "plan.json", b'{"format": "dortbunt-plan/1"}')
+        return refused, own
+
+    refused, own = asyncio.run(_session(base, url, "boss", "admin", steps))
+    assert refused == (403, b"This upload belongs to another browser.\n")
+    assert own in (200, 204)

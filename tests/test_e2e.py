@@ -203,6 +203,6 @@ def test_protocol_office_and_guest_end_to_end(app, browser, tmp_path):
     for other in SAMPLE.delegations.values():
         assert other.city not in html, other.city
     with guest.expect_download() as download:
-        guest.get_by_role("button", name="Download the programme (.ics)").click()
+        guest.get_by_role("link", name="Download the programme (.ics)").click()
     titles = {str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(Path(download.value.path()).read_bytes()).walk("VEVENT")}
     assert titles == {"Visit of Bolzano to the Rathaus"}

@@ -5,10 +5,9 @@ no other delegation's data reaches this browser."""
 import pandas as pd
 import streamlit as st
 
-from planner.calendars import delegation_feed, render
 from planner.guest import guest_plan
 from planner.maps import delegation_day_map
-from views.ui import app_address, clock, day_text, lang, md, released, span_text, store, t
+from views.ui import app_address, clock, day_text, download_link, lang, md, released, span_text, t
 
 delegation_id = st.session_state["guest"]
 release = released()
@@ -53,21 +52,13 @@ shown = st.selectbox(t("Day", "Tag"), days, format_func=day_text, key="map-day")
 st.pydeck_chart(delegation_day_map(plan, delegation_id, shown), height=460)
 
 st.subheader(t("In your calendar", "In Ihrem Kalender"))
-feed = delegation_feed(plan, delegation_id, lang())
 token = st.session_state["guest_token"]
 
 
-def programme_file(language: str = lang(), database=store(), link: str = token) -> bytes:
-    """The programme as .ics, made on the click (maybe long after the page was drawn): only
-    while the link still works."""
-    if database.feed_for_token(link) != ("guest", delegation_id):
-        raise PermissionError("this guest link is no longer valid")
-    return render(plan, feed, language)
-
-
-st.download_button(t("Download the programme (.ics)", "Programm herunterladen (.ics)"), programme_file,
-                   file_name=f"dortbunt-{delegation_id}.ics", mime="text/calendar",
-                   on_click="ignore")  # no rerun racing the file made on the click
+# Through the app's own route, made when fetched: once, in this browser, and only while the
+# guest link still works (planner/downloads.py); nothing of it is kept in Streamlit's media store.
+download_link(t("Download the programme (.ics)", "Programm herunterladen (.ics)"), "guest", key="guest-download",
+              lang=lang(), link=token)
 address = f"{app_address()}/feeds/{token}.ics?lang={lang()}"
 st.write(t("To subscribe (your calendar then updates itself), add this address to your calendar app:",
            "Zum Abonnieren (Ihr Kalender aktualisiert sich dann selbst) diese Adresse in Ihrer Kalender-App hinzufügen:"))
