@@ -21,6 +21,7 @@ from planner.messages import Describer
 from planner.model import Event
 from planner.preview import preview
 from strategies import plan_documents
+from test_pages import store  # noqa: F401  (a fixture: this test's own database)
 
 SAMPLE = "data/dortbunt-2027.json"
 OVERLAP_RULES = ("venue_overlap", "delegation_overlap", "person_overlap")
@@ -125,3 +126,30 @@ def test_a_bound_only_folds_pairs_into_pile_ups(document, bound):
     assert sum(p.facts["pairs"] for p in piles) + sum(1 for c in bounded if c.rule in OVERLAP_RULES
                                                       and "pairs" not in c.facts and "limit" not in c.facts) == \
         sum(1 for c in full if c.rule in OVERLAP_RULES and "limit" not in c.facts)
+
+
+def test_pages_list_a_bounded_number_of_conflicts_whatever_the_plan_holds(store):
+    """Groups of ten identical slots with four performers stay under the pile-up bound (45 pairs
+    each), so the draft holds over 20,000 conflicts: the Conflicts page still writes at most
+    ROWS_SHOWN rows (and says how to see the others), the Festival page at most 200."""
+    from test_pages import open_page, session
+
+    from views.ui import CONFLICTS_LISTED, ROWS_SHOWN
+
+    performers = ["host", "perf-bigband", "perf-choir", "perf-dj"]
+    slots = [{"id": f"set-{group}-{n}", "title": f"Set {group}-{n}", "kind": "festival_slot", "venue": "alter-markt",
+              "start": f"2027-05-07T{8 + group // 10:02d}:{group % 10 * 6:02d}",
+              "end": f"2027-05-07T{8 + group // 10:02d}:{group % 10 * 6 + 5:02d}", "people": performers}
+             for group in range(100) for n in range(10)]
+    store.edit_events(added=slots, user="setup", path="slot")
+    conflicts = check(store.load_plan(), pile_up=PAGE_PILE_UP)
+    assert len(conflicts) > 20_000 and not any("pairs" in c.facts for c in conflicts if c.resource == "alter-markt")
+    app = session(store, "viewer")
+    open_page(app, "conflicts")
+    table = next(d for d in app.dataframe if "Message" in d.value.columns)
+    assert len(table.value) == ROWS_SHOWN and all(table.value["Message"])
+    assert any(f"The first {ROWS_SHOWN:,} of {len(conflicts):,} that match" in c.value for c in app.caption)
+    open_page(app, "festival")
+    listed = next(d for d in app.dataframe if "Message" in d.value.columns)
+    assert len(listed.value) == CONFLICTS_LISTED
+    assert any("all of them are on the Conflicts page" in c.value for c in app.caption)

@@ -7,8 +7,8 @@ from planner import PlanError
 from planner.access import PAGES
 from planner.conflicts import PAGE_PILE_UP, check
 from planner.loading import plan_from_bytes
-from planner.messages import SEVERITY_LABELS
-from views.ui import EVENTS_SHOWN, clock, conflict_table, day_text, draft, draft_conflicts, lang, md, role, span_text, t
+from planner.messages import SEVERITY_LABELS, Describer
+from views.ui import EVENTS_SHOWN, ROWS_SHOWN, clock, conflict_table, day_text, draft, draft_conflicts, lang, md, role, span_text, t
 
 st.title(t("Conflicts", "Konflikte"))
 
@@ -70,7 +70,9 @@ def concerns(resource: str | None) -> str:
     return resource or ""
 
 
-table = conflict_table(plan, conflicts)
+# The filters work on the cheap columns of every conflict; messages are written only for the
+# rows shown, at most ROWS_SHOWN (a plan may hold 100,000 conflicts: the page stays fast).
+table = conflict_table(plan, conflicts, messages=False)
 table[DAY] = [wall.local_date(events[c.events[0]].start) for c in conflicts]
 table[RESOURCE] = [concerns(c.resource) for c in conflicts]
 left, middle = st.columns(2)
@@ -87,9 +89,15 @@ if days:
     keep &= table[DAY].isin(days)
 if resource:
     keep &= table[RESOURCE] == resource
-shown = table[keep].copy()
+matching = int(keep.sum())
+shown = table[keep].head(ROWS_SHOWN).copy()
 shown[DAY] = [day_text(d) for d in shown[DAY]]
-st.caption(t(f"{len(shown)} of {len(table)} shown.", f"{len(shown)} von {len(table)} angezeigt."))
+describer = Describer(plan, lang())
+shown[MESSAGE] = [describer.describe(conflicts[i]) for i in shown.index]
+st.caption(t(f"{len(shown)} of {len(table)} shown.", f"{len(shown)} von {len(table)} angezeigt.")
+           + (t(f" The first {ROWS_SHOWN:,} of {matching:,} that match: narrow the filters to see the others.",
+                f" Die ersten {ROWS_SHOWN:,} von {matching:,} passenden: Filter enger wählen, um die anderen zu "
+                f"sehen.".replace(",", ".")) if matching > ROWS_SHOWN else ""))
 picked = st.dataframe(
     shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
     column_order=[SEVERITY, MESSAGE, RULE, DAY, RESOURCE, t("Events", "Termine")],

@@ -283,13 +283,14 @@ def flash() -> None:
         st.success(md(message))
 
 
-def conflict_table(plan: Plan, conflicts: list[Conflict]) -> pd.DataFrame:
-    """Conflicts as rows people read: severity, message, rule, events."""
+def conflict_table(plan: Plan, conflicts: list[Conflict], *, messages: bool = True) -> pd.DataFrame:
+    """Conflicts as rows people read: severity, message (empty without `messages`, for a page
+    that writes them only for the rows it shows), rule, events."""
     describer = Describer(plan, lang())
     labels, titles = SEVERITY_LABELS[lang()], RULE_TITLES[lang()]
     return pd.DataFrame({
         t("Severity", "Schwere"): [labels[c.severity] for c in conflicts],
-        t("Message", "Meldung"): [describer.describe(c) for c in conflicts],
+        t("Message", "Meldung"): [describer.describe(c) if messages else "" for c in conflicts],
         t("Rule", "Regel"): [titles[c.rule] for c in conflicts],
         t("Events", "Termine"): [event_ids(c) for c in conflicts],
     })
@@ -308,11 +309,21 @@ def event_ids(conflict: Conflict) -> str:
                                               f" und {len(ids) - EVENTS_SHOWN:,} weitere".replace(",", "."))
 
 
+#: How many rows the Conflicts page's table holds (filters reach the others).
+ROWS_SHOWN = 1000
+#: How many conflicts a compact table lists (the Conflicts page has them all, with filters).
+CONFLICTS_LISTED = 200
+
+
 def show_conflicts(plan: Plan, conflicts: list[Conflict], *, key: str) -> None:
-    """A compact table of conflicts (nothing if there are none)."""
+    """A compact table of conflicts, at most CONFLICTS_LISTED (nothing if there are none)."""
     if conflicts:
-        st.dataframe(conflict_table(plan, conflicts), hide_index=True, width="stretch", key=key,
+        st.dataframe(conflict_table(plan, conflicts[:CONFLICTS_LISTED]), hide_index=True, width="stretch", key=key,
                      column_config={t("Message", "Meldung"): st.column_config.TextColumn(width="large")})
+    if len(conflicts) > CONFLICTS_LISTED:
+        st.caption(t(f"The first {CONFLICTS_LISTED} of {len(conflicts):,}; all of them are on the Conflicts page.",
+                     f"Die ersten {CONFLICTS_LISTED} von {len(conflicts):,}; alle stehen auf der Seite Konflikte."
+                     .replace(",", ".")))
 
 
 def rule_titles() -> dict[str, str]:
