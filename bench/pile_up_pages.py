@@ -35,9 +35,24 @@ from bench.load_sessions import PASSWORD, Client, Outcome, Session  # noqa: E402
 VIEWER_PAGES = ["overview", "delegations", "golden_book", "festival", "timeline_map", "conflicts", "calendars"]
 
 
-def pile_up_csv(first: int, count: int) -> bytes:
-    rows = ["title,stage,day,start,end"]
-    rows += [f"Open stage act {n},hansaplatz,2027-05-08,20:00,21:00" for n in range(first, first + count)]
+STAGES = ["friedensplatz", "alter-markt", "hansaplatz", "platz-von-leeds", "platz-von-amiens", "platz-von-netanya"]
+
+
+def pile_up_csv(first: int, count: int, shape: str = "pile") -> bytes:
+    """`pile`: every slot at Hansaplatz on Saturday 20:00–21:00. `groups` (a second tester's
+    answer to the pile-up bound): groups of ten identical five-minute slots with the same four
+    performers, each group at the next stage and six minutes after the one before, so that no
+    group has more than 45 overlapping pairs and each slot is in about 21 conflicts."""
+    rows = ["title,stage,day,start,end" + (",performers" if shape == "groups" else "")]
+    for n in range(first, first + count):
+        if shape == "pile":
+            rows.append(f"Open stage act {n},hansaplatz,2027-05-08,20:00,21:00")
+            continue
+        group = n // 10
+        minute = 7 * 60 + group * 6 % (15 * 60)
+        day = f"2027-05-0{7 + group * 6 // (15 * 60) % 3}"
+        rows.append(f"Set {group}-{n % 10},{STAGES[group % len(STAGES)]},{day},{minute // 60:02d}:{minute % 60:02d},"
+                    f"{(minute + 5) // 60:02d}:{(minute + 5) % 60:02d},host;perf-bigband;perf-choir;perf-dj")
     return ("\n".join(rows) + "\n").encode()
 
 
@@ -48,7 +63,7 @@ def peak_memory_mb(pid: int) -> float:
     return float("nan")
 
 
-async def import_as_organiser(base: str, slots: int, per_file: int, timings: dict) -> None:
+async def import_as_organiser(base: str, slots: int, per_file: int, timings: dict, shape: str = "pile") -> None:
     client = Client(base, Session(0, "organiser", "organiser"), Outcome())
     await client.connect()
     try:
@@ -57,7 +72,7 @@ async def import_as_organiser(base: str, slots: int, per_file: int, timings: dic
         for number, first in enumerate(range(0, slots, per_file), start=1):
             count = min(per_file, slots - first)
             uploader = next(w for w in client.tree.get("file_uploader") if (w.key or "").startswith("programme-file"))
-            state = await client.upload(uploader.id, f"pile-{first}.csv", pile_up_csv(first, count))
+            state = await client.upload(uploader.id, f"pile-{first}.csv", pile_up_csv(first, count, shape))
             began = time.monotonic()
             await client.run("upload", [state])
             button = client.widget("button", "import-programme")
@@ -88,7 +103,7 @@ async def read_as_viewer(base: str, timings: dict) -> None:
         await client.close()
 
 
-def run(slots: int, per_file: int) -> tuple[dict, float]:
+def run(slots: int, per_file: int, shape: str = "pile") -> tuple[dict, float]:
     from planner.storage import PlanStore
 
     with tempfile.TemporaryDirectory() as name:
@@ -99,7 +114,7 @@ def run(slots: int, per_file: int) -> tuple[dict, float]:
         store.close()
         timings: dict[str, float] = {}
         with app_process(folder, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none") as (process, base, _):
-            asyncio.run(import_as_organiser(base, slots, per_file, timings))
+            asyncio.run(import_as_organiser(base, slots, per_file, timings, shape))
             asyncio.run(read_as_viewer(base, timings))
             return timings, peak_memory_mb(process.pid)
 
@@ -109,10 +124,12 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slots", type=int, nargs="+", default=[1500, 4000])
+    parser.add_argument("--shape", choices=["pile", "groups"], default="pile")
     args = parser.parse_args()
     for slots in args.slots:
-        timings, memory = run(slots, ORGANISER_ROWS_PER_FILE)
-        print(f"\n{slots:,} slots at Hansaplatz, Sat 20:00–21:00 (peak server memory {memory:,.0f} MB)")
+        timings, memory = run(slots, ORGANISER_ROWS_PER_FILE, args.shape)
+        where = "at Hansaplatz, Sat 20:00–21:00" if args.shape == "pile" else "in groups of ten with four performers"
+        print(f"\n{slots:,} slots {where} (peak server memory {memory:,.0f} MB)")
         print("| step | seconds |\n|---|---|")
         for step, seconds in timings.items():
             print(f"| {step} | {seconds:.2f} |")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import json
 
@@ -97,10 +99,11 @@ def _schedule(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan)
     options = {"time_limit": args.time_limit, "work_limit": args.work_limit, "seed": args.seed,
                "workers": args.workers, "step": args.step}
-    if args.repair:
-        report = run_repair(plan, args.output, lang=args.lang, max_minutes=args.max_shift, **options)
-    else:
-        report = run_schedule(plan, args.requests, args.output, lang=args.lang, **options)
+    with _private_files():  # the new plan is written inside run_*
+        if args.repair:
+            report = run_repair(plan, args.output, lang=args.lang, max_minutes=args.max_shift, **options)
+        else:
+            report = run_schedule(plan, args.requests, args.output, lang=args.lang, **options)
     if args.format == "json":
         sys.stdout.write(json.dumps(report.document, ensure_ascii=False, indent=2) + "\n")
     else:
@@ -278,7 +281,8 @@ def _import_ics(args: argparse.Namespace) -> int:
         return EXIT_OK
     result = with_busy_time(plan, args.person, busy)
     if args.output:
-        save_plan(result, args.output)
+        with _private_files():
+            save_plan(result, args.output)
         print(f"{len(busy)} busy blocks of {args.person} written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(dump_plan(result))
@@ -513,11 +517,25 @@ def _write_or_print(output: str | None, data: bytes) -> None:
         sys.stdout.flush()
 
 
+@contextlib.contextmanager
+def _private_files() -> Iterator[None]:
+    """Every file the command line writes (-o) holds internal data (phone numbers, notes, who
+    does what): readable by the owner only, like the database. The writers (loading.write_atomically,
+    save_plan) give a file the umask's permissions, from a temporary file that was private all
+    along, so a umask of 077 around the write makes it 0600 from the moment it exists."""
+    umask = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(umask)
+
+
 def _write_atomically(path: str, data: bytes) -> None:
     from .loading import write_atomically
 
     try:
-        write_atomically(path, data)
+        with _private_files():
+            write_atomically(path, data)
     except FileNotFoundError:
         raise PlanError("", f"cannot write {path}: no such folder") from None
 
@@ -596,20 +614,13 @@ def _db_import(args: argparse.Namespace) -> int:
 
 
 def _db_export(args: argparse.Namespace) -> int:
-    import os
-
     from .loading import dump_plan, save_plan
 
     store = _store(args)
     plan = store.load_plan() if args.release is None else store.release_plan(args.release)
     if args.output:
-        # Phone numbers and notes: readable by the owner only, like the database. save_plan gives
-        # the file the umask's permissions, from a temporary file that was private all along.
-        umask = os.umask(0o077)
-        try:
+        with _private_files():
             save_plan(plan, args.output)
-        finally:
-            os.umask(umask)
     else:
         sys.stdout.write(dump_plan(plan))
     return EXIT_OK

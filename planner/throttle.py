@@ -11,18 +11,43 @@ Behind a reverse proxy the browser's address comes from X-Forwarded-For, believe
 the proxies named in FORWARDED_ALLOW_IPS (app.py: unset, no one, so that a program on this
 machine cannot pose as many addresses); with none named every browser shares the proxy's
 address (see SECURITY.md, "What the operator must do").
+
+Failures count per bucket of an address (`bucket`), not per exact address: one machine can
+send from any loopback address (127.0.0.0/8, all of which reach a server on 127.0.0.1), and
+one IPv6 network usually holds a whole /64, so these would otherwise each get a fresh limit.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
 
+def bucket(address: str | None) -> str:
+    """What failures of `address` count against: "local" for no address and every loopback one
+    (127.0.0.0/8, ::1, IPv4-mapped loopback), the /64 network of an IPv6 address, an IPv4 address
+    itself, and anything that is no IP address as it is (stripped)."""
+    text = (address or "").strip()
+    if not text:
+        return "local"
+    try:
+        ip = ipaddress.ip_address(text.strip("[]").split("%", 1)[0])  # [v6] and zone ids too
+    except ValueError:
+        return text
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return "local"
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 class Throttle:
-    """Failures per key (a client address) in a sliding time window."""
+    """Failures per key (a client address, counted by its `bucket`) in a sliding time window."""
 
     def __init__(self, limit: int, window: float, *, clock: Callable[[], float] = time.monotonic,
                  max_keys: int = 10_000):
@@ -37,7 +62,7 @@ class Throttle:
 
     def wait(self, key: str | None) -> float:
         """Seconds `key` must wait before its next attempt is looked at (0: go ahead)."""
-        key = key or "local"
+        key = bucket(key)
         with self._lock:
             return self._wait(self._recent(key))
 
@@ -45,7 +70,7 @@ class Throttle:
         """Start an attempt of `key`: 0 if it may go ahead (then it counts as a failure until
         `forgive` takes it back), else the seconds to wait (then nothing is counted). Checking
         and counting in one step keeps a burst of parallel requests within the limit."""
-        key = key or "local"
+        key = bucket(key)
         with self._lock:
             failures = self._recent(key)
             wait = self._wait(failures)
@@ -56,7 +81,7 @@ class Throttle:
     def forgive(self, key: str | None) -> None:
         """Take back the latest attempt of `key`: it was no guess (a right password, a link that
         was issued)."""
-        key = key or "local"
+        key = bucket(key)
         with self._lock:
             failures = self._failures.get(key)
             if failures:
