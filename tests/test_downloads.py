@@ -262,3 +262,39 @@ def test_an_upload_into_a_session_is_taken_only_from_its_own_browser(app):
     refused, own = asyncio.run(_session(base, url, "boss", "admin", steps))
     assert refused == (403, b"This upload belongs to another browser.\n")
     assert own in (200, 204)
+
+
+def test_a_revoked_guest_link_gets_no_programme_from_a_page_left_open(app):
+    """The guest's programme comes from the app's route, made when fetched: it stops with the
+    link, and nothing of it is in Streamlit's media store (no button whose file an anonymous
+    session could ask for by its id)."""
+    base, url = app
+    store = PlanStore(url)
+    store.publish("for the guests", user="boss")
+    number, token = store.create_feed_token("guest", "amiens", user="boss")
+
+    async def visit():
+        guest = Client(base, Session(0, "guest", "guest"), Outcome())
+        guest.query = f"g={token}"
+        await guest.connect()
+        try:
+            await guest.run("open the guest link")
+            assert guest.title() == "Welcome, delegation of Amiens!"
+            assert not guest.tree.get("download_button")
+            link = next(b.proto.url for b in guest.tree.get("link_button") if b.key == "guest-download")
+            stranger = guest.fetch(link, cookies=False)
+            first = guest.fetch(link)
+            await guest.run("the click reruns the page")
+            link = next(b.proto.url for b in guest.tree.get("link_button") if b.key == "guest-download")
+            store.revoke_feed_token(number, user="boss")
+            return stranger, first, guest.fetch(link)
+        finally:
+            await guest.close()
+
+    try:
+        stranger, first, second = asyncio.run(visit())
+    finally:
+        store.close()
+    assert stranger[0] == 404
+    assert first[0] == 200 and first[1].startswith(b"BEGIN:VCALENDAR") and b"Amiens" in first[1]
+    assert second[0] == 403 and b"VCALENDAR" not in second[1]
