@@ -25,6 +25,7 @@ import pandas as pd
 
 from .clock import WallClock, zone_named
 from .errors import PlanError
+from .access import STAGE_KINDS
 from .loading import free_id, wall_text
 from .model import Event, Plan, STATUSES
 from .preview import read_event
@@ -60,7 +61,7 @@ class ProgrammeError(PlanError):
 
 def is_stage(plan: Plan, venue_id: str) -> bool:
     venue = plan.venues[venue_id]
-    return venue.kind in ("stage", "square", "park") or venue.amplified
+    return venue.kind in STAGE_KINDS or venue.amplified
 
 
 def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS) -> pd.DataFrame:

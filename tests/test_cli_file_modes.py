@@ -4,24 +4,12 @@ numbers): it is readable by its owner only (0600), whatever the umask."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from conftest import DATA
 
 from planner.cli import main
-
-
-@pytest.fixture(autouse=True)
-def _usual_umask():
-    """The umask most systems give a login: new files 0644."""
-    before = os.umask(0o022)
-    yield
-    os.umask(before)
-
-
-def mode(path: Path) -> int:
-    return path.stat().st_mode & 0o777
+from test_file_modes import _usual_umask, mode  # noqa: F401  (an autouse fixture: files 0644 by default)
 
 
 def _plan() -> str:

@@ -88,7 +88,8 @@ def download_link(label: str, what: str, *, key: str, where: Any = None, **optio
     again when it is fetched (planner/downloads.py)."""
     signed_in = st.session_state.get("user")
     try:
-        secret = DESK.issue(what, browser=browser() or ("scripted" if not dict(st.context.headers) else None),
+        # Scripted tests have no HTTP request, so no cookie: their tickets are never fetched.
+        secret = DESK.issue(what, browser=None if without_cookie() else browser() or "scripted",
                             account=signed_in[0] if signed_in else None, via=signed_in[2] if signed_in else "local",
                             sso_roles=st.session_state.get("sso_roles") or {},
                             sso_configured=st.session_state.get("sso_configured", False), **options)
