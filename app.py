@@ -10,9 +10,9 @@ import uvicorn.config
 from starlette.middleware import Middleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from planner.browsers import BrowserCookie
-from planner.downloads import download_route
-from planner.feedserver import feed_routes, shared_store
+from planner.sharing.browsers import BrowserCookie
+from planner.sharing.downloads import download_route
+from planner.sharing.feed_routes import feed_routes, shared_store
 
 
 def _trusting_no_proxy(inner, trusted_hosts):

@@ -10,11 +10,11 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from planner.access import is_local, pages_for, session_role, sso_role
-from planner.browsers import SESSIONS, browser_key
-from planner.formats import markdown_literal
+from planner.sharing.access import is_local, pages_for, session_role, sso_role
+from planner.sharing.browsers import SESSIONS, browser_key
+from planner.language.dates import markdown_literal
 from planner.storage import PlanStore, default_url
-from planner.throttle import look_up_link, minutes
+from planner.sharing.throttle import look_up_link, minutes
 
 # Not "pages/": Streamlit would serve files there by URL, around the role check below.
 PAGES = Path(__file__).parent / "views"

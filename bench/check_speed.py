@@ -26,9 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from planner import parse_plan  # noqa: E402
-from planner.travel import TravelTimes  # noqa: E402
+from planner.plan.travel import TravelTimes  # noqa: E402
 from planner.gcpause import gc_paused  # noqa: E402
-from planner.report import check_file, check_json  # noqa: E402
+from planner.rules.report import check_file, check_json  # noqa: E402
 
 KINDS = ["reception", "meeting", "tour", "meal", "press", "transfer", "other"]
 LANGS = ["en", "fr", "tr", "zh", "he", "sr", "uk", "ro", "de"]

@@ -428,7 +428,7 @@ def verify(url: str, outcome: Outcome, log: str) -> list[str]:
                             f"start {entry.after['start']}")
     last = {entry.entity_id: entry for entry in updates}
     plan = store.load_plan()
-    from planner.clock import WallClock, zone_named
+    from planner.plan.clock import WallClock, zone_named
 
     wall = WallClock(zone_named(plan.timezone, "timezone"))
     for event_id, _ in OWN_EVENTS + SHARED_EVENTS:

@@ -120,7 +120,7 @@ def run(slots: int, per_file: int, shape: str = "pile") -> tuple[dict, float]:
 
 
 def main() -> None:
-    from planner.access import ORGANISER_ROWS_PER_FILE
+    from planner.sharing.access import ORGANISER_ROWS_PER_FILE
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slots", type=int, nargs="+", default=[1500, 4000])

@@ -27,8 +27,8 @@ from ortools.sat.python import cp_model  # noqa: E402
 from schedule_data import festival  # noqa: E402
 
 from planner import parse_plan  # noqa: E402
-from planner.requests import parse_requests  # noqa: E402
-from planner.schedule import Frame, Model, _read, item_of, solver, to_event, troubles  # noqa: E402
+from planner.scheduling.requests import parse_requests  # noqa: E402
+from planner.scheduling.solver import Frame, Model, _read, item_of, solver, to_event, troubles  # noqa: E402
 
 
 class _First(cp_model.CpSolverSolutionCallback):

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from check_speed import city_plan  # noqa: E402
 from planner import parse_plan  # noqa: E402
-from planner.slots import Want, free_slots  # noqa: E402
+from planner.scheduling.free_slots import Want, free_slots  # noqa: E402
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from check_speed import city_plan  # noqa: E402
 from planner import parse_plan  # noqa: E402
-from planner.conflicts import Schedule  # noqa: E402
+from planner.rules.engine import Schedule  # noqa: E402
 from planner.storage import PlanStore  # noqa: E402
 from planner.storage.schema import Base  # noqa: E402
 from planner.storage.store import make_engine  # noqa: E402

@@ -1,9 +1,9 @@
 """DORTBUNT! planner: plan model, conflict rules and exports for a city's protocol office."""
 
-from .conflicts import Conflict, check, summary
-from .errors import PlanError
-from .loading import dump_plan, load_plan, parse_plan, plan_to_document, save_plan
-from .model import Plan
+from planner.rules.engine import Conflict, check, summary
+from planner.errors import PlanError
+from planner.plan.documents import dump_plan, load_plan, parse_plan, plan_to_document, save_plan
+from planner.plan.model import Plan
 
 __all__ = [
     "Conflict", "Plan", "PlanError", "check", "dump_plan", "load_plan", "parse_plan",

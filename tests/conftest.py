@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from planner.throttle import LINK_GUESSES, SIGN_IN_FAILURES
+from planner.sharing.throttle import LINK_GUESSES, SIGN_IN_FAILURES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -16,8 +16,8 @@ import random
 from datetime import date, datetime, timedelta
 
 from planner import parse_plan
-from planner.conflicts import check
-from planner.travel import TravelTimes
+from planner.rules.engine import check
+from planner.plan.travel import TravelTimes
 
 DAYS = (date(2027, 5, 7), date(2027, 5, 8), date(2027, 5, 9))
 LANGUAGES = ("en", "fr", "tr", "zh", "uk", "ro", "he", "sr")

@@ -1,6 +1,6 @@
 """Who may use the app how (planner/access.py)."""
 
-from planner.access import is_local, may_edit, pages_for, session_role, sso_role
+from planner.sharing.access import is_local, may_edit, pages_for, session_role, sso_role
 
 
 def test_a_fresh_install_is_usable_at_once_but_only_on_this_machine():

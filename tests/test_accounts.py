@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from planner import PlanError
-from planner.accounts import hash_password, password_matches
+from planner.sharing.accounts import hash_password, password_matches
 from planner.storage import PlanStore
 from planner.storage.store import USERS, now_micros
 
@@ -85,7 +85,7 @@ def test_user_cli(tmp_path):
 def test_unknown_wrong_and_locked_sign_ins_do_the_same_work(store, monkeypatch):
     """The time a refusal takes must not tell whether a name exists or is locked: each tries
     exactly one password hash."""
-    import planner.accounts as accounts
+    import planner.sharing.accounts as accounts
 
     tried = []
     real = accounts.password_matches

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import DATA, ROOT
 from planner import load_plan
-from planner.report import check_document
+from planner.rules.report import check_document
 from plans import event, plan
 
 

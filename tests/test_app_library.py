@@ -21,15 +21,16 @@ from hypothesis import strategies as st
 from plans import event, plan
 
 import planner.storage.store as store_module
-from planner import PlanError, formats, load_plan, parse_plan
-from planner.access import Editor, Forbidden
-from planner.availability import day_events, free_windows
-from planner.clock import WallClock, micros
-from planner.conflicts import check
-from planner.guest import guest_plan
-from planner.model import Event, Person
-from planner.preview import changed_plan, preview, read_event
-from planner.programme import (
+from planner import PlanError, load_plan, parse_plan
+from planner.language import dates as formats
+from planner.sharing.access import Editor, Forbidden
+from planner.scheduling.free_windows import day_events, free_windows
+from planner.plan.clock import WallClock, micros
+from planner.rules.engine import check
+from planner.sharing.audiences import guest_plan
+from planner.plan.model import Event, Person
+from planner.rules.change_preview import changed_plan, preview, read_event
+from planner.imports.festival_programme import (
     ProgrammeError,
     read_programme,
     slot_document,

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import DATA, ROOT
 from planner import PlanError, check, load_plan
-from planner.busy import busy_events, with_busy_time
+from planner.imports.busy_time import busy_events, with_busy_time
 from planner.storage import PlanStore
 
 UTC = timezone.utc

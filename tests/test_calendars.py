@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import DATA, ROOT
 from planner import load_plan, parse_plan
-from planner.calendars import delegation_feed, full_feed, person_feed, public_feed, render, venue_feed
+from planner.exports.ics import delegation_feed, full_feed, person_feed, public_feed, render, venue_feed
 from plans import event, plan
 from reference import Invalid, reference_conflicts
 from strategies import plan_documents

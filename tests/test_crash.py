@@ -26,7 +26,7 @@ from appserver import app_process, running_app
 from conftest import DATA, ROOT
 from crash_worker import EDITED, edits_in_title
 from planner import PlanError, load_plan
-from planner.cli import main
+from planner.cli.commands import main
 from planner.storage import PlanStore
 from storage_backends import BACKENDS, PG_URL, fresh_url
 
@@ -319,7 +319,7 @@ def test_app_killed_while_its_admin_page_imports(tmp_path):
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
     from bench.load_sessions import Client, Outcome, Session
-    from planner.loading import plan_from_bytes
+    from planner.plan.documents import plan_from_bytes
 
     data = _many_events(8000)
     new_plan, old_plan = plan_from_bytes(data), load_plan(SAMPLE)

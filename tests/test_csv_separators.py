@@ -12,7 +12,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.tables import SEPARATORS, csv_bytes, is_formula, neutralise
+from planner.exports.tables import SEPARATORS, csv_bytes, is_formula, neutralise
 
 # Readers split fields at the separator and at line breaks outside quotes, and quotes only count
 # at the start of a field: these characters are what moves a formula start to the front.

@@ -20,8 +20,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from appserver import running_app
 from bench.load_sessions import Client, Outcome, Session
-from planner.browsers import COOKIE, browser_key
-from planner.downloads import Desk
+from planner.sharing.browsers import COOKIE, browser_key
+from planner.sharing.downloads import Desk
 from planner.storage import PlanStore
 
 PASSWORD = "load-test-password"  # what the client signs in with

@@ -156,7 +156,7 @@ def test_any_id_gives_a_sound_file_name_header():
     header)."""
     from urllib.parse import unquote
 
-    from planner.feedserver import _calendar
+    from planner.sharing.feed_routes import _calendar
 
     for name in ("amiens", "kyiv-київ", 'evil";x=1', "a\r\nSet-Cookie: x=1", "x" * 300, ""):
         header = _calendar(b"BEGIN:VCALENDAR\r\n", name).headers["content-disposition"]

@@ -12,7 +12,7 @@ import pytest
 from test_pages import buttons, open_page, ran, session, store  # noqa: F401  (store is a fixture)
 
 from planner import load_plan
-from planner.programme import editor_state_problem, slot_rows, table_changes
+from planner.imports.festival_programme import editor_state_problem, slot_rows, table_changes
 from planner.storage import PlanStore
 
 from conftest import DATA

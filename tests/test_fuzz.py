@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner import PlanError, check
-from planner.loading import decode_json, parse_plan
-from planner.report import check_json, conflict_records
+from planner.plan.documents import decode_json, parse_plan
+from planner.rules.report import check_json, conflict_records
 from strategies import mutated, plan_documents
 
 @st.composite

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from hostile import PAYLOADS, hostile_plan
 from planner import parse_plan
-from planner.calendars import delegation_feed, full_feed, person_feed, public_feed, render
+from planner.exports.ics import delegation_feed, full_feed, person_feed, public_feed, render
 from plans import event, plan
 from test_calendars import icaljs  # noqa: F401  (the fixture)
 

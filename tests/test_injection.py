@@ -16,8 +16,8 @@ import pytest
 from appserver import running_app
 from browser import launched_chromium
 from hostile import ALL, GUEST, IMG, hostile_plan
-from planner.guest import guest_plan
-from planner.maps import conflicts_map, delegation_day_map, festival_map, standalone_html
+from planner.sharing.audiences import guest_plan
+from planner.exports.maps import conflicts_map, delegation_day_map, festival_map, standalone_html
 
 TIMEOUT = 30_000
 UTC = timezone.utc
@@ -229,7 +229,7 @@ def test_guest_page_shows_hostile_text_as_text(hostile_app, browser):
 
 def test_exported_maps_and_timelines_run_nothing(tmp_path, browser):
     from planner import check
-    from planner.timelines import hours_figure, timeline_figure
+    from planner.exports.timelines import hours_figure, timeline_figure
 
     hostile = hostile_plan()
     conflicts = check(hostile)

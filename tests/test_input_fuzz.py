@@ -22,12 +22,12 @@ from hypothesis import strategies as st
 
 from conftest import DATA, ROOT
 from planner import PlanError, load_plan, parse_plan
-from planner.busy import busy_events
-from planner.cli import main
-from planner.loading import decode_json
-from planner.model import Event
-from planner.programme import read_programme
-from planner.requests import load_requests, parse_requests
+from planner.imports.busy_time import busy_events
+from planner.cli.commands import main
+from planner.plan.documents import decode_json
+from planner.plan.model import Event
+from planner.imports.festival_programme import read_programme
+from planner.scheduling.requests import load_requests, parse_requests
 from planner.storage import PlanStore, StaleEditError
 from planner.storage.store import NotFoundError
 from strategies import hostile_text, json_like, mutated, scalars
@@ -164,7 +164,7 @@ def _read_programme(data: bytes, filename: str):
 
 
 def parse_plan_document():
-    from planner.loading import plan_to_document
+    from planner.plan.documents import plan_to_document
 
     return plan_to_document(PLAN)
 

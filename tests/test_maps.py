@@ -11,9 +11,9 @@ import pytest
 from browser import offline_page
 from conftest import DATA, ROOT
 from planner import check, load_plan, parse_plan
-from planner.maps import (conflicts_map, day_stops, delegation_day_map, festival_map, stage_status,
+from planner.exports.maps import (conflicts_map, day_stops, delegation_day_map, festival_map, stage_status,
                           standalone_html, venue_points, venues_map)
-from planner.timelines import hours_per_day, timeline_figure, timeline_rows
+from planner.exports.timelines import hours_per_day, timeline_figure, timeline_rows
 from plans import BASE, event, plan, venue
 
 UTC = timezone.utc
@@ -32,7 +32,7 @@ def test_day_stops_in_time_order_with_travel_minutes(sample):
     assert stops[0].travel_minutes is None and stops[0].venue.id == "hbf"
     # Hbf → hotel has an explicit travel entry of 10 minutes in the sample plan.
     assert (stops[1].venue.id, stops[1].travel_minutes) == ("hotel-hbf", 10)
-    from planner.travel import TravelTimes
+    from planner.plan.travel import TravelTimes
 
     times = TravelTimes(sample)
     for before, after in zip(stops, stops[1:]):

@@ -2,7 +2,7 @@
 allows, never the Lord Mayor, a deputy or the protocol) and only stages, squares and parks (and
 the venues an admin allows, never the Rathaus), and they leave alone the slots already in the
 protocol office's diary. The same rule holds for the programme import, the slot table and a
-direct call of `planner.access.Editor`; protocol and admin may still do all of it. An admin
+direct call of `planner.sharing.access.Editor`; protocol and admin may still do all of it. An admin
 changes what is allowed through Editor and on the Admin page (planner/access.py
 `OrganiserLimits`, the store's `settings`)."""
 
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from test_pages import buttons, open_page, ran, session, store  # noqa: F401  (store is a fixture)
 
 from planner import PlanError, load_plan
-from planner.access import Editor, Forbidden, NotForOrganisers, OrganiserLimits, organiser_limits
-from planner.programme import ProgrammeError, read_programme, slot_rows, table_changes
+from planner.sharing.access import Editor, Forbidden, NotForOrganisers, OrganiserLimits, organiser_limits
+from planner.imports.festival_programme import ProgrammeError, read_programme, slot_rows, table_changes
 from planner.storage import PlanStore
 from planner.storage.store import StaleEditError
 
@@ -318,7 +318,7 @@ def pile(first: int, count: int) -> list[dict]:
 
 
 def test_an_organisers_file_is_limited_in_rows_and_the_hour_in_slots(store, desks, monkeypatch):
-    import planner.access as access
+    import planner.sharing.access as access
 
     organiser, protocol = desks["organiser"], desks["protocol"]
     before = state(store)
@@ -337,7 +337,7 @@ def test_an_organisers_file_is_limited_in_rows_and_the_hour_in_slots(store, desk
 
 
 def test_an_organisers_programme_file_with_too_many_rows_is_refused_before_its_rows_are_read():
-    from planner.access import ORGANISER_ROWS_PER_FILE
+    from planner.sharing.access import ORGANISER_ROWS_PER_FILE
 
     rows = "title,stage,day,start,end\n" + "".join(
         f"Open stage act {n},hansaplatz,2027-05-08,20:00,21:00\n" for n in range(ORGANISER_ROWS_PER_FILE + 1))
@@ -347,7 +347,7 @@ def test_an_organisers_programme_file_with_too_many_rows_is_refused_before_its_r
 
 
 def test_the_festival_page_refuses_an_organisers_file_of_too_many_rows_and_takes_the_offices(store):
-    from planner.access import ORGANISER_ROWS_PER_FILE
+    from planner.sharing.access import ORGANISER_ROWS_PER_FILE
 
     rows = "title,stage,day,start,end\n" + "".join(
         f"Open stage act {n},hansaplatz,2027-05-08,20:00,21:00\n" for n in range(ORGANISER_ROWS_PER_FILE + 1))

@@ -16,10 +16,10 @@ from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from planner.access import PAGES, Editor, Forbidden, may
-from planner.availability import free_windows
-from planner.clock import WallClock, zone_named
-from planner.conflicts import check
+from planner.sharing.access import PAGES, Editor, Forbidden, may
+from planner.scheduling.free_windows import free_windows
+from planner.plan.clock import WallClock, zone_named
+from planner.rules.engine import check
 from planner.storage import PlanStore
 from planner.storage.store import NotFoundError
 
@@ -822,7 +822,7 @@ def publish_with_secrets(store: PlanStore) -> None:
 
 def test_guest_page_shows_typed_markdown_as_text(store):
     """An organiser's slot title full of Markdown reaches the guest as typed: no link, no image."""
-    from planner.formats import markdown_literal
+    from planner.language.dates import markdown_literal
 
     slot = next(e for e in store.load_plan().events if e.kind == "festival_slot" and e.delegations == ("amiens",))
     typed = "![x](https://t.example/p.png) [Log in again](https://t.example) **now** $x$ :red[!]"
@@ -1052,9 +1052,9 @@ def test_an_event_form_sends_only_what_was_changed_and_nothing_when_nothing_was(
 def test_edited_fields_are_those_that_differ_and_time_goes_together():
     from dataclasses import replace
 
-    from planner.changes import edited_fields
+    from planner.plan.changes import edited_fields
 
-    from planner.loading import load_plan
+    from planner.plan.documents import load_plan
 
     event = load_plan(ROOT / "data" / "dortbunt-2027.json").events[0]
     assert edited_fields(event, event) == []

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from planner import check, parse_plan
-from planner.conflicts import PAGE_PILE_UP, overlap_count, overlapping_pairs
-from planner.loading import load_plan
-from planner.messages import Describer
-from planner.model import Event
-from planner.preview import preview
+from planner.rules.engine import PAGE_PILE_UP, overlap_count, overlapping_pairs
+from planner.plan.documents import load_plan
+from planner.rules.messages import Describer
+from planner.plan.model import Event
+from planner.rules.change_preview import preview
 from strategies import plan_documents
 from test_pages import store  # noqa: F401  (a fixture: this test's own database)
 

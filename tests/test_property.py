@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 
 from planner import PlanError, check, parse_plan
-from planner.cli import main
+from planner.cli.commands import main
 from reference import Invalid, Nonexistent, reference_conflicts
 from strategies import plan_documents
 
@@ -62,8 +62,8 @@ def test_cli_json_equals_reference(document):
 @given(plan_documents())
 def test_fast_and_careful_event_readers_agree(document):
     """The loader's fast path must read every event exactly as the field-by-field one does."""
-    from planner.clock import WallClock, zone_named
-    from planner.loading import _event
+    from planner.plan.clock import WallClock, zone_named
+    from planner.plan.documents import _event
 
     expected = _expected(document)
     if isinstance(expected, str):
@@ -78,7 +78,7 @@ def test_fast_and_careful_event_readers_agree(document):
 def test_saved_plan_reads_back_equal(document):
     """Writing a plan and reading it again loses nothing (same ids, instants and fields)."""
     from planner import dump_plan
-    from planner.loading import decode_json
+    from planner.plan.documents import decode_json
 
     if isinstance(_expected(document), str):
         return

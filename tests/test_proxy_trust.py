@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 
 from appserver import running_app
-from planner.throttle import LINK_GUESSES
+from planner.sharing.throttle import LINK_GUESSES
 
 
 def _guess(base: str, number: int, forwarded_for: str) -> int:

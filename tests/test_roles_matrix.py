@@ -1,5 +1,5 @@
 """Every change the app can make, for every kind of session, checked where it counts: in
-`planner.access.Editor` on the server, whatever a page offered. A refused change leaves the
+`planner.sharing.access.Editor` on the server, whatever a page offered. A refused change leaves the
 database exactly as it was; the matrix must name every public method of Editor, so a new kind
 of change cannot arrive untested."""
 
@@ -12,7 +12,7 @@ import pytest
 
 from conftest import DATA
 from planner import load_plan
-from planner.access import ACTIONS, Editor, Forbidden
+from planner.sharing.access import ACTIONS, Editor, Forbidden
 from planner.storage import NotFoundError, PlanStore
 
 PASSWORD = "correct horse battery"

@@ -322,7 +322,7 @@ def test_times_far_from_now_are_exact():
 
 
 def test_messages_name_things_in_both_languages():
-    from planner.report import conflict_records
+    from planner.rules.report import conflict_records
 
     people = BASE["people"] + [{"id": "dep", "name": "Deputy", "role": "deputy_mayor", "languages": ["de"]}]
     venues = BASE["venues"] + [venue("hall", name="Hall", max_parallel=2, capacity=3, opening_hours=[["09:00", "12:00"]])]
@@ -360,7 +360,7 @@ def test_messages_name_things_in_both_languages():
 
 
 def test_message_times_show_seconds_offsets_in_the_fold_and_german_decimals():
-    from planner.report import conflict_records
+    from planner.rules.report import conflict_records
 
     doc = plan(event("a", "2027-10-31T02:30", "2027-10-31T02:45", people=["esc"], venue="rathaus"),
                event("b", "2027-10-31T02:30+01:00", "2027-10-31T02:45+01:00", people=["esc"], venue="rathaus"),

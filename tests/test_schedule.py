@@ -21,12 +21,12 @@ from plans import event, plan, venue
 from schedule_data import festival
 
 from planner import PlanError, parse_plan
-from planner.cli import main
-from planner.clock import WallClock, zone_named
-from planner.conflicts import check
-from planner.repair import repair
-from planner.requests import parse_requests
-from planner.schedule import schedule, troubles
+from planner.cli.commands import main
+from planner.plan.clock import WallClock, zone_named
+from planner.rules.engine import check
+from planner.scheduling.repair import repair
+from planner.scheduling.requests import parse_requests
+from planner.scheduling.solver import schedule, troubles
 
 ROOT = Path(__file__).resolve().parent.parent
 WALL = WallClock(zone_named("Europe/Berlin", "timezone"))
@@ -205,8 +205,8 @@ def test_lord_mayor_busy_all_window_is_explained_in_plain_words():
                                            people=["ob"], delegations=["leeds"],
                                            windows=[["2027-05-07T09:00", "2027-05-07T12:00"]]))
     assert outcome.status == "infeasible" and new_plan.events == parse_plan(doc).events
-    from planner.explain import explain
-    from planner.schedule import item_of
+    from planner.scheduling.explanations import explain
+    from planner.scheduling.solver import item_of
     items = [item_of(r) for r in parse_requests(requests(request("gb-leeds", title="Golden Book Leeds",
                                                                     kind="golden_book", people=["ob"],
                                                                     delegations=["leeds"],

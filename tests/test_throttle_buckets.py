@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from planner.throttle import LINK_GUESSES, Throttle, bucket
+from planner.sharing.throttle import LINK_GUESSES, Throttle, bucket
 
 
 def _spent(throttle: Throttle, *keys) -> None:

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from planner import PlanError
-from planner.access import OFFICE_DIARY_ROLES, OrganiserLimits, organiser_limits
-from planner.accounts import MIN_PASSWORD, ROLES
-from planner.loading import plan_from_bytes
-from planner.model import ROLES as PERSON_ROLES
+from planner.sharing.access import OFFICE_DIARY_ROLES, OrganiserLimits, organiser_limits
+from planner.sharing.accounts import MIN_PASSWORD, ROLES
+from planner.plan.documents import plan_from_bytes
+from planner.plan.model import ROLES as PERSON_ROLES
 from views.releases import releases_section
 from views.ui import download_link, draft, editor, flash, md, moment_text, opened_at, save, saved_at, sign_in, store, t
 

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from planner import PlanError
-from planner.access import may_read_internal
-from planner.calendars import feeds_for
+from planner.sharing.access import may_read_internal
+from planner.exports.ics import feeds_for
 from views.ui import allowed, app_address, download_link, draft, editor, flash, lang, md, moment_text, released, role, save, store, t
 
 plan = draft()

@@ -4,10 +4,10 @@ resource; a selected conflict leads to its events to fix them."""
 import streamlit as st
 
 from planner import PlanError
-from planner.access import PAGES
-from planner.conflicts import PAGE_PILE_UP, check
-from planner.loading import plan_from_bytes
-from planner.messages import SEVERITY_LABELS, Describer
+from planner.sharing.access import PAGES
+from planner.rules.engine import PAGE_PILE_UP, check
+from planner.plan.documents import plan_from_bytes
+from planner.rules.messages import SEVERITY_LABELS, Describer
 from views.ui import EVENTS_SHOWN, ROWS_SHOWN, clock, conflict_table, day_text, draft, draft_conflicts, lang, md, role, span_text, t
 
 st.title(t("Conflicts", "Konflikte"))

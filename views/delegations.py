@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from planner.loading import delegation_document, wall_text
+from planner.plan.documents import delegation_document, wall_text
 from views.event_form import event_editor, kind_word, status_word
 from views.ui import (allowed, clock, day_text, draft, draft_conflicts, editor, flash, md, opened_at, save, saved_at,
                       show_conflicts, span_text, store, t)

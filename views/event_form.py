@@ -8,11 +8,11 @@ from datetime import date, timedelta
 import streamlit as st
 
 from planner import PlanError
-from planner.changes import edited_fields
-from planner.loading import event_document, free_id, wall_text
-from planner.model import EVENT_KINDS, STATUSES, Event, Plan
-from planner.conflicts import PAGE_PILE_UP
-from planner.preview import preview, read_event
+from planner.plan.changes import edited_fields
+from planner.plan.documents import event_document, free_id, wall_text
+from planner.plan.model import EVENT_KINDS, STATUSES, Event, Plan
+from planner.rules.engine import PAGE_PILE_UP
+from planner.rules.change_preview import preview, read_event
 from views.ui import (clock, day_text, draft_conflicts, editor, md, opened_at, save, saved_at, show_conflicts, store,
                       t)
 

@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from planner import PlanError
-from planner.access import ORGANISER_ROWS_PER_FILE, organiser_limits
-from planner.programme import (
+from planner.sharing.access import ORGANISER_ROWS_PER_FILE, organiser_limits
+from planner.imports.festival_programme import (
     MAX_ROWS,
     ProgrammeError,
     editor_state_problem,

@@ -7,11 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from planner import PlanError
-from planner.availability import day_events, free_windows
-from planner.busy import busy_events, default_span
-from planner.model import SIGNATORY_ROLES
-from planner.conflicts import PAGE_PILE_UP
-from planner.slots import Want, free_slots
+from planner.scheduling.free_windows import day_events, free_windows
+from planner.imports.busy_time import busy_events, default_span
+from planner.plan.model import SIGNATORY_ROLES
+from planner.rules.engine import PAGE_PILE_UP
+from planner.scheduling.free_slots import Want, free_slots
 from views.event_form import event_editor, kind_word, status_word
 from views.ui import (allowed, clock, day_text, draft, draft_conflicts, editor, flash, lang, md, save, show_conflicts,
                       span_text, store, t)

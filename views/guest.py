@@ -5,8 +5,8 @@ no other delegation's data reaches this browser."""
 import pandas as pd
 import streamlit as st
 
-from planner.guest import guest_plan
-from planner.maps import delegation_day_map
+from planner.sharing.audiences import guest_plan
+from planner.exports.maps import delegation_day_map
 from views.ui import app_address, clock, day_text, download_link, lang, md, released, span_text, t
 
 delegation_id = st.session_state["guest"]

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 import streamlit as st
 
-from planner.messages import SEVERITY_LABELS
+from planner.rules.messages import SEVERITY_LABELS
 from views.event_form import kind_word
 from views.releases import release_status
 from views.ui import clock, day_text, draft, draft_conflicts, flash, lang, md, rule_titles, span_text, t, time_text

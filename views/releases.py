@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planner.changes import describe_change
-from planner.model import Plan
+from planner.plan.changes import describe_change
+from planner.plan.model import Plan
 from views.ui import allowed, draft_conflicts, editor, lang, md, moment_text, pending_changes, release_changes, save, store, t
 
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from planner.formats import markdown_literal
-from planner.throttle import SIGN_IN_FAILURES, minutes
+from planner.language.dates import markdown_literal
+from planner.sharing.throttle import SIGN_IN_FAILURES, minutes
 from views.ui import sign_in, without_cookie
 
 lang = st.session_state.get("lang", "en")

@@ -5,9 +5,9 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from planner.maps import conflicts_map, delegation_day_map, festival_map
-from planner.preview import changed_plan
-from planner.timelines import timeline_figure
+from planner.exports.maps import conflicts_map, delegation_day_map, festival_map
+from planner.rules.change_preview import changed_plan
+from planner.exports.timelines import timeline_figure
 from views.ui import clock as wall_clock
 from views.ui import day_text, draft, draft_conflicts
 

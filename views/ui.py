@@ -14,15 +14,15 @@ import pandas as pd
 import streamlit as st
 
 from planner import PlanError
-from planner import formats
-from planner.access import Editor, Forbidden, may, may_read_internal, restricted_plan
-from planner.browsers import browser_key
-from planner.changes import plan_changes
-from planner.clock import WallClock, zone_named
-from planner.conflicts import PAGE_PILE_UP, Conflict, check
-from planner.downloads import DESK, download_path
-from planner.messages import RULE_TITLES, SEVERITY_LABELS, Describer
-from planner.model import Plan
+from planner.language import dates as formats
+from planner.sharing.access import Editor, Forbidden, may, may_read_internal, restricted_plan
+from planner.sharing.browsers import browser_key
+from planner.plan.changes import plan_changes
+from planner.plan.clock import WallClock, zone_named
+from planner.rules.engine import PAGE_PILE_UP, Conflict, check
+from planner.sharing.downloads import DESK, download_path
+from planner.rules.messages import RULE_TITLES, SEVERITY_LABELS, Describer
+from planner.plan.model import Plan
 from planner.storage import PlanStore
 from planner.storage.store import StaleEditError, is_lock_error
 from sqlalchemy.exc import SQLAlchemyError

@@ -1,5 +1,5 @@
 """Storage: the plan in a database (SQLite by default, PostgreSQL for a shared server)."""
 
-from .store import AuditEntry, NotFoundError, PlanStore, Release, StaleEditError, default_url
+from planner.storage.store import AuditEntry, NotFoundError, PlanStore, Release, StaleEditError, default_url
 
 __all__ = ["AuditEntry", "NotFoundError", "PlanStore", "Release", "StaleEditError", "default_url"]

@@ -33,11 +33,11 @@ from alembic.runtime.migration import MigrationContext
 from platformdirs import user_data_dir
 from sqlalchemy.engine import Connection, Engine
 
-from ..changes import Change, needs_new_sequence, plan_changes, raised_sequence
-from ..clock import WallClock, micros, minutes_of_day, zone_named
-from ..clock import from_micros as instant
-from ..errors import PlanError
-from ..loading import (
+from planner.plan.changes import Change, needs_new_sequence, plan_changes, raised_sequence
+from planner.plan.clock import WallClock, micros, minutes_of_day, zone_named
+from planner.plan.clock import from_micros as instant
+from planner.errors import PlanError
+from planner.plan.documents import (
     _delegation,
     _event,
     _festival,
@@ -54,8 +54,8 @@ from ..loading import (
     storable,
     venue_document,
 )
-from ..model import Delegation, Event, Person, Plan, Travel, Venue, Window
-from .schema import (
+from planner.plan.model import Delegation, Event, Person, Plan, Travel, Venue, Window
+from planner.storage.schema import (
     AuditRow,
     DelegationRow,
     EventDelegationRow,
@@ -235,7 +235,7 @@ def upgrade(engine: Engine, fill: Callable[[Connection], None] | None = None) ->
 
 
 def _fill_with_sample(connection: Connection) -> None:
-    from ..loading import load_plan
+    from planner.plan.documents import load_plan
 
     plan, now = load_plan(SAMPLE), now_micros()
     connection.execute(REVISION.update().where(REVISION.c.id == 1).values(number=REVISION.c.number + 1))
@@ -524,7 +524,7 @@ class PlanStore:
     def replace_busy_time(self, person_id: str, busy: list[Event], *, user: str | None = None) -> int:
         """Replace a person's imported busy events (ids ``busy-PERSON-…``) with `busy`, in one
         transaction; returns how many were removed."""
-        from ..busy import busy_id
+        from planner.imports.busy_time import busy_id
 
         user = user or current_user()
         with self._write() as connection:
@@ -781,7 +781,7 @@ class PlanStore:
 
     def add_user(self, name: str, role: str, password: str, *, user: str | None = None) -> None:
         """A new local account (PlanError if the name is taken or the password too short)."""
-        from ..accounts import check_name, check_role, hash_password
+        from planner.sharing.accounts import check_name, check_role, hash_password
 
         check_name(name)
         check_role(role)
@@ -797,7 +797,7 @@ class PlanStore:
     def update_user(self, name: str, *, role: str | None = None, password: str | None = None,
                     user: str | None = None) -> None:
         """Give an account another role and/or a new password (which also lifts a lock-out)."""
-        from ..accounts import check_role, hash_password
+        from planner.sharing.accounts import check_role, hash_password
 
         values: dict = {}
         if role is not None:
@@ -831,7 +831,7 @@ class PlanStore:
     def authenticate(self, name: str, password: str) -> str | None:
         """The account's role if the password is right, else None. After five wrong passwords
         in a row an account is locked for a minute, doubling with each further failure."""
-        from ..accounts import password_matches
+        from planner.sharing.accounts import password_matches
 
         with self._write() as connection:
             row = connection.execute(sa.select(USERS).where(USERS.c.name == name)).first() \
@@ -1002,7 +1002,7 @@ class PlanStore:
                 connection.execute(table.delete())
             _audit(connection, now_micros(), user, "reset", "plan", "", None, None)
         if not empty:
-            from ..loading import load_plan
+            from planner.plan.documents import load_plan
 
             self.import_plan(load_plan(SAMPLE), user=user)
 

@@ -1,0 +1,1 @@
+"""Exports: calendars (.ics with VTIMEZONE), tables, maps and timelines."""

@@ -1,0 +1,1 @@
+"""Imports: busy time from people's calendars, festival programmes from spreadsheets."""

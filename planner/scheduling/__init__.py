@@ -1,0 +1,1 @@
+"""Scheduling: requests, the CP-SAT model, repair, explanations, free slots and windows."""
