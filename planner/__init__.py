@@ -2,7 +2,8 @@
 
 from planner.rules.engine import Conflict, check, summary
 from planner.errors import PlanError
-from planner.plan.documents import dump_plan, load_plan, parse_plan, plan_to_document, save_plan
+from planner.plan.reading import load_plan, parse_plan
+from planner.plan.writing import dump_plan, plan_to_document, save_plan
 from planner.plan.model import Plan
 
 __all__ = [

@@ -319,7 +319,7 @@ def test_app_killed_while_its_admin_page_imports(tmp_path):
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
     from bench.load_sessions import Client, Outcome, Session
-    from planner.plan.documents import plan_from_bytes
+    from planner.plan.reading import plan_from_bytes
 
     data = _many_events(8000)
     new_plan, old_plan = plan_from_bytes(data), load_plan(SAMPLE)

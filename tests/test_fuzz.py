@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner import PlanError, check
-from planner.plan.documents import decode_json, parse_plan
+from planner.plan.reading import decode_json, parse_plan
 from planner.rules.report import check_json, conflict_records
 from strategies import mutated, plan_documents
 

@@ -24,7 +24,7 @@ from conftest import DATA, ROOT
 from planner import PlanError, load_plan, parse_plan
 from planner.imports.busy_time import busy_events
 from planner.cli.commands import main
-from planner.plan.documents import decode_json
+from planner.plan.reading import decode_json
 from planner.plan.model import Event
 from planner.imports.festival_programme import read_programme
 from planner.scheduling.requests import load_requests, parse_requests
@@ -164,7 +164,7 @@ def _read_programme(data: bytes, filename: str):
 
 
 def parse_plan_document():
-    from planner.plan.documents import plan_to_document
+    from planner.plan.writing import plan_to_document
 
     return plan_to_document(PLAN)
 

@@ -1054,7 +1054,7 @@ def test_edited_fields_are_those_that_differ_and_time_goes_together():
 
     from planner.plan.changes import edited_fields
 
-    from planner.plan.documents import load_plan
+    from planner.plan.reading import load_plan
 
     event = load_plan(ROOT / "data" / "dortbunt-2027.json").events[0]
     assert edited_fields(event, event) == []

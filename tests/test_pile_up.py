@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 from planner import check, parse_plan
 from planner.rules.engine import PAGE_PILE_UP, overlap_count, overlapping_pairs
-from planner.plan.documents import load_plan
+from planner.plan.reading import load_plan
 from planner.rules.messages import Describer
 from planner.plan.model import Event
 from planner.rules.change_preview import preview

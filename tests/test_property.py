@@ -63,14 +63,14 @@ def test_cli_json_equals_reference(document):
 def test_fast_and_careful_event_readers_agree(document):
     """The loader's fast path must read every event exactly as the field-by-field one does."""
     from planner.plan.clock import WallClock, zone_named
-    from planner.plan.documents import _event
+    from planner.plan.reading import parse_event
 
     expected = _expected(document)
     if isinstance(expected, str):
         return
     plan = parse_plan(document)
     clock = WallClock(zone_named(plan.timezone, "timezone"))
-    careful = [_event(raw, f"events[{i}]", plan, clock) for i, raw in enumerate(document["events"])]
+    careful = [parse_event(raw, f"events[{i}]", plan, clock) for i, raw in enumerate(document["events"])]
     assert plan.events == careful
 
 
@@ -78,7 +78,7 @@ def test_fast_and_careful_event_readers_agree(document):
 def test_saved_plan_reads_back_equal(document):
     """Writing a plan and reading it again loses nothing (same ids, instants and fields)."""
     from planner import dump_plan
-    from planner.plan.documents import decode_json
+    from planner.plan.reading import decode_json
 
     if isinstance(_expected(document), str):
         return

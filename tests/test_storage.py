@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 
 from conftest import DATA, ROOT
 from planner import PlanError, load_plan, parse_plan
-from planner.plan.documents import decode_json, dump_plan
+from planner.plan.reading import decode_json
+from planner.plan.writing import dump_plan
 from planner.storage import PlanStore, StaleEditError
 from planner.storage.schema import Base
 from reference import Invalid, reference_conflicts

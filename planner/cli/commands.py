@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 import json
 
 from planner.errors import PlanError
-from planner.plan.documents import load_plan
+from planner.plan.reading import load_plan
 from planner.rules.report import check_file, check_json, check_text
 
 EXIT_OK, EXIT_ERRORS, EXIT_INVALID = 0, 1, 2
@@ -142,7 +142,7 @@ def _slots(args: argparse.Namespace) -> int:
 
     from planner.plan.clock import WallClock, zone_named
     from planner.language.dates import clock_time, moment
-    from planner.plan.documents import format_instant
+    from planner.plan.writing import format_instant
     from planner.rules.messages import Describer
     from planner.scheduling.free_slots import Want, free_slots
 
@@ -259,7 +259,8 @@ def _import_ics(args: argparse.Namespace) -> int:
 
     from planner.imports.busy_time import busy_events, default_span, with_busy_time
     from planner.plan.clock import parse_date
-    from planner.plan.documents import dump_plan, read_bytes, save_plan
+    from planner.plan.reading import read_bytes
+    from planner.plan.writing import dump_plan, save_plan
 
     data = read_bytes(args.file)
     store = None
@@ -531,7 +532,7 @@ def _private_files() -> Iterator[None]:
 
 
 def _write_atomically(path: str, data: bytes) -> None:
-    from planner.plan.documents import write_atomically
+    from planner.plan.writing import write_atomically
 
     try:
         with _private_files():
@@ -614,7 +615,7 @@ def _db_import(args: argparse.Namespace) -> int:
 
 
 def _db_export(args: argparse.Namespace) -> int:
-    from planner.plan.documents import dump_plan, save_plan
+    from planner.plan.writing import dump_plan, save_plan
 
     store = _store(args)
     plan = store.load_plan() if args.release is None else store.release_plan(args.release)

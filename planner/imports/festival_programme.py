@@ -26,7 +26,7 @@ import pandas as pd
 from planner.plan.clock import WallClock, zone_named
 from planner.errors import PlanError
 from planner.sharing.access import STAGE_KINDS
-from planner.plan.documents import free_id, wall_text
+from planner.plan.writing import free_id, wall_text
 from planner.plan.model import Event, Plan, STATUSES
 from planner.rules.change_preview import read_event
 

@@ -98,7 +98,7 @@ def describe_change(change: Change, plan: Plan, lang: str = "en") -> str:
 def change_record(change: Change, plan: Plan) -> dict:
     """A change as JSON-ready data, with old and new time and venue."""
     from planner.plan.clock import WallClock, zone_named
-    from planner.plan.documents import format_instant
+    from planner.plan.writing import format_instant
 
     clock = WallClock(zone_named(plan.timezone, "timezone"))
 

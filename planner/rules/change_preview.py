@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from planner.plan.clock import WallClock, zone_named
 from planner.rules.engine import Conflict, check
-from planner.plan.documents import _event
+from planner.plan.reading import parse_event
 from planner.plan.model import Event, Plan
 
 
@@ -19,7 +19,7 @@ class Preview:
 
 def read_event(plan: Plan, document: dict, path: str = "event") -> Event:
     """An event from a plan-format object, validated against the plan (PlanError naming `path`)."""
-    return _event(document, path, plan, WallClock(zone_named(plan.timezone, "timezone")))
+    return parse_event(document, path, plan, WallClock(zone_named(plan.timezone, "timezone")))
 
 
 def changed_plan(plan: Plan, events: list[Event] = (), removed: set[str] = frozenset()) -> Plan:

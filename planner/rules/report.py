@@ -7,7 +7,7 @@ import os
 
 from planner.rules.engine import Conflict, check, summary
 from planner.gcpause import gc_paused
-from planner.plan.documents import load_plan
+from planner.plan.reading import load_plan
 from planner.rules.messages import RULE_TITLES, SEVERITY_TITLES, Describer
 from planner.plan.model import Plan
 

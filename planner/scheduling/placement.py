@@ -9,7 +9,7 @@ from pathlib import Path
 
 from planner.rules.engine import check
 from planner.scheduling.explanations import Explainer, explain
-from planner.plan.documents import format_instant, save_plan
+from planner.plan.writing import format_instant, save_plan
 from planner.rules.messages import Describer, describe
 from planner.plan.model import Plan
 from planner.scheduling.repair import repair

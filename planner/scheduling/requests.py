@@ -16,8 +16,8 @@ from pathlib import Path
 from planner.plan.clock import ONE_DAY, WallClock, zone_named
 from planner.errors import PlanError
 from planner.gcpause import gc_paused
-from planner.plan.documents import (_bool, _choice, _id, _integer, _list, _object, _optional, _references, _text, _unique_ids,
-                      decode_json, read_bytes, MAX_MINUTES)
+from planner.plan.fields import MAX_MINUTES, boolean, choice, identifier, integer, listed, mapping, optional, references, text, unique_ids
+from planner.plan.reading import decode_json, read_bytes
 from planner.plan.model import EVENT_KINDS, Plan
 
 FORMAT = "dortbunt-requests/1"
@@ -59,7 +59,7 @@ class Request:
 
 def _windows(value: object, path: str, clock: WallClock) -> tuple[tuple[datetime, datetime], ...]:
     windows = []
-    for index, pair in enumerate(_list(value, path)):
+    for index, pair in enumerate(listed(value, path)):
         where = f"{path}[{index}]"
         if type(pair) is not list or len(pair) != 2:
             raise PlanError(where, 'expected a window ["YYYY-MM-DDTHH:MM", "YYYY-MM-DDTHH:MM"]')
@@ -96,8 +96,8 @@ def _default_windows(plan: Plan, clock: WallClock, delegations: tuple[str, ...],
 
 def _one_of(value: object, path: str, plan: Plan) -> tuple[tuple[str, ...], ...]:
     groups = []
-    for index, group in enumerate(_list(value, path)):
-        members = _references(group, f"{path}[{index}]", plan.people, "person")
+    for index, group in enumerate(listed(value, path)):
+        members = references(group, f"{path}[{index}]", plan.people, "person")
         if not members:
             raise PlanError(f"{path}[{index}]", "a one-of group needs at least one person")
         groups.append(members)
@@ -108,27 +108,27 @@ def _minutes(value: object, path: str, low: int) -> timedelta:
     """Whole minutes (30 or 30.0) from `low` to a year."""
     if type(value) is float and value.is_integer():
         value = int(value)
-    return timedelta(minutes=_integer(value, path, low, MAX_MINUTES))
+    return timedelta(minutes=integer(value, path, low, MAX_MINUTES))
 
 
 def parse_requests(document: object, plan: Plan) -> list[Request]:
     """Validate a `dortbunt-requests/1` document against `plan` or raise PlanError."""
-    root = _object(document, "", _TOP, ("format", "requests"))
+    root = mapping(document, "", _TOP, ("format", "requests"))
     if root["format"] != FORMAT:
         raise PlanError("format", f"expected {FORMAT!r}, got {root['format']!r}")
     clock = WallClock(zone_named(plan.timezone, "timezone"))
     event_ids = {e.id for e in plan.events}
-    found = _unique_ids(root["requests"], "requests")
+    found = unique_ids(root["requests"], "requests")
     request_ids = {ident for ident, _, _ in found}
     requests = []
     for ident, raw, path in found:
-        raw = _object(raw, path, _REQUEST, ("duration_min",))
+        raw = mapping(raw, path, _REQUEST, ("duration_min",))
         if ident in event_ids:
             raise PlanError(f"{path}.id", f"the plan already has an event {ident!r}")
-        kind = _optional(raw, "kind", lambda v, p: _choice(v, p, KINDS), path, "other")
-        delegations = _optional(raw, "delegations", lambda v, p: _references(v, p, plan.delegations, "delegation"),
+        kind = optional(raw, "kind", lambda v, p: choice(v, p, KINDS), path, "other")
+        delegations = optional(raw, "delegations", lambda v, p: references(v, p, plan.delegations, "delegation"),
                                 path, ())
-        venues = _optional(raw, "venues", lambda v, p: _references(v, p, plan.venues, "venue"), path, ())
+        venues = optional(raw, "venues", lambda v, p: references(v, p, plan.venues, "venue"), path, ())
         if not venues and kind == "golden_book":
             venues = tuple(v.id for v in plan.venues.values() if v.golden_book)
         if not venues:
@@ -136,36 +136,36 @@ def parse_requests(document: object, plan: Plan) -> list[Request]:
         windows = raw.get("windows")
         requests.append(Request(
             id=ident,
-            title=_optional(raw, "title", _text, path, ident),
+            title=optional(raw, "title", text, path, ident),
             kind=kind,
             duration=_minutes(raw["duration_min"], f"{path}.duration_min", 1),
             venues=venues,
             windows=(_windows(windows, f"{path}.windows", clock) if windows is not None
                      else _default_windows(plan, clock, delegations, path)),
             delegations=delegations,
-            people=_optional(raw, "people", lambda v, p: _references(v, p, plan.people, "person"), path, ()),
-            one_of=_optional(raw, "one_of", lambda v, p: _one_of(v, p, plan), path, ()),
-            after=_optional(raw, "after", lambda v, p: _afters(v, p, ident, event_ids | request_ids), path, ()),
-            priority=_optional(raw, "priority", lambda v, p: _integer(v, p, -1000, 1000), path, 0),
-            required=_optional(raw, "required", _bool, path, True),
-            public=_optional(raw, "public", _bool, path, False),
-            attendance=_optional(raw, "attendance", lambda v, p: _integer(v, p, 0), path, None),
-            notes=_optional(raw, "notes", _text, path, ""),
+            people=optional(raw, "people", lambda v, p: references(v, p, plan.people, "person"), path, ()),
+            one_of=optional(raw, "one_of", lambda v, p: _one_of(v, p, plan), path, ()),
+            after=optional(raw, "after", lambda v, p: _afters(v, p, ident, event_ids | request_ids), path, ()),
+            priority=optional(raw, "priority", lambda v, p: integer(v, p, -1000, 1000), path, 0),
+            required=optional(raw, "required", boolean, path, True),
+            public=optional(raw, "public", boolean, path, False),
+            attendance=optional(raw, "attendance", lambda v, p: integer(v, p, 0), path, None),
+            notes=optional(raw, "notes", text, path, ""),
         ))
     return requests
 
 
 def _afters(value: object, path: str, own: str, known: set[str]) -> tuple[After, ...]:
     afters = []
-    for index, raw in enumerate(_list(value, path)):
+    for index, raw in enumerate(listed(value, path)):
         where = f"{path}[{index}]"
-        raw = _object(raw, where, _AFTER, ("id",))
-        target = _id(raw["id"], f"{where}.id")
+        raw = mapping(raw, where, _AFTER, ("id",))
+        target = identifier(raw["id"], f"{where}.id")
         if target == own:
             raise PlanError(f"{where}.id", "a request cannot come after itself")
         if target not in known:
             raise PlanError(f"{where}.id", f"unknown plan event or request {target!r}")
-        gap = _optional(raw, "min_gap_min", lambda v, p: _minutes(v, p, 0), where, timedelta(0))
+        gap = optional(raw, "min_gap_min", lambda v, p: _minutes(v, p, 0), where, timedelta(0))
         afters.append(After(target, gap))
     return tuple(afters)
 

@@ -37,23 +37,9 @@ from planner.plan.changes import Change, needs_new_sequence, plan_changes, raise
 from planner.plan.clock import WallClock, micros, minutes_of_day, zone_named
 from planner.plan.clock import from_micros as instant
 from planner.errors import PlanError
-from planner.plan.documents import (
-    _delegation,
-    _event,
-    _festival,
-    _id,
-    _person,
-    _rules,
-    _venue,
-    decode_json,
-    delegation_document,
-    event_document,
-    parse_plan,
-    person_document,
-    plan_to_document,
-    storable,
-    venue_document,
-)
+from planner.plan.fields import identifier, storable
+from planner.plan.reading import decode_json, parse_delegation, parse_event, parse_festival, parse_person, parse_plan, parse_rules, parse_venue
+from planner.plan.writing import delegation_document, event_document, person_document, plan_to_document, venue_document
 from planner.plan.model import Delegation, Event, Person, Plan, Travel, Venue, Window
 from planner.storage.schema import (
     AuditRow,
@@ -235,7 +221,7 @@ def upgrade(engine: Engine, fill: Callable[[Connection], None] | None = None) ->
 
 
 def _fill_with_sample(connection: Connection) -> None:
-    from planner.plan.documents import load_plan
+    from planner.plan.reading import load_plan
 
     plan, now = load_plan(SAMPLE), now_micros()
     connection.execute(REVISION.update().where(REVISION.c.id == 1).values(number=REVISION.c.number + 1))
@@ -320,8 +306,8 @@ class PlanStore:
             raise PlanError("", "the database holds no plan yet: import one with 'python -m planner db import PLAN.json'")
         plan = Plan(name=head["name"], timezone=head["timezone"])
         if head["festival"] is not None:
-            plan.festival = _festival(head["festival"])
-        plan.rules = _rules(head["rules"])
+            plan.festival = parse_festival(head["festival"])
+        plan.rules = parse_rules(head["rules"])
         for row in connection.execute(sa.select(VENUES).order_by(VENUES.c.position)).mappings():
             plan.venues[row["id"]] = _venue_from(row)
         plan.travel = [Travel(r.source, r.target, r.minutes)
@@ -471,7 +457,7 @@ class PlanStore:
                 one = len(added) == 1 and path == "event"
                 for i, document in enumerate(added):
                     where = path if one else f"{path}[{i}]"
-                    event = _event(document, where, stub, clock)
+                    event = parse_event(document, where, stub, clock)
                     if connection.execute(sa.select(EVENTS.c.id).where(EVENTS.c.id == event.id)).first():
                         raise PlanError(f"{where}.id", f"an event {event.id!r} exists already")
                     connection.execute(EVENTS.insert().values(
@@ -496,7 +482,7 @@ class PlanStore:
         old = self._event_from(connection, row)
         raw = {**event_document(old, clock), **changes}
         raw.pop("sequence", None)
-        new = _event(raw, "event", stub, clock)
+        new = parse_event(raw, "event", stub, clock)
         new = replace(new, sequence=raised_sequence(old) if needs_new_sequence(old, new) else old.sequence)
         updated = connection.execute(
             EVENTS.update()
@@ -606,7 +592,7 @@ class PlanStore:
         with self._write() as connection:
             stub = self._ids(connection)
             clock = WallClock(zone_named(stub.timezone, "timezone"))
-            _id(document.get("id") if isinstance(document, dict) else None, f"{kind}.id")
+            identifier(document.get("id") if isinstance(document, dict) else None, f"{kind}.id")
             new = read(document, kind, stub, clock)
             _named(kind, new)
             if connection.execute(sa.select(table.c.id).where(table.c.id == new.id)).first():
@@ -1002,7 +988,7 @@ class PlanStore:
                 connection.execute(table.delete())
             _audit(connection, now_micros(), user, "reset", "plan", "", None, None)
         if not empty:
-            from planner.plan.documents import load_plan
+            from planner.plan.reading import load_plan
 
             self.import_plan(load_plan(SAMPLE), user=user)
 
@@ -1177,11 +1163,11 @@ def _delegation_values(d: Delegation) -> dict:
 # kind -> (table, row to object, object to document, validated document to object)
 _ENTITIES = {
     "venue": (VENUES, _venue_from, lambda v, clock: venue_document(v),
-              lambda raw, path, stub, clock: _venue(raw, path)),
+              lambda raw, path, stub, clock: parse_venue(raw, path)),
     "person": (PEOPLE, _person_from, lambda p, clock: person_document(p),
-               lambda raw, path, stub, clock: _person(raw, path)),
+               lambda raw, path, stub, clock: parse_person(raw, path)),
     "delegation": (DELEGATIONS, _delegation_from, delegation_document,
-                   lambda raw, path, stub, clock: _delegation(raw, path, clock, stub.venues)),
+                   lambda raw, path, stub, clock: parse_delegation(raw, path, clock, stub.venues)),
 }
 _VALUES = {"venue": _venue_values, "person": _person_values, "delegation": _delegation_values}
 
