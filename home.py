@@ -10,9 +10,9 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from planner.sharing.access import is_local, pages_for, session_role, sso_role
+from planner.sharing.access import account_role, is_local, pages_for, session_role, sso_role
 from planner.sharing.browsers import SESSIONS, browser_key
-from planner.language.dates import markdown_literal
+from planner.language.markdown import markdown_literal
 from planner.storage import PlanStore, default_url
 from planner.sharing.throttle import look_up_link, minutes
 
@@ -108,7 +108,7 @@ accounts = dict(store.users())
 if signed_in:
     # The account may have been removed or given another role since the sign-in; local
     # accounts and single sign-on addresses are looked up each in their own place.
-    current = sso_role(signed_in[0], sso_roles) if signed_in[2] == "sso" else accounts.get(signed_in[0])
+    current = account_role(signed_in[0], signed_in[2], accounts, sso_roles)
     if current is None:
         del st.session_state["user"]
         signed_in = None

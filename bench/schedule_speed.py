@@ -28,7 +28,10 @@ from schedule_data import festival  # noqa: E402
 
 from planner import parse_plan  # noqa: E402
 from planner.scheduling.requests import parse_requests  # noqa: E402
-from planner.scheduling.solver import Frame, Model, _read, item_of, solver, to_event, troubles  # noqa: E402
+from planner.scheduling.items import item_of, to_event  # noqa: E402
+from planner.scheduling.sat_model import Model  # noqa: E402
+from planner.scheduling.solving import read_placements as _read, solver, troubles  # noqa: E402
+from planner.scheduling.start_domains import Frame  # noqa: E402
 
 
 class _First(cp_model.CpSolverSolutionCallback):

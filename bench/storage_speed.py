@@ -25,7 +25,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from check_speed import city_plan  # noqa: E402
 from planner import parse_plan  # noqa: E402
-from planner.rules.engine import Schedule  # noqa: E402
+from planner.rules.index import EventIndex  # noqa: E402
 from planner.storage import PlanStore  # noqa: E402
 from planner.storage.schema import Base  # noqa: E402
 from planner.storage.store import make_engine  # noqa: E402
@@ -65,7 +65,7 @@ def main() -> None:
         loads = []
         for _ in range(args.repeat):
             began = time.perf_counter()
-            Schedule(store.load_plan())
+            EventIndex(store.load_plan())
             loads.append(time.perf_counter() - began)
         assert store.load_plan() == small
         store.close()

@@ -23,6 +23,7 @@ from plans import event, plan
 import planner.storage.store as store_module
 from planner import PlanError, load_plan, parse_plan
 from planner.language import dates as formats
+from planner.language.markdown import markdown_literal
 from planner.sharing.access import Editor, Forbidden
 from planner.scheduling.free_windows import day_events, free_windows
 from planner.plan.clock import WallClock, micros
@@ -746,7 +747,7 @@ UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: a backslash before 
 
 @given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=80))
 def test_markdown_literal_shows_exactly_what_was_typed(text):
-    shown = formats.markdown_literal(text)
+    shown = markdown_literal(text)
     assert "\n" not in shown
     # As typed, but for the invisible word joiners (U+2060) that break emoji and icon codes.
     assert UNESCAPE.sub(r"\1", shown).replace("\u2060", "") == " ".join(text.splitlines()).replace("\u2060", "")
@@ -757,16 +758,16 @@ def test_markdown_literal_shows_exactly_what_was_typed(text):
 
 
 def test_markdown_literal_examples():
-    assert formats.markdown_literal("[Log in](https://evil.example)") == "\\[Log in\\](https\\://evil.example)"
-    assert formats.markdown_literal("![x](https://t.example/p.png)").startswith("!\\[x\\]")
-    assert formats.markdown_literal("# Big") == "\\# Big" and formats.markdown_literal("1. item") == "1\\. item"
-    assert formats.markdown_literal(":red[alarm] :smile:") == "\\:red\\[alarm\\] :\u2060smile:"
-    assert formats.markdown_literal(":material/home: :streamlit:") == ":\u2060material/home: :\u2060streamlit:"
+    assert markdown_literal("[Log in](https://evil.example)") == "\\[Log in\\](https\\://evil.example)"
+    assert markdown_literal("![x](https://t.example/p.png)").startswith("!\\[x\\]")
+    assert markdown_literal("# Big") == "\\# Big" and markdown_literal("1. item") == "1\\. item"
+    assert markdown_literal(":red[alarm] :smile:") == "\\:red\\[alarm\\] :\u2060smile:"
+    assert markdown_literal(":material/home: :streamlit:") == ":\u2060material/home: :\u2060streamlit:"
     # Bare addresses would become links in GitHub-flavoured Markdown.
-    assert formats.markdown_literal("see https://t.example or www.t.example") == "see https\\://t.example or www\\.t.example"
+    assert markdown_literal("see https://t.example or www.t.example") == "see https\\://t.example or www\\.t.example"
     # Ordinary text stays as it is.
     for plain in ("Visit of Bolzano to the Rathaus", "14:00–15:30, Rathaus Dortmund", "anna@dortmund.de (viewer)"):
-        assert formats.markdown_literal(plain) == plain
+        assert markdown_literal(plain) == plain
 
 
 # -- what the store refuses so that the app can always list and publish the plan -------------

@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from planner import check, parse_plan
-from planner.rules.engine import PAGE_PILE_UP, overlap_count, overlapping_pairs
+from planner.rules.engine import PAGE_PILE_UP
+from planner.rules.index import overlapping_pairs
+from planner.rules.rulebook import overlap_count
 from planner.plan.reading import load_plan
 from planner.rules.messages import Describer
 from planner.plan.model import Event

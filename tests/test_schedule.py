@@ -26,7 +26,7 @@ from planner.plan.clock import WallClock, zone_named
 from planner.rules.engine import check
 from planner.scheduling.repair import repair
 from planner.scheduling.requests import parse_requests
-from planner.scheduling.solver import schedule, troubles
+from planner.scheduling.solving import schedule, troubles
 
 ROOT = Path(__file__).resolve().parent.parent
 WALL = WallClock(zone_named("Europe/Berlin", "timezone"))
@@ -206,7 +206,7 @@ def test_lord_mayor_busy_all_window_is_explained_in_plain_words():
                                            windows=[["2027-05-07T09:00", "2027-05-07T12:00"]]))
     assert outcome.status == "infeasible" and new_plan.events == parse_plan(doc).events
     from planner.scheduling.explanations import explain
-    from planner.scheduling.solver import item_of
+    from planner.scheduling.items import item_of
     items = [item_of(r) for r in parse_requests(requests(request("gb-leeds", title="Golden Book Leeds",
                                                                     kind="golden_book", people=["ob"],
                                                                     delegations=["leeds"],

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from planner.language.dates import markdown_literal
+from planner.language.markdown import markdown_literal
 from planner.sharing.throttle import SIGN_IN_FAILURES, minutes
 from views.ui import sign_in, without_cookie
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import icalendar
@@ -21,14 +21,11 @@ from planner.plan.clock import zone_named
 from planner.errors import PlanError
 from planner.plan.model import Event, Plan
 from planner.exports.vtimezone import ZoneRule, zone_rule
+from planner.sharing.audiences import GUEST, INTERNAL, PUBLIC, audience_view
 
 UTC = timezone.utc
 PRODID = "-//DORTBUNT! planner//Calendar feeds//EN"
 UID_DOMAIN = "dortbunt-planner"
-
-#: Who a feed is for: guests and the public never see internal notes, phone numbers or other
-#: delegations; the office sees everything.
-GUEST, PUBLIC, INTERNAL = "guest", "public", "internal"
 
 _LABELS = {
     "en": {"venue": "Venue", "delegation": "Delegation", "delegations": "Delegations", "with": "With",
@@ -142,19 +139,6 @@ def timezone_component(key: str, rule: ZoneRule) -> icalendar.Timezone:
         block.add("rrule", transition.rrule())
         component.add_component(block)
     return component
-
-
-def audience_view(plan: Plan, feed: Feed) -> tuple[Plan, Feed]:
-    """The plan and feed as the feed's audience may see them: a guest's feed is made from the
-    guest's own copy of the plan (no other delegation, not even its escorts at a joint event,
-    no notes, no busy time); other audiences get them unchanged."""
-    if feed.audience != GUEST or not feed.delegation:
-        return plan, feed
-    from planner.sharing.audiences import guest_plan
-
-    plan = guest_plan(plan, feed.delegation)
-    kept = {e.id: e for e in plan.events}
-    return plan, replace(feed, events=[kept[e.id] for e in feed.events if e.id in kept])
 
 
 def render(plan: Plan, feed: Feed, lang: str = "en", *, modified: Mapping[str, datetime] | None = None) -> bytes:
@@ -302,4 +286,4 @@ def feeds_for(plan: Plan, *, delegation: str | None = None, person: str | None =
 
 
 __all__: Iterable[str] = ["Feed", "ical_text", "delegation_feed", "person_feed", "venue_feed", "public_feed", "full_feed",
-                          "render", "timezone_component", "feeds_for", "audience_view"]
+                          "render", "timezone_component", "feeds_for"]

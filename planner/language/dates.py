@@ -1,13 +1,15 @@
-"""Dates and times as people read them in the app: the plan's local time (Europe/Berlin for
-Dortmund), in German or English conventions (Babel/CLDR), e.g. "Fr., 7. Mai 2027" and
-"Fri 7 May 2027"."""
+"""Dates and times as people read them: the plan's local time (Europe/Berlin for Dortmund), in
+German or English conventions. The app's pages use CLDR (Babel): "Fr., 7. Mai 2027",
+"Fri, 7 May 2027"; conflict and change messages, which must fit one line of a terminal or a
+calendar, the compact forms "Fr 07.05.2027" and "Fri 7 May 2027"."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, tzinfo
 
 from babel.dates import format_date, format_skeleton, format_time
+
+from planner.plan.clock import WallClock
 
 LOCALES = {"en": "en_GB", "de": "de_DE"}
 
@@ -50,25 +52,32 @@ def span(start: datetime, end: datetime, zone: tzinfo, lang: str = "en") -> str:
     return f"{clock_time(first, zone, lang)} – {short_day(last.date(), lang)} {clock_time(last, zone, lang)}"
 
 
-# Characters that start Markdown anywhere in a line: emphasis, code, links and images, HTML,
-# entities, maths, strikethrough, tables; a colon before a letter or a slash (":smile:",
-# ":red[x]", "https://", which GitHub-flavoured Markdown would make a link) and "www.".
-_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>&$~|{}])|(:)(?=[A-Za-z_/])|(?<=[wW]{3})(\.)")
-# What starts a block at the beginning of a line: headings, quotes, lists, rules.
-_MARKDOWN_BLOCK = re.compile(r"^(\s*)(?:([#>+=-])|(\d+)([.)]))")
-# Emoji codes (":smile:"), ":material/home:" and ":streamlit:" are replaced in the text after
-# Markdown has been read, so a backslash cannot stop them: a word joiner (U+2060, invisible)
-# after the first colon does.
-_SHORTCODE = re.compile(r":(?=[\w+-][\w+/-]*:)")
+_WEEKDAYS = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
+}
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def markdown_literal(text: str) -> str:
-    """`text` for a place that renders Markdown (Streamlit's titles, messages and tables), so
-    that it shows exactly as typed: CommonMark backslash escapes for everything that would start
-    emphasis, code, a link or image, HTML, an entity, maths or a block, an invisible word joiner
-    in emoji and icon codes; line breaks become spaces. Plain words, numbers, times and
-    sentences stay as they are."""
-    one_line = _SHORTCODE.sub(":\u2060", " ".join(str(text).splitlines()))
-    escaped = _MARKDOWN_INLINE.sub(lambda m: "\\" + (m.group(1) or m.group(2) or m.group(3)), one_line)
-    return _MARKDOWN_BLOCK.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)),
-                               escaped)
+def compact_day(value: date, lang: str = "en") -> str:
+    """The day as messages write it: "Fri 7 May 2027" / "Fr 07.05.2027"."""
+    weekday = _WEEKDAYS["de" if lang == "de" else "en"][value.weekday()]
+    if lang == "de":
+        return f"{weekday} {value.day:02d}.{value.month:02d}.{value.year}"
+    return f"{weekday} {value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def compact_time(instant: datetime, clock: WallClock) -> str:
+    """The local time as messages write it: "14:00"; with seconds where there are any, and
+    with the UTC offset where the clocks show this time twice (the night they go back)."""
+    local = clock.wall(instant)
+    text = f"{local.hour:02d}:{local.minute:02d}"
+    if local.second or local.microsecond:
+        text += f":{local.second:02d}"
+    if clock.steady_offset_at(instant) is None:
+        zone = clock.zone
+        if zone.utcoffset(local.replace(fold=0)) != zone.utcoffset(local.replace(fold=1)):
+            offset = clock.local(instant).utcoffset()
+            hours, rest = divmod(int(offset.total_seconds()) // 60, 60)  # type: ignore[union-attr]
+            text += f" (UTC{hours:+d}{f':{rest:02d}' if rest else ''})"
+    return text

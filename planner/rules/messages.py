@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from planner.language.dates import compact_day, compact_time
 from planner.plan.clock import WallClock, zone_named
 from planner.rules.engine import Conflict
 from planner.plan.model import Event, Plan
 
 LANGUAGES = ("en", "de")
-
-_WEEKDAYS = {
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
-}
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 RULE_TITLES = {
     "en": {
@@ -74,11 +69,7 @@ class Describer:
     # -- pieces --------------------------------------------------------------------------
 
     def day(self, instant: datetime) -> str:
-        local = self.clock.wall(instant)
-        weekday = _WEEKDAYS[self.lang][local.weekday()]
-        if self.lang == "de":
-            return f"{weekday} {local.day:02d}.{local.month:02d}.{local.year}"
-        return f"{weekday} {local.day} {_MONTHS_EN[local.month - 1]} {local.year}"
+        return compact_day(self.clock.wall(instant).date(), self.lang)
 
     def time(self, instant: datetime) -> str:
         """'14:00'; with seconds where there are any, and with the UTC offset where the clocks
@@ -86,16 +77,7 @@ class Describer:
         found = self._times.get(instant)
         if found is not None:
             return found
-        local = self.clock.wall(instant)
-        text = f"{local.hour:02d}:{local.minute:02d}"
-        if local.second or local.microsecond:
-            text += f":{local.second:02d}"
-        if self.clock.steady_offset_at(instant) is None:
-            zone = self.clock.zone
-            if zone.utcoffset(local.replace(fold=0)) != zone.utcoffset(local.replace(fold=1)):
-                offset = self.clock.local(instant).utcoffset()
-                hours, rest = divmod(int(offset.total_seconds()) // 60, 60)  # type: ignore[union-attr]
-                text += f" (UTC{hours:+d}{f':{rest:02d}' if rest else ''})"
+        text = compact_time(instant, self.clock)
         self._times[instant] = text
         return text
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from planner.rules.messages import Describer
 from planner.plan.model import SIGNATORY_ROLES, Event, Plan
-from planner.scheduling.solver import Blocker, Frame, Item, Layers, Outcome
+from planner.scheduling.items import Blocker, Item, Outcome
+from planner.scheduling.start_domains import Frame, Layers
 
 _TEXT = {
     "en": {
@@ -67,8 +68,10 @@ _TEXT = {
         "interpreter": "keine Dolmetschung für {who} aus den Auswahlgruppen ist frei, wenn alles andere passt",
         "at": "in {venue}: {why}",
         "alone": "{item}: {why}",
-        "core": "{items} lassen sich nicht alle einplanen: jedes passt für sich, zusammen brauchen sie aber {what} länger, als in {span} frei ist",
-        "core_plain": "{items} lassen sich nicht zusammen einplanen (Zeitfenster, Orte und „nach“-Bedingungen schließen sich aus)",
+        "core": "{items} lassen sich nicht alle einplanen: jedes passt für sich, zusammen brauchen sie aber {what} länger, "
+                "als in {span} frei ist",
+        "core_plain": "{items} lassen sich nicht zusammen einplanen (Zeitfenster, Orte und „nach“-Bedingungen "
+                      "schließen sich aus)",
         "and": "und",
         "or": "oder",
         "book": "das Goldene Buch",

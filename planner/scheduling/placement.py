@@ -14,7 +14,8 @@ from planner.rules.messages import Describer, describe
 from planner.plan.model import Plan
 from planner.scheduling.repair import repair
 from planner.scheduling.requests import load_requests
-from planner.scheduling.solver import Outcome, item_of, schedule, troubles
+from planner.scheduling.items import Outcome, item_of
+from planner.scheduling.solving import schedule, troubles
 
 
 @dataclass

@@ -19,7 +19,9 @@ from datetime import timedelta
 from planner.rules.engine import Conflict, check
 from planner.plan.model import Event, Plan
 from planner.rules.change_preview import changed_plan
-from planner.scheduling.solver import STEP, WORK_LIMIT, Item, Outcome, place, to_event
+from planner.scheduling.items import Item, Outcome, to_event
+from planner.scheduling.solving import WORK_LIMIT, place
+from planner.scheduling.start_domains import STEP
 
 #: Rules whose errors depend only on the event's venue, people and kind, not on its time.
 TIMELESS = frozenset(("capacity", "interpreter_missing", "golden_book_venue", "golden_book_signatory",

@@ -16,7 +16,8 @@ from pathlib import Path
 from planner.plan.clock import ONE_DAY, WallClock, zone_named
 from planner.errors import PlanError
 from planner.gcpause import gc_paused
-from planner.plan.fields import MAX_MINUTES, boolean, choice, identifier, integer, listed, mapping, optional, references, text, unique_ids
+from planner.plan.fields import (MAX_MINUTES, boolean, choice, identifier, integer, listed, mapping, optional, references,
+                                 text, unique_ids)
 from planner.plan.reading import decode_json, read_bytes
 from planner.plan.model import EVENT_KINDS, Plan
 

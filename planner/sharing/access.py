@@ -22,7 +22,7 @@ from typing import Any
 from planner.sharing.accounts import ROLES
 from planner.errors import PlanError
 from planner.plan.model import ROLES as PERSON_ROLES
-from planner.plan.model import Person, Venue
+from planner.plan.model import Event, Person, Plan, Venue
 
 ALL = frozenset(ROLES)
 OFFICE = frozenset(("admin", "protocol"))
@@ -138,9 +138,25 @@ def sso_role(email: str | None, mapping: dict[str, str]) -> str | None:
     return role if role in ROLES else None
 
 
+def account_role(name: str, via: str, accounts: Mapping[str, str], sso_roles: dict[str, str]) -> str | None:
+    """The role a signed-in account has now, looked up where it came from: single sign-on's
+    address map for `via` "sso", else the local `accounts` (name -> role); None if it is gone."""
+    return sso_role(name, sso_roles) if via == "sso" else accounts.get(name)
+
+
 def pages_for(role: str | None) -> list[str]:
     """The pages a role may open, in menu order (none without a role)."""
     return [page for page, roles in PAGES.items() if role in roles]
+
+
+def editing_page(event: Event) -> str | None:
+    """The page on which an event is changed: a festival slot on "festival", an event of a
+    delegation on "delegations", any other signing on "golden_book"; None for the rest."""
+    if event.kind == "festival_slot":
+        return "festival"
+    if event.delegations:
+        return "delegations"
+    return "golden_book" if event.kind == "golden_book" else None
 
 
 def may(role: str | None, action: str) -> bool:
@@ -153,23 +169,6 @@ def may_read_internal(role: str | None) -> bool:
 
 def may_edit(role: str | None) -> bool:
     return role in EDITORS
-
-
-def restricted_plan(plan, busy_label: str = "Busy"):
-    """The plan as roles that may not read internal details (organisers, see
-    `may_read_internal`) read it: busy time only as `busy_label` (the Lord Mayor's diary is the
-    office's: an imported busy block carries the subject of someone's appointment), and no
-    notes, phone numbers or e-mail addresses. Ids and times stay, so conflicts and edits work
-    the same."""
-    from dataclasses import replace
-
-    return replace(
-        plan,
-        venues={k: replace(v, notes="") for k, v in plan.venues.items()},
-        people={k: replace(p, phone="", email="", notes="") for k, p in plan.people.items()},
-        delegations={k: replace(d, notes="") for k, d in plan.delegations.items()},
-        events=[replace(e, notes="", title=busy_label if e.kind == "unavailable" else e.title) for e in plan.events],
-    )
 
 
 #: People whose diaries are the protocol office's (SECURITY.md: only admin and protocol change
@@ -249,6 +248,20 @@ class OrganiserLimits:
         found = self.outsider(people, venues, person_ids, venue_id)
         return None if found is None else (f"the slot involves {found[1]}, so it is in the protocol office's "
                                            "diary: only admin and protocol may change or remove it")
+
+
+def grantable_roles(limits: OrganiserLimits) -> tuple[list[str], list[str]]:
+    """(the roles of people an admin may let organisers put on slots, those `limits` allow now), sorted."""
+    return sorted(PERSON_ROLES - OFFICE_DIARY_ROLES), sorted(limits.roles - OFFICE_DIARY_ROLES)
+
+
+def grantable_venues(plan: Plan, limits: OrganiserLimits) -> tuple[list[str], list[str]]:
+    """(the plan's venues an admin may let organisers use besides stages, squares and parks,
+    with those already allowed; those `limits` allow now), ids sorted."""
+    allowed = limits.venues & set(plan.venues)
+    more = {v.id for v in plan.venues.values()
+            if not OrganiserLimits().allows_venue(v) and v.kind != "city_hall" and not v.golden_book}
+    return sorted(more | allowed), sorted(allowed)
 
 
 def organiser_limits(store: Any) -> tuple[OrganiserLimits, int]:

@@ -1,15 +1,27 @@
-"""What a guest's browser may receive: one delegation's released programme and nothing else.
+"""Who sees what: the copies of a plan made for each audience, the one place that decides it.
 
-The guest page renders only from `guest_plan`, so another delegation's events, names or notes
-cannot reach that browser even by mistake (a table or map sends all its rows to the browser).
+- A guest sees one delegation's released programme and nothing else (`guest_plan`). The guest
+  page, the guest's calendar and table render only from it, so another delegation's events,
+  names or notes cannot reach that browser even by mistake (a table or map sends all its rows).
+- Roles that may not read internal details (organisers, viewers) see `restricted_plan`.
+- A calendar or table is made from `audience_view`: the copy its audience (GUEST, PUBLIC or
+  INTERNAL) may see.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from planner.errors import PlanError
 from planner.plan.model import Event, Person, Plan
+
+if TYPE_CHECKING:
+    from planner.exports.ics import Feed
+
+#: Who a feed is for: guests and the public never see internal notes, phone numbers or other
+#: delegations; the office sees everything.
+GUEST, PUBLIC, INTERNAL = "guest", "public", "internal"
 
 #: Roles of the city's hosts, shown to every guest at a joint event.
 HOST_ROLES = frozenset(("mayor", "deputy_mayor", "protocol"))
@@ -51,3 +63,29 @@ def guest_plan(plan: Plan, delegation_id: str) -> Plan:
         festival=plan.festival,
         rules=plan.rules,
     )
+
+
+def restricted_plan(plan: Plan, busy_label: str = "Busy") -> Plan:
+    """The plan as roles that may not read internal details (organisers, see
+    `may_read_internal`) read it: busy time only as `busy_label` (the Lord Mayor's diary is the
+    office's: an imported busy block carries the subject of someone's appointment), and no
+    notes, phone numbers or e-mail addresses. Ids and times stay, so conflicts and edits work
+    the same."""
+    return replace(
+        plan,
+        venues={k: replace(v, notes="") for k, v in plan.venues.items()},
+        people={k: replace(p, phone="", email="", notes="") for k, p in plan.people.items()},
+        delegations={k: replace(d, notes="") for k, d in plan.delegations.items()},
+        events=[replace(e, notes="", title=busy_label if e.kind == "unavailable" else e.title) for e in plan.events],
+    )
+
+
+def audience_view(plan: Plan, feed: Feed) -> tuple[Plan, Feed]:
+    """The plan and feed as the feed's audience may see them: a guest's feed is made from the
+    guest's own copy of the plan (no other delegation, not even its escorts at a joint event,
+    no notes, no busy time); other audiences get them unchanged."""
+    if feed.audience != GUEST or not feed.delegation:
+        return plan, feed
+    plan = guest_plan(plan, feed.delegation)
+    kept = {e.id: e for e in plan.events}
+    return plan, replace(feed, events=[kept[e.id] for e in feed.events if e.id in kept])

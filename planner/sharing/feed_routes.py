@@ -15,6 +15,7 @@ from starlette.routing import Route
 from planner.exports.ics import delegation_feed, person_feed, public_feed, render
 from planner.errors import PlanError
 from planner.sharing.throttle import look_up_link
+from planner.sharing.links import FEEDS_PATH, PUBLIC_FEED
 
 CALENDAR = "text/calendar; charset=utf-8"
 
@@ -90,6 +91,6 @@ def secret_feed(request: Request) -> Response:
 
 def feed_routes() -> list[Route]:
     return [
-        Route("/feeds/public.ics", public_programme, methods=["GET", "HEAD"]),
-        Route("/feeds/{token}.ics", secret_feed, methods=["GET", "HEAD"]),
+        Route(FEEDS_PATH + PUBLIC_FEED, public_programme, methods=["GET", "HEAD"]),
+        Route(FEEDS_PATH + "{token}.ics", secret_feed, methods=["GET", "HEAD"]),
     ]
