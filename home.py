@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from planner.sharing.access import account_role, is_local, pages_for, session_role, sso_role
+from planner.sharing.access import SignedIn, current_sign_in, is_local, pages_for, session_role, sso_role
 from planner.sharing.browsers import SESSIONS, browser_key
 from planner.language.markdown import markdown_literal
 from planner.storage import PlanStore, default_url
@@ -97,7 +97,7 @@ if sso_configured and st.user.is_logged_in and "user" not in st.session_state:
     email = str(st.user.get("email") or "")
     # An address the identity provider says it has not verified could be anyone's.
     if st.user.get("email_verified") is not False and sso_role(email, sso_roles):
-        st.session_state["user"] = (email, sso_role(email, sso_roles), "sso")
+        st.session_state["user"] = SignedIn(email, sso_role(email, sso_roles), "sso")
         st.session_state["browser"] = this_browser
 
 signed_in = st.session_state.get("user")
@@ -108,14 +108,13 @@ accounts = dict(store.users())
 if signed_in:
     # The account may have been removed or given another role since the sign-in; local
     # accounts and single sign-on addresses are looked up each in their own place.
-    current = account_role(signed_in[0], signed_in[2], accounts, sso_roles)
-    if current is None:
+    signed_in = current_sign_in(signed_in, accounts, sso_roles)
+    if signed_in is None:
         del st.session_state["user"]
-        signed_in = None
-    elif current != signed_in[1]:
-        signed_in = st.session_state["user"] = (signed_in[0], current, signed_in[2])
+    else:
+        st.session_state["user"] = signed_in
 # With single sign-on configured there is no local admin without signing in.
-role = session_role(signed_in[1] if signed_in else None, has_accounts=bool(accounts) or sso_configured, local=local)
+role = session_role(signed_in.role if signed_in else None, has_accounts=bool(accounts) or sso_configured, local=local)
 st.session_state["role"] = role
 
 TITLES = {
@@ -136,7 +135,7 @@ else:
     pages = [st.Page(PAGES / f"{page}.py", title=TITLES[page][0 if de else 1], icon=TITLES[page][2], url_path=page,
                      default=n == 0) for n, page in enumerate(pages_for(role))]
     if signed_in:
-        st.sidebar.caption(markdown_literal(f"{signed_in[0]} ({role})"))
+        st.sidebar.caption(markdown_literal(f"{signed_in.account} ({role})"))
         if st.sidebar.button("Abmelden" if de else "Sign out"):
             # Nothing of this session (a backup made, a link shown) stays for the next person.
             for name in [name for name in st.session_state if name != "lang"]:

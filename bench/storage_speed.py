@@ -28,7 +28,7 @@ from planner import parse_plan  # noqa: E402
 from planner.rules.index import EventIndex  # noqa: E402
 from planner.storage import PlanStore  # noqa: E402
 from planner.storage.schema import Base  # noqa: E402
-from planner.storage.store import make_engine  # noqa: E402
+from planner.storage.database import make_engine  # noqa: E402
 
 
 def empty_database(url: str) -> PlanStore:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from planner.cli.commands import main
+from planner.cli.main import main
 from planner.storage import PlanStore
 
 #: The events an edit changes together: both always carry the same title "edit N".

@@ -10,7 +10,8 @@ from conftest import ROOT
 from planner import PlanError
 from planner.sharing.accounts import hash_password, password_matches
 from planner.storage import PlanStore
-from planner.storage.store import USERS, now_micros
+from planner.storage.database import now_micros
+from planner.storage.schema import USERS
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from plans import event, plan
 
-import planner.storage.store as store_module
+import planner.storage.links as store_module
 from planner import PlanError, load_plan, parse_plan
 from planner.language import dates as formats
 from planner.language.markdown import markdown_literal
@@ -39,7 +39,7 @@ from planner.imports.festival_programme import (
     table_changes,
 )
 from planner.storage import PlanStore
-from planner.storage.store import NotFoundError, StaleEditError
+from planner.storage import NotFoundError, StaleEditError
 
 SAMPLE = load_plan(DATA / "dortbunt-2027.json")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -670,7 +670,7 @@ def test_a_batch_with_one_invalid_event_changes_nothing(store):
         {"changed": {event_.id: ({"title": "Renamed"}, version), "no-such-event": ({"title": "x"}, 1)}},
     ]
     for batch in bad_batches:
-        with pytest.raises((PlanError, StaleEditError)):
+        with pytest.raises((PlanError, StaleEditError, NotFoundError)):
             store.edit_events(**batch, user="test")
         assert store.export_document() == before, batch
         assert store.revision() == revision, batch
@@ -799,7 +799,7 @@ def test_a_release_that_would_not_read_back_is_refused(store):
 
 
 def test_accounts_change_role_and_password(store):
-    from planner.storage.store import NotFoundError
+    from planner.storage import NotFoundError
 
     store.add_user("root", "admin", PASSWORD)
     store.add_user("anna", "protocol", PASSWORD)

@@ -8,7 +8,7 @@ import os
 import pytest
 from conftest import DATA
 
-from planner.cli.commands import main
+from planner.cli.main import main
 from test_file_modes import _usual_umask, mode  # noqa: F401  (an autouse fixture: files 0644 by default)
 
 

@@ -26,7 +26,7 @@ from appserver import app_process, running_app
 from conftest import DATA, ROOT
 from crash_worker import EDITED, edits_in_title
 from planner import PlanError, load_plan
-from planner.cli.commands import main
+from planner.cli.main import main
 from planner.storage import PlanStore
 from storage_backends import BACKENDS, PG_URL, fresh_url
 
@@ -365,7 +365,7 @@ def test_app_killed_while_its_admin_page_imports(tmp_path):
 def test_a_failed_first_fill_leaves_no_empty_database(tmp_path, monkeypatch):
     """Creating the schema and filling in the sample plan are one transaction: a crash in
     between would otherwise leave a database that every later start takes as set up, empty."""
-    from planner.storage import store as storage
+    from planner.storage import draft as storage
 
     url = f"sqlite:///{tmp_path}/planner.db"
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import planner.storage.store as store_module
+import planner.storage.backup as store_module
 from conftest import ROOT
 from planner.storage import PlanStore
-from planner.storage.store import default_url
+from planner.storage import default_url
 
 
 @pytest.fixture(autouse=True)

@@ -23,13 +23,13 @@ from hypothesis import strategies as st
 from conftest import DATA, ROOT
 from planner import PlanError, load_plan, parse_plan
 from planner.imports.busy_time import busy_events
-from planner.cli.commands import main
+from planner.cli.main import main
 from planner.plan.reading import decode_json
 from planner.plan.model import Event
 from planner.imports.festival_programme import read_programme
 from planner.scheduling.requests import load_requests, parse_requests
 from planner.storage import PlanStore, StaleEditError
-from planner.storage.store import NotFoundError
+from planner.storage import NotFoundError
 from strategies import hostile_text, json_like, mutated, scalars
 
 UTC = timezone.utc
@@ -455,7 +455,7 @@ def _attempt(store: PlanStore, change) -> object:
     before = _state(store)
     try:
         result = change()
-    except (PlanError, StaleEditError) as error:  # NotFoundError is a PlanError
+    except (PlanError, StaleEditError, NotFoundError) as error:
         one_line(error)
         assert _state(store) == before, "a refused change must leave no trace"
         return error

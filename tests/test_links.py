@@ -30,3 +30,4 @@ def test_the_app_serves_its_feeds_where_the_links_point():
 
     paths = {route.path for route in feed_routes()}
     assert {"/feeds/public.ics", "/feeds/{token}.ics"} <= paths
+

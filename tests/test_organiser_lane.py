@@ -18,7 +18,7 @@ from planner import PlanError, load_plan
 from planner.sharing.access import Editor, Forbidden, NotForOrganisers, OrganiserLimits, organiser_limits
 from planner.imports.festival_programme import ProgrammeError, read_programme, slot_rows, table_changes
 from planner.storage import PlanStore
-from planner.storage.store import StaleEditError
+from planner.storage import StaleEditError
 
 from conftest import DATA
 
@@ -293,7 +293,7 @@ def test_a_database_of_the_previous_schema_gets_the_default_limits(tmp_path):
     from alembic import command
     from alembic.config import Config
 
-    from planner.storage.store import MIGRATIONS, make_engine
+    from planner.storage.database import MIGRATIONS, make_engine
 
     url = f"sqlite:///{tmp_path}/old.db"
     engine = make_engine(url)

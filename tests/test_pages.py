@@ -21,7 +21,7 @@ from planner.scheduling.free_windows import free_windows
 from planner.plan.clock import WallClock, zone_named
 from planner.rules.engine import check
 from planner.storage import PlanStore
-from planner.storage.store import NotFoundError
+from planner.storage import NotFoundError
 
 PASSWORD = "correct horse battery"
 ROLES = ("admin", "protocol", "organiser", "viewer")
@@ -398,7 +398,7 @@ def sample_event(store: PlanStore, kind: str):
 
 def test_server_side_check_for_a_signed_in_viewer(store):
     app = session(store, "viewer")
-    name = app.session_state["user"][0]
+    name = app.session_state["user"].account
     assert name == "viewer-user" and app.session_state["role"] == "viewer"
     editor = Editor(store, name, local=False)
     document = {"id": "sneaky", "title": "Sneaky", "kind": "meeting", "start": "2027-05-07T09:00",
@@ -822,7 +822,7 @@ def publish_with_secrets(store: PlanStore) -> None:
 
 def test_guest_page_shows_typed_markdown_as_text(store):
     """An organiser's slot title full of Markdown reaches the guest as typed: no link, no image."""
-    from planner.language.dates import markdown_literal
+    from planner.language.markdown import markdown_literal
 
     slot = next(e for e in store.load_plan().events if e.kind == "festival_slot" and e.delegations == ("amiens",))
     typed = "![x](https://t.example/p.png) [Log in again](https://t.example) **now** $x$ :red[!]"
@@ -923,7 +923,7 @@ def test_invalid_guest_links_show_an_error_and_no_programme(store, monkeypatch, 
         if how == "revoked":
             store.revoke_feed_token(number)
         else:
-            import planner.storage.store as store_module
+            import planner.storage.links as store_module
 
             later = store_module.now_micros() + 2 * 3600 * 1_000_000
             monkeypatch.setattr(store_module, "now_micros", lambda: later)

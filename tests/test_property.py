@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 
 from planner import PlanError, check, parse_plan
-from planner.cli.commands import main
+from planner.cli.main import main
 from reference import Invalid, Nonexistent, reference_conflicts
 from strategies import plan_documents
 

@@ -21,7 +21,7 @@ from plans import event, plan, venue
 from schedule_data import festival
 
 from planner import PlanError, parse_plan
-from planner.cli.commands import main
+from planner.cli.main import main
 from planner.plan.clock import WallClock, zone_named
 from planner.rules.engine import check
 from planner.scheduling.repair import repair

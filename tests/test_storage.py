@@ -259,7 +259,7 @@ def test_backup_postgresql(tmp_path):
     target = tmp_path / "backup.dump"
     started = []
     real_run = subprocess.run
-    import planner.storage.store as store_module
+    import planner.storage.backup as store_module
 
     def run(arguments, **options):  # what other users of the machine see in the process list
         started.append((arguments, options.get("env") or {}))
@@ -369,7 +369,8 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
     from alembic import command
     from alembic.config import Config
 
-    from planner.storage.store import MIGRATIONS, _insert_plan, make_engine
+    from planner.storage.database import MIGRATIONS, make_engine
+    from planner.storage.draft import _insert_plan
 
     url = f"sqlite:///{tmp_path}/old.db"
     engine = make_engine(url)
@@ -423,7 +424,7 @@ def test_a_write_outlasts_a_lock_held_longer_than_the_busy_timeout(tmp_path, mon
     import threading
     import time
 
-    from planner.storage import store as store_module
+    from planner.storage import database as store_module
 
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
     store = PlanStore(f"sqlite:///{tmp_path}/planner.db")
@@ -442,7 +443,7 @@ def test_a_write_outlasts_a_lock_held_longer_than_the_busy_timeout(tmp_path, mon
 def test_a_lock_that_never_ends_is_an_error_that_says_so_and_writes_nothing(tmp_path, monkeypatch):
     import sqlite3
 
-    from planner.storage import store as store_module
+    from planner.storage import database as store_module
 
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 20)
     store = PlanStore(f"sqlite:///{tmp_path}/planner.db")

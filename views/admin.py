@@ -6,10 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from planner import PlanError
-from planner.sharing.access import OFFICE_DIARY_ROLES, OrganiserLimits, organiser_limits
-from planner.sharing.accounts import MIN_PASSWORD, ROLES
-from planner.plan.documents import plan_from_bytes
-from planner.plan.model import ROLES as PERSON_ROLES
+from planner.sharing.access import grantable_roles, grantable_venues, organiser_limits
+from planner.sharing.accounts import MIN_PASSWORD, ACCOUNT_ROLES
+from planner.plan.reading import plan_from_bytes
 from views.releases import releases_section
 from views.ui import download_link, draft, editor, flash, md, moment_text, opened_at, save, saved_at, sign_in, store, t
 
@@ -39,7 +38,7 @@ with accounts_tab:
         st.write(t("New account", "Neues Konto"))
         left, right = st.columns(2)
         name = left.text_input("Name")
-        role = right.selectbox(t("Role", "Rolle"), ROLES, format_func=ROLE_WORDS.get)
+        role = right.selectbox(t("Role", "Rolle"), ACCOUNT_ROLES, format_func=ROLE_WORDS.get)
         password = st.text_input(t(f"Password (at least {MIN_PASSWORD} characters)",
                                    f"Passwort (mindestens {MIN_PASSWORD} Zeichen)"), type="password")
         if st.form_submit_button(t("Create account", "Konto anlegen")):
@@ -54,7 +53,7 @@ with accounts_tab:
             st.write(t("Change an account", "Konto ändern"))
             left, middle, right = st.columns(3)
             who = left.selectbox("Name", [u for u, _ in users], key="change-user-name")
-            new_role = middle.selectbox(t("New role", "Neue Rolle"), [None, *ROLES], key="change-user-role",
+            new_role = middle.selectbox(t("New role", "Neue Rolle"), [None, *ACCOUNT_ROLES], key="change-user-role",
                                         format_func=lambda r: t("(unchanged)", "(unverändert)") if r is None else ROLE_WORDS[r])
             new_password = right.text_input(t("New password (empty: unchanged)", "Neues Passwort (leer: unverändert)"),
                                             type="password", key="change-user-password")
@@ -83,14 +82,13 @@ with accounts_tab:
     PEOPLE_WORDS = {"performer": t("performers", "Mitwirkende"), "escort": t("escorts", "Begleitungen"),
                     "interpreter": t("interpreters", "Dolmetscherinnen und Dolmetscher"), "press": t("press", "Presse"),
                     "other": t("others (e.g. clergy)", "Sonstige (z. B. Geistliche)")}
-    more_venues = sorted({v.id for v in plan.venues.values() if not OrganiserLimits().allows_venue(v)
-                          and v.kind != "city_hall" and not v.golden_book} | (limits.venues & set(plan.venues)))
+    role_options, roles_allowed = grantable_roles(limits)
+    more_venues, venues_allowed = grantable_venues(plan, limits)
     with st.form("organiser-limits"):
-        allowed_roles = st.multiselect(t("People of these roles", "Personen mit diesen Rollen"),
-                                       sorted(PERSON_ROLES - OFFICE_DIARY_ROLES), sorted(limits.roles - OFFICE_DIARY_ROLES),
-                                       format_func=lambda r: PEOPLE_WORDS.get(r, r), key="organiser-limits-roles")
-        allowed_venues = st.multiselect(t("These venues as well", "Außerdem diese Orte"), more_venues,
-                                        sorted(limits.venues & set(plan.venues)),
+        allowed_roles = st.multiselect(t("People of these roles", "Personen mit diesen Rollen"), role_options,
+                                       roles_allowed, format_func=lambda r: PEOPLE_WORDS.get(r, r),
+                                       key="organiser-limits-roles")
+        allowed_venues = st.multiselect(t("These venues as well", "Außerdem diese Orte"), more_venues, venues_allowed,
                                         format_func=lambda v: plan.venues[v].name, key="organiser-limits-venues")
         if st.form_submit_button(t("Save what organisers may use", "Freigaben für die Organisation speichern")):
             version = save(lambda: editor().set_organiser_limits(allowed_roles, allowed_venues,

@@ -8,6 +8,8 @@ import streamlit as st
 from planner import PlanError
 from planner.sharing.access import may_read_internal
 from planner.exports.ics import feeds_for
+from planner.sharing.link_status import MAX_LINK_DAYS, guest_link_days, link_state, link_target_name, revocable
+from planner.sharing.links import feed_url, guest_url, public_feed_url
 from views.ui import allowed, app_address, download_link, draft, editor, flash, lang, md, moment_text, released, role, save, store, t
 
 plan = draft()
@@ -54,7 +56,7 @@ else:
     download_link(t("As a table (Excel)", "Als Tabelle (Excel)"), "calendar", key="download-xlsx", where=row,
                   format="xlsx", **options)
 st.caption(t("Everyone can subscribe to the public programme at ", "Das öffentliche Programm kann jede und jeder abonnieren: ")
-           + f"{app_address()}/feeds/public.ics")
+           + public_feed_url(app_address()))
 
 if not allowed("share"):
     st.stop()
@@ -72,10 +74,9 @@ link_kind = left.selectbox(t("Kind", "Art"), list(LINKS), format_func=LINKS.get,
 pool, name = choices["person" if link_kind == "person" else "delegation"]
 link_target = middle.selectbox(t("For", "Für"), list(pool), format_func=name, key="link-target")
 # A guest link lives until a week after the delegation leaves (at least 30 days); feeds until revoked.
-departure = plan.delegations[link_target].departure if link_kind == "guest" and link_target in plan.delegations else None
-until_departure = (departure - datetime.now(timezone.utc)).days + 8 if departure else 0
 days = right.number_input(t("Valid for days (0 = until revoked)", "Gültig für Tage (0 = bis zum Widerruf)"),
-                          0, 3660, min(3660, max(30, until_departure)) if link_kind == "guest" else 0,
+                          0, MAX_LINK_DAYS,
+                          guest_link_days(plan, link_target, datetime.now(timezone.utc)) if link_kind == "guest" else 0,
                           key=f"link-days-{link_kind}-{link_target}")
 if st.button(t("Create link", "Link anlegen"), type="primary", key="create-link"):
     expires = datetime.now(timezone.utc) + timedelta(days=int(days)) if days else None
@@ -84,8 +85,8 @@ if st.button(t("Create link", "Link anlegen"), type="primary", key="create-link"
     if made:
         number, token = made
         base = app_address()
-        st.session_state["new_link"] = (number, f"{base}/?g={token}" if link_kind == "guest" else None,
-                                        f"{base}/feeds/{token}.ics")
+        st.session_state["new_link"] = (number, guest_url(base, token) if link_kind == "guest" else None,
+                                        feed_url(base, token))
         st.rerun()
 if "new_link" in st.session_state:
     number, page, feed_url = st.session_state.pop("new_link")
@@ -103,31 +104,23 @@ if not links:
 now = datetime.now(timezone.utc)
 
 
+STATE_WORDS = {"revoked": t("revoked ", "widerrufen "), "expired": t("expired ", "abgelaufen "),
+               "valid_until": t("valid until ", "gültig bis "), "valid": t("valid", "gültig")}
+
+
 def state(link: dict) -> str:
-    if link["revoked_at"]:
-        return t("revoked ", "widerrufen ") + moment_text(plan, link["revoked_at"])
-    if link["expires_at"] and link["expires_at"] <= now:
-        return t("expired ", "abgelaufen ") + moment_text(plan, link["expires_at"])
-    if link["expires_at"]:
-        return t("valid until ", "gültig bis ") + moment_text(plan, link["expires_at"])
-    return t("valid", "gültig")
-
-
-def target_name(link: dict) -> str:
-    pool = plan.people if link["kind"] == "person" else plan.delegations
-    item = pool.get(link["target"])
-    name = None if item is None else getattr(item, "city", None) or getattr(item, "name", None)
-    return name or link["target"]
+    found, when = link_state(link, now)
+    return STATE_WORDS[found] + (moment_text(plan, when) if when else "")
 
 
 st.dataframe(pd.DataFrame({
     "Nr.": [link["number"] for link in links],
     t("Kind", "Art"): [LINKS[link["kind"]] for link in links],
-    t("For", "Für"): [target_name(link) for link in links],
+    t("For", "Für"): [link_target_name(plan, link) for link in links],
     t("Created", "Angelegt"): [f"{moment_text(plan, link['created_at'])} ({link['created_by']})" for link in links],
     t("State", "Zustand"): [state(link) for link in links],
 }), hide_index=True, width="stretch")
-live = [link["number"] for link in links if not link["revoked_at"]]
+live = revocable(links)
 if live:
     left, right = st.columns([2, 1])
     number = left.selectbox(t("Revoke link number", "Link widerrufen, Nummer"), live, key="revoke-number")

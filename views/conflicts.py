@@ -4,11 +4,13 @@ resource; a selected conflict leads to its events to fix them."""
 import streamlit as st
 
 from planner import PlanError
-from planner.sharing.access import PAGES
-from planner.rules.engine import PAGE_PILE_UP, check
-from planner.plan.documents import plan_from_bytes
+from planner.sharing.access import PAGES, editing_page
+from planner.rules.engine import PAGE_PILE_UP, check, summary
+from planner.rules.filters import ConflictFilter, choices, facets, matching
+from planner.plan.reading import plan_from_bytes
 from planner.rules.messages import SEVERITY_LABELS, Describer
-from views.ui import EVENTS_SHOWN, ROWS_SHOWN, clock, conflict_table, day_text, draft, draft_conflicts, lang, md, role, span_text, t
+from views.ui import (EVENTS_SHOWN, ROWS_SHOWN, clock, conflict_table, day_text, draft, draft_conflicts, lang, md, role,
+                      rule_titles, span_text, t)
 
 st.title(t("Conflicts", "Konflikte"))
 
@@ -50,7 +52,7 @@ wall = clock(plan)
 
 source = t("uploaded file", "hochgeladene Datei") if upload else t("draft in the database", "Entwurf in der Datenbank")
 st.caption(md(plan.name) + f" ({source}) · {len(plan.events)} {t('events', 'Termine')} · {plan.timezone}")
-errors = sum(c.severity == "error" for c in conflicts)
+errors = summary(conflicts)["errors"]
 left, right = st.columns(2)
 left.metric(t("Errors", "Fehler"), errors)
 right.metric(t("Warnings", "Warnungen"), len(conflicts) - errors)
@@ -62,42 +64,33 @@ events = {e.id: e for e in plan.events}
 DAY, RESOURCE = t("Day", "Tag"), t("Concerns", "Betrifft")
 SEVERITY, RULE, MESSAGE = t("Severity", "Schwere"), t("Rule", "Regel"), t("Message", "Meldung")
 
-
-def concerns(resource: str | None) -> str:
-    for pool, name in ((plan.venues, "name"), (plan.people, "name"), (plan.delegations, "city")):
-        if resource in pool:
-            return getattr(pool[resource], name)
-    return resource or ""
-
-
 # The filters work on the cheap columns of every conflict; messages are written only for the
 # rows shown, at most ROWS_SHOWN (a plan may hold 100,000 conflicts: the page stays fast).
+found = facets(plan, conflicts)
+offered = choices(conflicts, found)
+labels, titles = SEVERITY_LABELS[lang()], rule_titles()
 table = conflict_table(plan, conflicts, messages=False)
-table[DAY] = [wall.local_date(events[c.events[0]].start) for c in conflicts]
-table[RESOURCE] = [concerns(c.resource) for c in conflicts]
+table[DAY] = list(found.days)
+table[RESOURCE] = list(found.concerns)
 left, middle = st.columns(2)
-severities = left.multiselect(SEVERITY, list(SEVERITY_LABELS[lang()].values()),
-                              default=list(SEVERITY_LABELS[lang()].values()))
-rules = middle.multiselect(RULE, sorted(set(table[RULE])))
+severities = left.multiselect(SEVERITY, list(labels.values()), default=list(labels.values()))
+rules = middle.multiselect(RULE, sorted({titles[r] for r in offered.rules}))
 left, middle = st.columns(2)
-days = left.multiselect(DAY, sorted(set(table[DAY])), format_func=day_text)
-resource = middle.selectbox(RESOURCE, [""] + sorted(set(table[RESOURCE]) - {""}), format_func=lambda r: r or t("all", "alle"))
-keep = table[SEVERITY].isin(severities)
-if rules:
-    keep &= table[RULE].isin(rules)
-if days:
-    keep &= table[DAY].isin(days)
-if resource:
-    keep &= table[RESOURCE] == resource
-matching = int(keep.sum())
-shown = table[keep].head(ROWS_SHOWN).copy()
+days = left.multiselect(DAY, offered.days, format_func=day_text)
+resource = middle.selectbox(RESOURCE, [""] + offered.concerns, format_func=lambda r: r or t("all", "alle"))
+# The pickers show severities and rules in the session's language; the filter takes their ids.
+wanted = ConflictFilter(frozenset(s for s, label in labels.items() if label in severities),
+                        frozenset(r for r, title in titles.items() if title in rules), frozenset(days), resource)
+positions = matching(conflicts, found, wanted)
+matched = len(positions)
+shown = table.iloc[positions[:ROWS_SHOWN]].copy()
 shown[DAY] = [day_text(d) for d in shown[DAY]]
 describer = Describer(plan, lang())
 shown[MESSAGE] = [describer.describe(conflicts[i]) for i in shown.index]
 st.caption(t(f"{len(shown)} of {len(table)} shown.", f"{len(shown)} von {len(table)} angezeigt.")
-           + (t(f" The first {ROWS_SHOWN:,} of {matching:,} that match: narrow the filters to see the others.",
-                f" Die ersten {ROWS_SHOWN:,} von {matching:,} passenden: Filter enger wählen, um die anderen zu "
-                f"sehen.".replace(",", ".")) if matching > ROWS_SHOWN else ""))
+           + (t(f" The first {ROWS_SHOWN:,} of {matched:,} that match: narrow the filters to see the others.",
+                f" Die ersten {ROWS_SHOWN:,} von {matched:,} passenden: Filter enger wählen, um die anderen zu "
+                f"sehen.".replace(",", ".")) if matched > ROWS_SHOWN else ""))
 picked = st.dataframe(
     shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
     column_order=[SEVERITY, MESSAGE, RULE, DAY, RESOURCE, t("Events", "Termine")],
@@ -119,10 +112,8 @@ if len(conflict.events) > EVENTS_SHOWN:
                  f"Die ersten {EVENTS_SHOWN} seiner {len(conflict.events):,} Termine:".replace(",", ".")))
 for event_id in conflict.events[:EVENTS_SHOWN]:
     event = events[event_id]
-    target = ("views/festival.py" if event.kind == "festival_slot" else
-              "views/delegations.py" if event.delegations else
-              "views/golden_book.py" if event.kind == "golden_book" else None)
-    page = target and target.split("/")[1].removesuffix(".py")
+    page = editing_page(event)
+    target = page and f"views/{page}.py"
     label = f"{day_text(wall.local_date(event.start))} {span_text(plan, event.start, event.end)} {event.title}"
     if page and role() in PAGES[page]:
         if st.button(t("Open ", "Öffnen: ") + md(label), key=f"open-{event_id}"):  # labels render Markdown

@@ -1,14 +1,15 @@
 """Delegations page: create and edit delegations and their programmes; each event change shows
 the conflicts it would create before it is saved."""
 
-import re
-import unicodedata
 from datetime import datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from planner.plan.documents import delegation_document, wall_text
+from planner.exports.agenda import delegation_programme
+from planner.plan.writing import delegation_document, wall_text
+from planner.rules.filters import touching
+from planner.plan.writing import SHORT_ID, short_id
 from views.event_form import event_editor, kind_word, status_word
 from views.ui import (allowed, clock, day_text, draft, draft_conflicts, editor, flash, md, opened_at, save, saved_at,
                       show_conflicts, span_text, store, t)
@@ -20,13 +21,6 @@ st.title(t("Delegations", "Delegationen"))
 flash()
 
 NEW = "\u0000new"
-ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-
-
-def short_id(city: str) -> str:
-    """An id from a city's name: "Cluj-Napoca" -> "cluj-napoca", "Xi'an" -> "xi-an"."""
-    plain = unicodedata.normalize("NFKD", city).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:64]
 # An event to open, asked for once by the Conflicts page or by a save.
 focus = st.session_state.pop("focus_event", None)
 focus_event = next((e for e in plan.events if e.id == focus), None)
@@ -88,7 +82,7 @@ if chosen == NEW:
                           key="new-delegation-id")
     document = delegation_fields({"id": ident.strip()}, "new-delegation")
     document["id"] = ident.strip() or short_id(document["city"])
-    well_formed = bool(ID_PATTERN.fullmatch(document["id"]))
+    well_formed = bool(SHORT_ID.fullmatch(document["id"]))
     if not document["city"]:
         st.caption(t("Give the city first.", "Zuerst die Stadt angeben."))
     elif not well_formed:
@@ -129,7 +123,7 @@ if can_edit:
                 st.rerun()
 
 st.subheader(t("Programme", "Programm"))
-events = sorted((e for e in plan.events if chosen in e.delegations), key=lambda e: (e.start, e.id))
+events = delegation_programme(plan, chosen)
 if events:
     st.dataframe(pd.DataFrame({
         t("Day", "Tag"): [day_text(wall.local_date(e.start)) for e in events],
@@ -144,7 +138,7 @@ else:
     st.info(t("No events yet.", "Noch keine Termine."))
 
 ids = {e.id for e in events}
-theirs = [c for c in draft_conflicts() if ids.intersection(c.events)]
+theirs = touching(draft_conflicts(), ids)
 if theirs:
     st.warning(t(f"{len(theirs)} conflict(s) in this programme:", f"{len(theirs)} Konflikt(e) in diesem Programm:"))
     show_conflicts(plan, theirs, key="programme-conflicts")

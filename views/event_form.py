@@ -8,11 +8,13 @@ from datetime import date, timedelta
 import streamlit as st
 
 from planner import PlanError
+from planner.exports.agenda import first_day
 from planner.plan.changes import edited_fields
-from planner.plan.documents import event_document, free_id, wall_text
+from planner.plan.writing import event_document, free_id, wall_text
 from planner.plan.model import EVENT_KINDS, STATUSES, Event, Plan
 from planner.rules.engine import PAGE_PILE_UP
 from planner.rules.change_preview import preview, read_event
+from planner.plan.clock import end_day
 from views.ui import (clock, day_text, draft_conflicts, editor, md, opened_at, save, saved_at, show_conflicts, store,
                       t)
 
@@ -42,8 +44,8 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
     defaults = defaults or {}
     wall = clock(plan)
     base = event or Event("", defaults.get("title", ""), defaults.get("kind", "meeting"),
-                          defaults.get("start") or wall.at(_first_day(plan), 10 * 60),
-                          defaults.get("end") or wall.at(_first_day(plan), 11 * 60),
+                          defaults.get("start") or wall.at(first_day(plan, date.today()), 10 * 60),
+                          defaults.get("end") or wall.at(first_day(plan, date.today()), 11 * 60),
                           defaults.get("venue"), tuple(defaults.get("delegations", ())), tuple(defaults.get("people", ())))
     # Keys stay the same while someone else changes the event: what this user typed is kept,
     # and the save is checked against the version the user started from.
@@ -87,15 +89,15 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
         st.warning(t("The event ends when it starts: choose another end.",
                      "Der Termin endet, wenn er beginnt: bitte ein anderes Ende wählen."))
         return
-    end_day = day + timedelta(days=1) if ends < begins else day
+    last_day = end_day(day, begins, ends)
     if ends < begins:
-        st.warning(t(f"The end is before the start: the event runs overnight and ends the next day, {day_text(end_day)}.",
+        st.warning(t(f"The end is before the start: the event runs overnight and ends the next day, {day_text(last_day)}.",
                      f"Das Ende liegt vor dem Beginn: der Termin geht über Nacht und endet am nächsten Tag, "
-                     f"{day_text(end_day)}."))
+                     f"{day_text(last_day)}."))
     document = {
         **(event_document(shown, wall) if shown else {"id": free_id({e.id for e in plan.events}, id_stem)}),
         "title": title, "kind": kind, "status": status, "public": public,
-        "start": wall_text(day, begins), "end": wall_text(end_day, ends), "venue": venue,
+        "start": wall_text(day, begins), "end": wall_text(last_day, ends), "venue": venue,
         "people": chosen_people, "delegations": chosen_delegations,
     }
     document.pop("sequence", None)
@@ -157,10 +159,3 @@ def event_editor(plan: Plan, action: str, *, event: Event | None, version: int |
             if save(lambda: editor().edit_events(action, removed={event.id: started}),
                     t(f"Deleted “{event.title}”.", f"„{event.title}“ gelöscht.")) is not None:
                 st.rerun()
-
-
-def _first_day(plan: Plan) -> date:
-    if plan.festival and plan.festival.start:
-        return plan.festival.start
-    wall = clock(plan)
-    return min((wall.local_date(e.start) for e in plan.events), default=date.today())

@@ -8,15 +8,23 @@ import streamlit as st
 
 from planner import PlanError
 from planner.sharing.access import ORGANISER_ROWS_PER_FILE, organiser_limits
+from planner.exports.agenda import event_days
 from planner.imports.festival_programme import (
     MAX_ROWS,
     ProgrammeError,
+    editable_slots,
     editor_state_problem,
-    is_stage,
+    festival_slots,
+    performer_choices,
     read_programme,
     slot_rows,
+    slots_per_stage,
+    slots_shown,
+    stage_choices,
+    stages as stage_ids,
     table_changes,
 )
+from planner.rules.filters import festival_problems
 from views.ui import (
     allowed,
     clock,
@@ -43,8 +51,8 @@ limits = organiser_limits(store())[0] if role() == "organiser" else None
 st.title("Festival")
 flash()
 
-stages = [v for v in plan.venues if is_stage(plan, v)]
-slots = sorted((e for e in plan.events if e.kind == "festival_slot"), key=lambda e: (e.start, e.venue or "", e.id))
+stages = stage_ids(plan)
+slots = festival_slots(plan)
 if plan.festival and plan.festival.start:
     st.caption(f"{day_text(plan.festival.start)} – {day_text(plan.festival.end or plan.festival.start)} · "
                f"{len(stages)} {t('stages', 'Bühnen')} · {len(slots)} {t('slots', 'Auftritte')} · "
@@ -52,10 +60,7 @@ if plan.festival and plan.festival.start:
                f"{plan.quiet_hours.open // 60:02d}:{plan.quiet_hours.open % 60:02d}–"
                f"{plan.quiet_hours.close // 60:02d}:{plan.quiet_hours.close % 60:02d}")
 
-ids = {e.id for e in slots}
-problems = [c for c in draft_conflicts() if ids.intersection(c.events)]
-FESTIVAL_RULES = ("changeover", "quiet_hours", "venue_overlap", "venue_closed", "capacity", "person_overlap")
-problems.sort(key=lambda c: FESTIVAL_RULES.index(c.rule) if c.rule in FESTIVAL_RULES else len(FESTIVAL_RULES))
+problems = festival_problems(draft_conflicts(), (e.id for e in slots))
 if problems:
     st.warning(t(f"{len(problems)} problem(s) in the festival programme (changeovers, quiet hours, stages):",
                  f"{len(problems)} Problem(e) im Festivalprogramm (Umbauzeiten, Nachtruhe, Bühnen):"))
@@ -68,11 +73,11 @@ st.dataframe(pd.DataFrame({
     t("Stage", "Bühne"): [plan.venues[v].name for v in stages],
     t("Changeover (min)", "Umbau (Min.)"): [plan.venues[v].changeover_min for v in stages],
     t("Amplified", "Verstärkt"): [plan.venues[v].amplified for v in stages],
-    t("Slots", "Auftritte"): [sum(e.venue == v for e in slots) for v in stages],
+    t("Slots", "Auftritte"): slots_per_stage(slots, stages),
 }), hide_index=True)
 
 st.subheader(t("Slots", "Auftritte"))
-days = sorted({wall.local_date(e.start) for e in slots})
+days = event_days(plan, slots)
 wanted = st.session_state.pop("focus_event", None)
 focus = next((e for e in slots if e.id == wanted), None)
 if focus is not None:  # opened from the Conflicts page: show its day and stage
@@ -81,12 +86,10 @@ if focus is not None:  # opened from the Conflicts page: show its day and stage
 chosen_days = st.multiselect(t("Days", "Tage"), days, days[:1], format_func=day_text, key="festival-days")
 chosen_stages = st.multiselect(t("Stages", "Bühnen"), stages, format_func=lambda v: plan.venues[v].name,
                                key="festival-stages")
-shown = [e for e in slots if (not chosen_days or wall.local_date(e.start) in chosen_days)
-         and (not chosen_stages or e.venue in chosen_stages)]
+shown = slots_shown(plan, slots, chosen_days, chosen_stages)
 STATUS = ["confirmed", "tentative", "cancelled"]
-stage_options = stages if limits is None else [v for v in plan.venues if limits.allows_venue(plan.venues[v])]
-performer_options = list(plan.people) if limits is None else \
-    [p for p in plan.people if limits.allows_person(plan.people[p])]
+stage_options = stage_choices(plan, limits)
+performer_options = performer_choices(plan, limits)
 config = {
     "id": st.column_config.TextColumn("ID", disabled=True, help=t("Given when the row is saved", "Wird beim Speichern vergeben")),
     "title": st.column_config.TextColumn(t("Title", "Titel"), required=True, max_chars=200),
@@ -122,10 +125,8 @@ def read_base(key: str) -> None:
     read = store().events_with_versions([e.id for e in shown])
     # Only what is still a festival slot: a slot turned into someone's busy time is the office's.
     fresh = [read[e.id][0] for e in shown if e.id in read and read[e.id][0].kind == "festival_slot"]
-    in_diary = {e.id for e in fresh if limits and limits.locked(plan.people, plan.venues, e.people, e.venue)}
-    rows = [e for e in fresh if e.id not in in_diary]
-    st.session_state[f"{key}-base"] = (slot_rows(plan, rows), {e.id: read[e.id][1] for e in rows},
-                                       [e for e in fresh if e.id in in_diary])
+    rows, in_diary = editable_slots(plan, fresh, limits)
+    st.session_state[f"{key}-base"] = (slot_rows(plan, rows), {e.id: read[e.id][1] for e in rows}, in_diary)
 
 
 # The table being edited stays as it was when editing began, with each slot's version from the

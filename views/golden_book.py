@@ -9,9 +9,11 @@ import streamlit as st
 from planner import PlanError
 from planner.scheduling.free_windows import day_events, free_windows
 from planner.imports.busy_time import busy_events, default_span
-from planner.plan.model import SIGNATORY_ROLES
+from planner.exports.agenda import event_days
 from planner.rules.engine import PAGE_PILE_UP
+from planner.rules.filters import touching
 from planner.scheduling.free_slots import Want, free_slots
+from planner.scheduling import golden_book as bookings
 from views.event_form import event_editor, kind_word, status_word
 from views.ui import (allowed, clock, day_text, draft, draft_conflicts, editor, flash, lang, md, save, show_conflicts,
                       span_text, store, t)
@@ -21,8 +23,8 @@ wall = clock(plan)
 st.title(t("Golden Book", "Goldenes Buch"))
 flash()
 
-signatories = [p for p in plan.people.values() if p.role in SIGNATORY_ROLES]
-signings = sorted((e for e in plan.events if e.kind == "golden_book"), key=lambda e: (e.start, e.id))
+signatories = bookings.signatories(plan)
+signings = bookings.signings(plan)
 ROLE_WORDS = {"mayor": t("Lord Mayor", "Oberbürgermeister"), "deputy_mayor": t("Deputy mayor", "Bürgermeister/in")}
 
 st.subheader(t("Signings", "Einträge"))
@@ -31,20 +33,18 @@ if signings:
         t("Day", "Tag"): [day_text(wall.local_date(e.start)) for e in signings],
         t("Time", "Zeit"): [span_text(plan, e.start, e.end) for e in signings],
         t("Delegation", "Delegation"): [", ".join(plan.delegations[d].city for d in e.delegations) for e in signings],
-        t("Signs with", "Unterzeichnet mit"): [", ".join(plan.people[p].name for p in e.people
-                                                         if plan.people[p].role in SIGNATORY_ROLES) for e in signings],
+        t("Signs with", "Unterzeichnet mit"): [", ".join(p.name for p in bookings.signing_signatories(plan, e))
+                                               for e in signings],
         t("Venue", "Ort"): [plan.venues[e.venue].name if e.venue in plan.venues else "" for e in signings],
         "Status": [status_word(e.status) for e in signings],
     }), hide_index=True, width="stretch")
-    ids = {e.id for e in signings}
-    problems = [c for c in draft_conflicts() if ids.intersection(c.events)]
+    problems = touching(draft_conflicts(), (e.id for e in signings))
     if problems:
         st.warning(t(f"{len(problems)} conflict(s) around signings:", f"{len(problems)} Konflikt(e) bei Einträgen:"))
         show_conflicts(plan, problems, key="signing-conflicts")
 else:
     st.info(t("No signings yet.", "Noch keine Einträge."))
-missing = [d for d in plan.delegations.values()
-           if not any(d.id in e.delegations and e.status != "cancelled" for e in signings)]
+missing = bookings.not_yet_booked(plan)
 if missing:
     st.caption(t("Not yet booked: ", "Noch nicht gebucht: ") + md(", ".join(d.city for d in missing)))
 
@@ -53,7 +53,7 @@ if not signatories:
     st.info(t("The plan has no Lord Mayor or deputy (people with the role mayor or deputy_mayor).",
               "Der Plan hat keine Oberbürgermeisterin und keine Stellvertretung (Rolle mayor oder deputy_mayor)."))
     st.stop()
-days = sorted({wall.local_date(e.start) for e in plan.events}) or [wall.local_date(datetime.now(timezone.utc))]
+days = event_days(plan) or [wall.local_date(datetime.now(timezone.utc))]
 day = st.selectbox(t("Day", "Tag"), days, format_func=day_text, key="availability-day")
 columns = st.columns(len(signatories))
 for column, person in zip(columns, signatories):
@@ -102,7 +102,7 @@ if signings:
         event_editor(plan, "golden_book", event=event, version=version, id_stem="gb", key="signing-change")
 
 st.subheader(t("Book a signing", "Eintrag buchen"))
-golden_venues = [v for v in plan.venues if plan.venues[v].golden_book]
+golden_venues = bookings.golden_book_venues(plan)
 if not golden_venues:
     st.info(t("No venue keeps the Golden Book (golden_book: true).", "Kein Ort führt das Goldene Buch (golden_book: true)."))
     st.stop()
@@ -111,7 +111,7 @@ delegation = st.selectbox(t("For the delegation of", "Für die Delegation aus"),
                           format_func=lambda d: plan.delegations[d].city,
                           # After each booking the picker moves on to the next delegation without one.
                           key=f"signing-delegation-{len(signings)}")
-mayor = next((p.id for p in signatories if p.role == "mayor"), signatories[0].id)
+mayor = bookings.first_signatory(plan)
 form_key = f"signing-{delegation}-{day}"
 title = t(f"Golden Book: {plan.delegations[delegation].city}", f"Goldenes Buch: {plan.delegations[delegation].city}")
 

@@ -6,7 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from planner.sharing.audiences import guest_plan
+from planner.exports.agenda import event_days, events_on
 from planner.exports.maps import delegation_day_map
+from planner.sharing.links import feed_url
 from views.ui import app_address, clock, day_text, download_link, lang, md, released, span_text, t
 
 delegation_id = st.session_state["guest"]
@@ -30,14 +32,14 @@ if delegation.hotel in plan.venues:
     st.write(md(t("Your hotel: ", "Ihr Hotel: ") + f"{hotel.name}" + (f", {hotel.address}" if hotel.address else "")))
 
 status_words = {"confirmed": "", "tentative": t("tentative", "vorläufig"), "cancelled": t("cancelled", "abgesagt")}
-days = sorted({wall.local_date(e.start) for e in plan.events})
+days = event_days(plan)
 if not days:
     st.info(t("No appointments yet.", "Noch keine Termine."))
     st.stop()
 
 for day in days:
     st.subheader(day_text(day))
-    rows = [e for e in plan.events if wall.local_date(e.start) == day]
+    rows = events_on(plan, day)
     # A plain table: printable, readable on a phone, and its text is on the page.
     st.table(pd.DataFrame({
         t("Time", "Zeit"): [span_text(plan, e.start, e.end) for e in rows],
@@ -59,7 +61,7 @@ token = st.session_state["guest_token"]
 # guest link still works (planner/downloads.py); nothing of it is kept in Streamlit's media store.
 download_link(t("Download the programme (.ics)", "Programm herunterladen (.ics)"), "guest", key="guest-download",
               lang=lang(), link=token)
-address = f"{app_address()}/feeds/{token}.ics?lang={lang()}"
+address = feed_url(app_address(), token, lang())
 st.write(t("To subscribe (your calendar then updates itself), add this address to your calendar app:",
            "Zum Abonnieren (Ihr Kalender aktualisiert sich dann selbst) diese Adresse in Ihrer Kalender-App hinzufügen:"))
 st.code(address, language=None)

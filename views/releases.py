@@ -8,6 +8,7 @@ import streamlit as st
 
 from planner.plan.changes import describe_change
 from planner.plan.model import Plan
+from planner.rules.engine import summary
 from views.ui import allowed, draft_conflicts, editor, lang, md, moment_text, pending_changes, release_changes, save, store, t
 
 
@@ -38,7 +39,7 @@ def release_status(plan: Plan) -> None:
             st.caption(t("Publishing again would change nothing for guests.",
                          "Erneutes Veröffentlichen änderte für Gäste nichts."))
             return
-        errors = sum(c.severity == "error" for c in draft_conflicts())
+        errors = summary(draft_conflicts())["errors"]
         if errors:
             st.warning(t(f"The draft still has {errors} error(s) (see Conflicts); guests would see that programme.",
                          f"Der Entwurf hat noch {errors} Fehler (siehe Konflikte); Gäste sähen dieses Programm."))

@@ -5,9 +5,10 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
+from planner.exports.agenda import live_days
 from planner.exports.maps import conflicts_map, delegation_day_map, festival_map
 from planner.rules.change_preview import changed_plan
-from planner.exports.timelines import timeline_figure
+from planner.exports.timelines import outside_view, timeline_figure
 from views.ui import clock as wall_clock
 from views.ui import day_text, draft, draft_conflicts
 
@@ -17,7 +18,7 @@ plan = draft()
 clock = wall_clock(plan)
 
 st.title("Zeitplan und Karte" if de else "Timeline and map")
-days = sorted({clock.local_date(e.start) for e in plan.events if e.status != "cancelled"})
+days = live_days(plan)
 if not days:
     st.info("Der Plan hat noch keine Termine." if de else "The plan has no events yet.")
     st.stop()
@@ -33,9 +34,7 @@ delegations = middle.multiselect("Delegationen" if de else "Delegations", list(p
                                  format_func=lambda d: plan.delegations[d].city)
 hours = right.slider("Uhrzeit" if de else "Time of day", 0, 24, (6, 24), format="%d:00")
 begins, ends = clock.at(day, hours[0] * 60), clock.at(day, hours[1] * 60)
-hidden = {e.id for e in plan.events
-          if (venues and e.venue not in venues) or (delegations and not set(delegations).intersection(e.delegations))
-          or not (e.start < ends and e.end > begins)}
+hidden = outside_view(plan, venues, delegations, begins, ends)
 conflicts = draft_conflicts()
 shown = changed_plan(plan, removed=hidden) if hidden else plan
 figure = timeline_figure(shown, grouping, day, conflicts, lang)

@@ -15,7 +15,9 @@ import streamlit as st
 
 from planner import PlanError
 from planner.language import dates as formats
-from planner.sharing.access import Editor, Forbidden, may, may_read_internal, restricted_plan
+from planner.language.markdown import markdown_literal
+from planner.sharing.access import Editor, Forbidden, SignedIn, may, may_read_internal
+from planner.sharing.audiences import restricted_plan
 from planner.sharing.browsers import browser_key
 from planner.plan.changes import plan_changes
 from planner.plan.clock import WallClock, zone_named
@@ -23,14 +25,14 @@ from planner.rules.engine import PAGE_PILE_UP, Conflict, check
 from planner.sharing.downloads import DESK, download_path
 from planner.rules.messages import RULE_TITLES, SEVERITY_LABELS, Describer
 from planner.plan.model import Plan
-from planner.storage import PlanStore
-from planner.storage.store import StaleEditError, is_lock_error
+from planner.storage import NotFoundError, PlanStore, StaleEditError
+from planner.storage.database import is_lock_error
 from sqlalchemy.exc import SQLAlchemyError
 
 
 def md(text: str) -> str:
     """Text typed by someone (titles, names) for a place that renders Markdown: shown as typed."""
-    return formats.markdown_literal(text)
+    return markdown_literal(text)
 
 
 def lang() -> str:
@@ -57,9 +59,9 @@ def allowed(action: str) -> bool:
 
 def editor() -> Editor:
     """This session's way to change the plan: every change re-checks the role in the database."""
-    signed_in = st.session_state.get("user")
-    return Editor(store(), signed_in[0] if signed_in else None, local=st.session_state.get("local", False),
-                  via=signed_in[2] if signed_in else "local", sso_roles=st.session_state.get("sso_roles") or {},
+    signed_in: SignedIn | None = st.session_state.get("user")
+    return Editor(store(), signed_in.account if signed_in else None, local=st.session_state.get("local", False),
+                  via=signed_in.via if signed_in else "local", sso_roles=st.session_state.get("sso_roles") or {},
                   sso_configured=st.session_state.get("sso_configured", False))
 
 
@@ -78,7 +80,7 @@ def without_cookie() -> bool:
 def sign_in(name: str, role: str, via: str) -> None:
     """Sign this session in, bound to this browser: `home.py` accepts the sign-in only while
     the connection presents the same cookie (a session id alone takes nothing over)."""
-    st.session_state["user"] = (name, role, via)
+    st.session_state["user"] = SignedIn(name, role, via)
     st.session_state["browser"] = browser()
 
 
@@ -86,14 +88,14 @@ def download_link(label: str, what: str, *, key: str, where: Any = None, **optio
     """A link (in `where`, else the page) to download `what` ("plan", "backup" or "calendar" with its `options`) through the
     app's own route: good once, for a few minutes, in this browser only, and the role is checked
     again when it is fetched (planner/downloads.py)."""
-    signed_in = st.session_state.get("user")
+    signed_in: SignedIn | None = st.session_state.get("user")
     try:
         # Scripted tests have no HTTP request, so no cookie: their tickets are never fetched.
         secret = DESK.issue(what, browser=None if without_cookie() else browser() or "scripted",
-                            account=signed_in[0] if signed_in else None, via=signed_in[2] if signed_in else "local",
+                            account=signed_in.account if signed_in else None, via=signed_in.via if signed_in else "local",
                             sso_roles=st.session_state.get("sso_roles") or {},
                             sso_configured=st.session_state.get("sso_configured", False), **options)
-    except PlanError as error:
+    except (Forbidden, PlanError) as error:
         st.warning(md(str(error)))
         return
     # A click also reruns the page, which makes a fresh link for the next click.
@@ -259,7 +261,7 @@ def save(action: Callable[[], Any], done: str) -> Any:
         st.error(t("Not allowed: ", "Nicht erlaubt: ") + md(str(error)))
     except StaleEditError as error:
         st.error(t("Someone else was faster: ", "Jemand anderes war schneller: ") + md(str(error)))
-    except PlanError as error:
+    except (PlanError, NotFoundError) as error:
         st.error(t("Not saved: ", "Nicht gespeichert: ") + md(str(error)))
     except SQLAlchemyError as error:  # e.g. two people adding the same id at the same moment
         if is_lock_error(error):  # still locked after waiting and trying again: nothing was written

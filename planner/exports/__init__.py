@@ -1,1 +1,1 @@
-"""Exports: calendars (.ics with VTIMEZONE), tables, maps and timelines."""
+"""Exports: calendars (.ics with VTIMEZONE), tables, maps, timelines and the plan day by day."""

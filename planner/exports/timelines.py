@@ -5,6 +5,7 @@ anyone's) hours per day. Hover texts are HTML-escaped: plotly renders them as HT
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 import plotly.graph_objects as go
@@ -70,6 +71,17 @@ def _groups(plan: Plan, event: Event, by: str) -> list[str]:
     if by == "delegation":
         return [plan.delegations[d].city for d in event.delegations]
     return [plan.people[p].name for p in event.people]
+
+
+def outside_view(plan: Plan, venues: Collection[str], delegations: Collection[str], begins: datetime,
+                 ends: datetime) -> set[str]:
+    """The ids of the events a filtered timeline leaves out: those not at one of `venues`, not
+    with one of `delegations` (an empty filter leaves nothing out) or not overlapping
+    [`begins`, `ends`)."""
+    wanted = set(delegations)
+    return {e.id for e in plan.events
+            if (venues and e.venue not in venues) or (delegations and not wanted.intersection(e.delegations))
+            or not (e.start < ends and e.end > begins)}
 
 
 def timeline_figure(plan: Plan, by: str = "venue", day: date | None = None, conflicts: list[Conflict] | None = None,

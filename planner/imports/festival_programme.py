@@ -1,5 +1,6 @@
 """Festival programmes as tables: read a CSV or Excel file into festival slots (every bad row
-named, nothing taken on any error), and the slots as rows for the app's table editor.
+named, nothing taken on any error), and the slots as rows for the app's table editor, with the
+stages and the choices the table offers.
 
 Columns (header names in English or German, any order, case ignored):
 
@@ -224,6 +225,50 @@ def slot_rows(plan: Plan, slots: list[Event]) -> pd.DataFrame:
     # time columns refuse.
     types = {"public": "bool"} | {name: "object" for name in columns if name != "public"}
     return pd.DataFrame({name: pd.Series(values, dtype=types[name]) for name, values in columns.items()})
+
+
+def stages(plan: Plan) -> list[str]:
+    """The ids of the venues the festival plays on (`is_stage`), in plan order."""
+    return [v for v in plan.venues if is_stage(plan, v)]
+
+
+def festival_slots(plan: Plan) -> list[Event]:
+    """Every festival slot, cancelled ones too, by start, then stage, then id."""
+    return sorted((e for e in plan.events if e.kind == "festival_slot"), key=lambda e: (e.start, e.venue or "", e.id))
+
+
+def slots_per_stage(slots: list[Event], stage_ids: list[str]) -> list[int]:
+    """How many of `slots` each of these stages holds, in their order."""
+    return [sum(e.venue == v for e in slots) for v in stage_ids]
+
+
+def slots_shown(plan: Plan, slots: list[Event], days: list[date], stage_ids: list[str]) -> list[Event]:
+    """The slots on these local days and these stages (an empty list: any), in their order."""
+    wall = WallClock(zone_named(plan.timezone, "timezone"))
+    return [e for e in slots
+            if (not days or wall.local_date(e.start) in days) and (not stage_ids or e.venue in stage_ids)]
+
+
+def stage_choices(plan: Plan, limits: OrganiserLimits | None = None) -> list[str]:
+    """The venues a slot in the table may be put on: the stages, or with `limits` (an
+    organiser's) the venues they allow, in plan order."""
+    if limits is None:
+        return stages(plan)
+    return [v for v in plan.venues if limits.allows_venue(plan.venues[v])]
+
+
+def performer_choices(plan: Plan, limits: OrganiserLimits | None = None) -> list[str]:
+    """The people a slot in the table may hold: everyone, or with `limits` (an organiser's)
+    the people they allow, in plan order."""
+    return list(plan.people) if limits is None else [p for p in plan.people if limits.allows_person(plan.people[p])]
+
+
+def editable_slots(plan: Plan, slots: list[Event],
+                   limits: OrganiserLimits | None = None) -> tuple[list[Event], list[Event]]:
+    """(the slots the table lets one edit, those in the protocol office's diary that `limits`,
+    an organiser's, keep out of it), each in their order; without limits all are editable."""
+    in_diary = {e.id for e in slots if limits and limits.locked(plan.people, plan.venues, e.people, e.venue)}
+    return [e for e in slots if e.id not in in_diary], [e for e in slots if e.id in in_diary]
 
 
 #: The columns of the table a person can edit (the id is given when a row is saved).

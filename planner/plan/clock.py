@@ -54,6 +54,12 @@ def minutes_of_day(text: object, path: str) -> int:
     raise PlanError(path, f"expected a time 'HH:MM' between 00:00 and 24:00, got {text!r}")
 
 
+def end_day(day: date, starts: time, ends: time) -> date:
+    """The day an event that starts at `starts` on `day` and ends at `ends` ends: the next day
+    when the end is before the start (it runs overnight)."""
+    return day + timedelta(days=1) if ends < starts else day
+
+
 def parse_date(text: object, path: str) -> date:
     """'YYYY-MM-DD' as a date, or PlanError."""
     if isinstance(text, str) and _DATE.fullmatch(text):

@@ -14,7 +14,7 @@ VENUE_KINDS = frozenset(
     "city_hall square stage museum hotel station airport park stadium church restaurant "
     "office other".split()
 )
-ROLES = frozenset("mayor deputy_mayor interpreter protocol escort performer press other".split())
+PERSON_ROLES = frozenset("mayor deputy_mayor interpreter protocol escort performer press other".split())
 EVENT_KINDS = frozenset(
     "golden_book reception meeting tour meal press festival_slot transfer unavailable other".split()
 )

@@ -19,7 +19,7 @@ from planner.plan import fields
 from planner.plan.clock import WallClock, minutes_of_day, parse_date, zone_named
 from planner.plan.fields import MAX_COUNT, MAX_ID, MAX_MINUTES, storable
 from planner.plan.model import (
-    EVENT_KINDS, FORMAT, MAX_SEQUENCE, ROLES, RULES, SEVERITIES, STATUSES, VENUE_KINDS, Delegation, Event,
+    EVENT_KINDS, FORMAT, MAX_SEQUENCE, PERSON_ROLES, RULES, SEVERITIES, STATUSES, VENUE_KINDS, Delegation, Event,
     Festival, Person, Plan, Rules, Travel, Venue, Window,
 )
 
@@ -131,7 +131,7 @@ def parse_person(raw: dict, path: str) -> Person:
     return Person(
         id=raw["id"],
         name=fields.text(raw["name"], f"{path}.name"),
-        role=fields.choice(raw["role"], f"{path}.role", ROLES),
+        role=fields.choice(raw["role"], f"{path}.role", PERSON_ROLES),
         languages=fields.optional(
             raw, "languages", lambda v, p: fields.codes(v, p, _LANGUAGE, "an ISO 639-1 code such as 'de'"), path, ()
         ),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
+import unicodedata
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,18 @@ def free_id(taken: set[str], stem: str) -> str:
     while f"{stem}-{number}" in taken:
         number += 1
     return f"{stem}-{number}"
+
+
+#: What the forms accept as a short id they make or are given: letters, digits, dashes and
+#: underscores, at most 64, starting with a letter or digit.
+SHORT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def short_id(name: str) -> str:
+    """An id from a name: "Cluj-Napoca" -> "cluj-napoca", "Xi'an" -> "xi-an", "Łódź" -> "odz"
+    (letters without an ASCII form are dropped)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:64]
 
 
 def format_instant(instant: datetime, clock: WallClock) -> str:

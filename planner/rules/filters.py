@@ -15,10 +15,12 @@ from planner.rules.engine import Conflict
 def concerns(plan: Plan, resource: str | None) -> str:
     """The name of what a conflict concerns: a venue's or a person's name, a delegation's city;
     an id the plan does not know stays as it is, and no resource is ""."""
+    if resource is None:
+        return ""
     for pool, name in ((plan.venues, "name"), (plan.people, "name"), (plan.delegations, "city")):
         if resource in pool:
             return getattr(pool[resource], name)
-    return resource or ""
+    return resource
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,7 @@ class ConflictFilter:
 def matching(conflicts: Sequence[Conflict], found: Facets, wanted: ConflictFilter) -> list[int]:
     """The positions in `conflicts` (whose `facets` are `found`) of those `wanted` lets through,
     in order."""
-    return [index for index, (conflict, day, name) in enumerate(zip(conflicts, found.days, found.concerns))
+    return [index for index, (conflict, day, name) in enumerate(zip(conflicts, found.days, found.concerns, strict=True))
             if conflict.severity in wanted.severities
             and (not wanted.rules or conflict.rule in wanted.rules)
             and (not wanted.days or day in wanted.days)

@@ -1,4 +1,4 @@
-"""The result of a check as the JSON document of SPEC §5 and as text for a terminal."""
+"""The result of a check as the JSON document of SPEC §5, as text for a terminal, and as counts per rule."""
 
 from __future__ import annotations
 
@@ -83,3 +83,12 @@ def check_text(plan: Plan, document: dict, lang: str = "en") -> str:
 def _one_line(text: str) -> str:
     # Titles may hold line breaks; a terminal report keeps one conflict per line.
     return text.replace("\n", " ⏎ ")
+
+
+def conflict_counts(conflicts: list[Conflict]) -> list[tuple[str, str, int]]:
+    """(rule, severity, how many) for each pair that occurs, the most frequent first (equal
+    counts in the order pandas' `value_counts` gives them, as the Overview page always showed)."""
+    import pandas as pd  # here only: the command line's check starts faster without pandas
+
+    counts = pd.DataFrame({"rule": [c.rule for c in conflicts], "severity": [c.severity for c in conflicts]})
+    return [(rule, severity, int(count)) for (rule, severity), count in counts.value_counts().items()]

@@ -1,1 +1,1 @@
-"""Scheduling: requests, the CP-SAT model, repair, explanations, free slots and windows."""
+"""Scheduling: requests, the CP-SAT model, repair, explanations, free slots and windows, Golden Book bookings."""

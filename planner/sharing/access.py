@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from planner.sharing.accounts import ROLES
+from planner.sharing.accounts import ACCOUNT_ROLES
 from planner.errors import PlanError
-from planner.plan.model import ROLES as PERSON_ROLES
+from planner.plan.model import PERSON_ROLES
 from planner.plan.model import Event, Person, Plan, Venue
 
-ALL = frozenset(ROLES)
+ALL = frozenset(ACCOUNT_ROLES)
 OFFICE = frozenset(("admin", "protocol"))
 
 #: Page id -> roles that may open it, in menu order.
@@ -54,12 +54,14 @@ EDITORS = frozenset().union(*ACTIONS.values())
 INTERNAL_READERS = PAGES["delegations"]
 
 
-class Forbidden(PlanError):
-    """The session's role may not do this (any more)."""
+class Forbidden(Exception):
+    """The session's role may not do this (any more). Not a PlanError: the input may be fine,
+    the one who sends it may not; `reason` is the one line to show."""
 
     def __init__(self, action: str, role: str | None):
         who = f"the role {role!r}" if role else "a session without sign-in"
-        super().__init__("", f"{who} may not {ACTION_WORDS.get(action, action)}")
+        self.reason = f"{who} may not {ACTION_WORDS.get(action, action)}"
+        super().__init__(self.reason)
 
 
 class NotForOrganisers(Forbidden):
@@ -67,7 +69,9 @@ class NotForOrganisers(Forbidden):
     venue organisers may not put on a festival slot, or a slot that already involves one."""
 
     def __init__(self, path: str, reason: str):
-        PlanError.__init__(self, path, reason)
+        # Said like a PlanError ("events[2].people[0]: ..."): it names the field that reaches in.
+        self.path, self.reason = path, reason
+        Exception.__init__(self, f"{path}: {reason}" if path else reason)
 
 
 ACTION_WORDS = {
@@ -120,7 +124,7 @@ def _host_name(host: str) -> str:
 
 def session_role(signed_in: str | None, *, has_accounts: bool, local: bool) -> str | None:
     """The role a browser session acts with, or None if it must sign in first."""
-    if signed_in in ROLES:
+    if signed_in in ACCOUNT_ROLES:
         return signed_in
     if not has_accounts and local:
         return "admin"
@@ -135,13 +139,33 @@ def sso_role(email: str | None, mapping: dict[str, str]) -> str | None:
     email = email.strip().lower()
     mapping = {str(key).strip().lower(): value for key, value in mapping.items()}
     role = mapping.get(email) or mapping.get("*@" + email.rsplit("@", 1)[1])
-    return role if role in ROLES else None
+    return role if role in ACCOUNT_ROLES else None
 
 
 def account_role(name: str, via: str, accounts: Mapping[str, str], sso_roles: dict[str, str]) -> str | None:
     """The role a signed-in account has now, looked up where it came from: single sign-on's
     address map for `via` "sso", else the local `accounts` (name -> role); None if it is gone."""
     return sso_role(name, sso_roles) if via == "sso" else accounts.get(name)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a browser session is signed in as: the `account` (a local account's name or a single
+    sign-on e-mail address), the `role` it had when last looked up, and `via` which it came
+    ("local" for a local account, "sso" for single sign-on)."""
+
+    account: str
+    role: str
+    via: str
+
+
+def current_sign_in(signed_in: SignedIn, accounts: Mapping[str, str], sso_roles: dict[str, str]) -> SignedIn | None:
+    """The sign-in as it stands now: with the role the account has at this moment, or None
+    if the account was removed (or its address lost its role) since."""
+    role = account_role(signed_in.account, signed_in.via, accounts, sso_roles)
+    if role is None:
+        return None
+    return signed_in if role == signed_in.role else replace(signed_in, role=role)
 
 
 def pages_for(role: str | None) -> list[str]:

@@ -9,7 +9,7 @@ import secrets
 from planner.errors import PlanError
 
 #: Roles of accounts; guests have no account, they open a delegation's private link.
-ROLES = ("admin", "protocol", "organiser", "viewer")
+ACCOUNT_ROLES = ("admin", "protocol", "organiser", "viewer")
 MIN_PASSWORD = 10
 
 # scrypt cost: about 50 ms on these machines, too slow for guessing, fine for a login.
@@ -46,6 +46,6 @@ def check_name(name: str) -> str:
 
 
 def check_role(role: str) -> str:
-    if role not in ROLES:
-        raise PlanError("role", f"expected one of {', '.join(ROLES)}, got {role!r}")
+    if role not in ACCOUNT_ROLES:
+        raise PlanError("role", f"expected one of {', '.join(ACCOUNT_ROLES)}, got {role!r}")
     return role

@@ -30,6 +30,7 @@ from starlette.routing import Route
 from planner.sharing.access import Editor, Forbidden, is_local
 from planner.sharing.browsers import browser_key
 from planner.errors import PlanError
+from planner.storage import NotFoundError
 
 #: How long a ticket may wait for its request (seconds).
 TICKET_SECONDS = 600
@@ -211,7 +212,7 @@ def download_route(store_of: Callable[[], object]) -> Route:
             return _attachment(*make_file(store_of(), ticket, local=local))
         except Forbidden as error:
             return PlainTextResponse(f"Not allowed: {error}\n", status_code=403, headers={"Cache-Control": "no-store"})
-        except PlanError as error:
+        except (PlanError, NotFoundError) as error:
             return PlainTextResponse(f"Not available: {error}\n", status_code=404, headers={"Cache-Control": "no-store"})
 
     return Route(PATH + "{ticket}", download, methods=["GET", "HEAD"])

@@ -16,6 +16,7 @@ from planner.exports.ics import delegation_feed, person_feed, public_feed, rende
 from planner.errors import PlanError
 from planner.sharing.throttle import look_up_link
 from planner.sharing.links import FEEDS_PATH, PUBLIC_FEED
+from planner.storage import NotFoundError
 
 CALENDAR = "text/calendar; charset=utf-8"
 
@@ -49,7 +50,7 @@ def public_programme(request: Request) -> Response:
     store = shared_store()
     try:
         plan = store.release_plan()
-    except PlanError:
+    except (PlanError, NotFoundError):
         return _not_found()
     return _calendar(render(plan, public_feed(plan, lang), lang), "programme")
 
@@ -74,7 +75,7 @@ def secret_feed(request: Request) -> Response:
         if kind in ("delegation", "guest"):
             try:
                 plan = store.release_plan()  # guests see what was released, nothing else
-            except PlanError:
+            except (PlanError, NotFoundError):
                 # Nothing published yet: an empty calendar, so that a subscription made early
                 # works and fills itself once the programme is published.
                 plan = replace(store.load_plan(), events=[])

@@ -2,7 +2,7 @@
 
 Instants are stored as integer microseconds since 1970 UTC: exact, sortable, and the same on
 SQLite and PostgreSQL. Lists keep their order through a `position` column. Every editable row
-carries a `version` that rises with each change (no lost edit, see `store.py`).
+carries a `version` that rises with each change (no lost edit, see `errors.StaleEditError`).
 """
 
 from __future__ import annotations
@@ -211,3 +211,13 @@ Index("ix_events_start", EventRow.start_us)
 Index("ix_event_delegations_delegation", EventDelegationRow.delegation_id)
 Index("ix_event_people_person", EventPersonRow.person_id)
 Index("ix_audit_entity", AuditRow.entity, AuditRow.entity_id)
+
+
+# The tables by the names the storage code uses.
+PLAN, VENUES, TRAVEL, PEOPLE, DELEGATIONS, EVENTS = (
+    PlanRow.__table__, VenueRow.__table__, TravelRow.__table__, PersonRow.__table__,
+    DelegationRow.__table__, EventRow.__table__,
+)
+EVENT_DELEGATIONS, EVENT_PEOPLE = EventDelegationRow.__table__, EventPersonRow.__table__
+RELEASES, AUDIT, FEED_TOKENS = ReleaseRow.__table__, AuditRow.__table__, FeedTokenRow.__table__
+USERS, REVISION, SETTINGS = UserRow.__table__, RevisionRow.__table__, SettingRow.__table__
