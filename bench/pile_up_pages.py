@@ -7,9 +7,9 @@ An independent tester imported a festival CSV of 1,500 slots at one stage at the
 viewer's Overview then took 15–18 s and the Conflicts page 481 s with 5.1 GB of memory; 4,000
 slots gave 16 million `venue_overlap` pairs. This starts `streamlit run app.py` on a fresh
 SQLite database with the sample plan, signs an organiser in (a Streamlit websocket client that
-sends exactly the browser's messages, bench/load_sessions.py), uploads the file on the Festival
-page and clicks Import, in files of at most the organisers' rows per file; then a viewer opens
-every page. It reports the wall time of each step (request sent until the script run ended,
+sends exactly the browser's messages, tests/support/streamlit_client.py), uploads the file on
+the Festival page and clicks Import, in files of at most the organisers' rows per file; then a
+viewer opens every page. It reports the wall time of each step (request sent until the script run ended,
 the first run after the import, when the draft and its conflicts are computed anew) and the
 server's peak memory (VmHWM).
 """
@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
-from appserver import app_process  # noqa: E402
-from bench.load_sessions import PASSWORD, Client, Outcome, Session  # noqa: E402
+from support.appserver import app_process  # noqa: E402
+from support.streamlit_client import PASSWORD, Client, Outcome, Session  # noqa: E402
 
 VIEWER_PAGES = ["overview", "delegations", "golden_book", "festival", "timeline_map", "conflicts", "calendars"]
 

@@ -1,5 +1,5 @@
 """Benchmark of automatic placement: 300 requests over 3 festival days, 25 venues, 40 people,
-12 delegations (random festivals from tests/schedule_data.py, feasible by construction).
+12 delegations (random festivals from tests/support/schedule_data.py, feasible by construction).
 
 Run from the repository root:  python bench/schedule_speed.py [--seeds 1 2 3] [--long 60]
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from ortools.sat.python import cp_model  # noqa: E402
-from schedule_data import festival  # noqa: E402
+from support.schedule_data import festival  # noqa: E402
 
 from planner import parse_plan  # noqa: E402
 from planner.scheduling.requests import parse_requests  # noqa: E402

@@ -5,7 +5,7 @@ no other delegation's data reaches this browser."""
 import pandas as pd
 import streamlit as st
 
-from planner.sharing.audiences import guest_plan
+from planner.plan.audiences import guest_plan
 from planner.exports.agenda import event_days, events_on
 from planner.exports.maps import delegation_day_map
 from planner.sharing.links import feed_url

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planner.plan.changes import describe_change
+from planner.exports.change_notices import describe_change
 from planner.plan.model import Plan
 from planner.rules.engine import summary
 from views.ui import allowed, draft_conflicts, editor, lang, md, moment_text, pending_changes, release_changes, save, store, t

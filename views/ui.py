@@ -17,7 +17,7 @@ from planner import PlanError
 from planner.language import dates as formats
 from planner.language.markdown import markdown_literal
 from planner.sharing.access import Editor, Forbidden, SignedIn, may, may_read_internal
-from planner.sharing.audiences import restricted_plan
+from planner.plan.audiences import restricted_plan
 from planner.sharing.browsers import browser_key
 from planner.plan.changes import plan_changes
 from planner.plan.clock import WallClock, zone_named

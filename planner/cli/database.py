@@ -140,7 +140,7 @@ def _db_releases(args: argparse.Namespace) -> int:
 
 
 def _db_changes(args: argparse.Namespace) -> int:
-    from planner.plan.changes import change_record, describe_change
+    from planner.exports.change_notices import change_record, describe_change
 
     store = open_store(args)
     changes = store.changes(since=args.since, until="draft" if args.draft else None)

@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except BrokenPipeError:
         # The reader went away (`… | head`): nothing more to say to it.
-        sys.stdout = None  # type: ignore[assignment]
+        sys.stdout = None
         return EXIT_OK
     except PlanError as error:
         print(f"error: {error}", file=sys.stderr)

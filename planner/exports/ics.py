@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -21,7 +21,7 @@ from planner.plan.clock import zone_named
 from planner.errors import PlanError
 from planner.plan.model import Event, Plan
 from planner.exports.vtimezone import ZoneRule, zone_rule
-from planner.sharing.audiences import GUEST, INTERNAL, PUBLIC, audience_view
+from planner.plan.audiences import GUEST, INTERNAL, PUBLIC, audience_view
 
 UTC = timezone.utc
 PRODID = "-//DORTBUNT! planner//Calendar feeds//EN"
@@ -285,5 +285,5 @@ def feeds_for(plan: Plan, *, delegation: str | None = None, person: str | None =
     return public_feed(plan, lang) if public else full_feed(plan, lang)
 
 
-__all__: Iterable[str] = ["Feed", "ical_text", "delegation_feed", "person_feed", "venue_feed", "public_feed", "full_feed",
-                          "render", "timezone_component", "feeds_for"]
+__all__ = ["Feed", "ical_text", "delegation_feed", "person_feed", "venue_feed", "public_feed", "full_feed",
+           "render", "timezone_component", "feeds_for"]

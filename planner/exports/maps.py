@@ -99,9 +99,10 @@ def day_stops(plan: Plan, delegation_id: str, day: date) -> list[Stop]:
                     key=lambda e: (e.start, e.end, e.id))
     stops: list[Stop] = []
     for event in events:
+        assert event.venue is not None  # only events at a venue were taken
         previous = stops[-1].venue.id if stops else None
         minutes = travel.minutes(previous, event.venue) if previous is not None else None
-        stops.append(Stop(len(stops) + 1, event, plan.venues[event.venue], minutes))  # type: ignore[index]
+        stops.append(Stop(len(stops) + 1, event, plan.venues[event.venue], minutes))
     return stops
 
 

@@ -20,7 +20,7 @@ import csv
 import io
 import re
 from planner.exports.ics import Feed
-from planner.sharing.audiences import INTERNAL, PUBLIC, audience_view
+from planner.plan.audiences import INTERNAL, PUBLIC, audience_view
 from planner.plan.clock import WallClock, zone_named
 from planner.errors import PlanError
 from planner.plan.model import Plan

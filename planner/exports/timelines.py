@@ -42,9 +42,7 @@ def timeline_rows(plan: Plan, by: str = "venue", day: date | None = None, confli
     if by not in GROUPINGS:
         raise PlanError("", f"group by one of {', '.join(GROUPINGS)}, not {by!r}")
     clock = WallClock(zone_named(plan.timezone, "timezone"))
-    begins = ends = None
-    if day is not None:
-        begins, ends = clock.at(day, 0), clock.at(day + timedelta(days=1), 0)
+    window = None if day is None else (clock.at(day, 0), clock.at(day + timedelta(days=1), 0))
     describer = Describer(plan, lang)
     messages: dict[str, list[str]] = defaultdict(list)
     for conflict in conflicts or []:
@@ -53,7 +51,7 @@ def timeline_rows(plan: Plan, by: str = "venue", day: date | None = None, confli
             messages[event_id].append(text)
     rows = []
     for event in plan.events:
-        if event.status == "cancelled" or (begins is not None and not (event.start < ends and event.end > begins)):
+        if event.status == "cancelled" or (window is not None and not (event.start < window[1] and event.end > window[0])):
             continue
         for label in _groups(plan, event, by):
             hover = [f"<b>{_escape(event.title)}</b>", f"{clock.wall(event.start):%a %d.%m. %H:%M}–{clock.wall(event.end):%H:%M}"]

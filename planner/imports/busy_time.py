@@ -70,6 +70,7 @@ def _never_repeating(rule, frequency: str, interval: int) -> str:
     """The BYxxx parts that can make a daily or finer rule match no day at all, which dateutil
     only finds out by stepping through every day up to the year 9999 (seconds to minutes).
     Calendar apps never write them: "every weekday" is WEEKLY;BYDAY=MO,TU,WE,TH,FR."""
+    risky: tuple[str, ...]
     if _FREQUENCY[frequency] < _FREQUENCY["DAILY"]:
         risky = _DAY_FILTERS
     elif frequency == "DAILY":
@@ -106,7 +107,7 @@ def _too_many(source: str) -> PlanError:
 def _check_expansion(calendar, start: datetime, end: datetime, zone, source: str) -> None:
     """PlanError if an entry gives its time twice, or if expanding the calendar's rules up to
     `end` would take more than MAX_STEPS, or give more than MAX_BLOCKS entries in the span."""
-    steps = inside = 0
+    steps = inside = 0.0
     for component in calendar.walk("VEVENT"):
         for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):
             if name in component:

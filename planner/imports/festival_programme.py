@@ -26,9 +26,8 @@ import pandas as pd
 
 from planner.plan.clock import WallClock, zone_named
 from planner.errors import PlanError
-from planner.sharing.access import STAGE_KINDS
 from planner.plan.writing import free_id, wall_text
-from planner.plan.model import Event, Plan, STATUSES
+from planner.plan.model import STAGE_KINDS, STATUSES, Event, Plan
 from planner.rules.change_preview import read_event
 
 if TYPE_CHECKING:
@@ -295,8 +294,8 @@ def table_changes(plan: Plan, before: pd.DataFrame, after: pd.DataFrame,
         if ident is not None and (ident not in shown or ident in seen):
             problems.append(f"{label}: the id {ident!r} is not that of a slot in this table")
             continue
-        old = shown.get(ident)
-        if old is not None:
+        old = shown.get(ident) if ident is not None else None
+        if old is not None and ident is not None:
             seen.add(ident)
             if all(_same(row.get(column), old.get(column)) for column in EDITABLE):
                 continue  # untouched: nothing of it is sent, not even what would read differently
@@ -318,11 +317,11 @@ def table_changes(plan: Plan, before: pd.DataFrame, after: pd.DataFrame,
             added.append(document)
             continue
         fields = _changed_fields(row, old, document)
-        if fields:
+        if fields and ident is not None:  # a row with an old slot has its id
             changed[ident] = fields
     removed = set(shown) - seen
     for ident in sorted(removed):
-        locked = limits and limits.locked(plan.people, plan.venues, shown[ident]["performers"], shown[ident]["stage"])
+        locked = limits.locked(plan.people, plan.venues, shown[ident]["performers"], shown[ident]["stage"]) if limits else None
         if locked:
             problems.append(f"the removed row ({shown[ident]['title']}): {locked}")
     if problems:
@@ -422,7 +421,7 @@ def _cells_problem(cells: object) -> str | None:
             return f"the column {column!r} cannot be edited"
         wanted = _CELLS[column]
         if value is not None and (type(value) is not wanted or
-                                  (wanted is list and not all(type(item) is str for item in value))):
+                                  (isinstance(value, list) and not all(type(item) is str for item in value))):
             return f"{column} holds {type(value).__name__}, not {wanted.__name__}"
     return None
 

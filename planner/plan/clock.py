@@ -149,13 +149,13 @@ class WallClock:
         if found is not None:
             return found
         match = _DATETIME.fullmatch(text) if type(text) is str else None
-        if match is None:
+        if match is None or type(text) is not str:
             raise PlanError(
                 path,
                 f"expected a date-time 'YYYY-MM-DDTHH:MM' (optionally with seconds and an offset), "
                 f"got {text!r}",
             )
-        if not FIRST_YEAR <= text[:4] <= LAST_YEAR:  # type: ignore[index]
+        if not FIRST_YEAR <= text[:4] <= LAST_YEAR:
             raise PlanError(path, f"{text} is outside the years {FIRST_YEAR}–{LAST_YEAR} the planner handles")
         try:
             if match[1] is not None:

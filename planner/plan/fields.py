@@ -82,7 +82,7 @@ def _encodable(text: str) -> bool:
 
 
 def number(value: object, path: str) -> float:
-    if type(value) not in (int, float):
+    if type(value) is not int and type(value) is not float:
         raise type_error(value, path, "a number")
     if not math.isfinite(value):
         raise PlanError(path, f"expected a finite number, got {value}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 from planner.plan.clock import WallClock, zone_named
@@ -22,7 +24,7 @@ def read_event(plan: Plan, document: dict, path: str = "event") -> Event:
     return parse_event(document, path, plan, WallClock(zone_named(plan.timezone, "timezone")))
 
 
-def changed_plan(plan: Plan, events: list[Event] = (), removed: set[str] = frozenset()) -> Plan:
+def changed_plan(plan: Plan, events: Sequence[Event] = (), removed: AbstractSet[str] = frozenset()) -> Plan:
     """`plan` with `events` put in (replacing those with the same id) and `removed` left out."""
     incoming = {e.id: e for e in events}
     kept = [incoming.pop(e.id, e) for e in plan.events if e.id not in removed]
@@ -33,7 +35,7 @@ def _key(conflict: Conflict) -> tuple:
     return conflict.rule, conflict.events, conflict.resource
 
 
-def preview(plan: Plan, events: list[Event] = (), removed: set[str] = frozenset(),
+def preview(plan: Plan, events: Sequence[Event] = (), removed: AbstractSet[str] = frozenset(),
             before: list[Conflict] | None = None, *, pile_up: int | None = None) -> Preview:
     """The conflicts that putting in `events` and taking out `removed` would create and solve.
     `before` is the plan's current check (with the same `pile_up`), if the caller has it already."""

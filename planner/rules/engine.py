@@ -7,7 +7,7 @@ k conflicts. The rules themselves are in `rulebook`.
 from __future__ import annotations
 
 from operator import attrgetter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,7 @@ class Conflict:
 _START_ID = attrgetter("start", "id")
 
 
-def _by_start(events: tuple[Event, ...] | list[Event]) -> list[Event]:
+def _by_start(events: Sequence[Event]) -> list[Event]:
     if len(events) == 2:
         a, b = events
         return [a, b] if (a.start, a.id) <= (b.start, b.id) else [b, a]

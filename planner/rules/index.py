@@ -160,8 +160,8 @@ class EventIndex:
         counted += np.fromiter(map(len, map(attrgetter("people"), self.events)), np.int64, len(self.events))
         return np.where(given >= 0, given, counted)
 
-    def at_venues(self, wanted: Callable[[Venue], bool]) -> dict[Any, np.ndarray]:
-        """Positions of the events at venues that `wanted` picks, by `wanted`'s answer."""
+    def at_venues(self, wanted: Callable[[Venue], Any]) -> dict[Any, np.ndarray]:
+        """Positions of the events at venues for which `wanted` gives a true answer, by that answer."""
         venues = self.plan.venues
         found: dict[Any, list[np.ndarray]] = {}
         for number, venue_id in enumerate(self.venues.keys):

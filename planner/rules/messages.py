@@ -122,15 +122,17 @@ class Describer:
         events: list[Event] = facts["_events"]
         de = self.lang == "de"
         rule = conflict.rule
+        # Every rule but the two about a signing's venue and signatory names its resource.
+        resource = conflict.resource or ""
         first = events[0]
         if "pairs" in facts:  # a pile-up: one period of overlap with many pairs (check's pile_up)
             return self.pile_up(conflict, events)
         if rule in ("venue_overlap", "delegation_overlap", "person_overlap") and "limit" not in facts:
             a, b = events
             who = {
-                "venue_overlap": lambda: self.venue(conflict.resource),
-                "delegation_overlap": lambda: self.delegation(conflict.resource),
-                "person_overlap": lambda: self.person(conflict.resource),
+                "venue_overlap": lambda: self.venue(resource),
+                "delegation_overlap": lambda: self.delegation(resource),
+                "person_overlap": lambda: self.person(resource),
             }[rule]()
             same_day = self.clock.local_date(a.start) == self.clock.local_date(b.start)
             verb = "überschneidet sich mit" if de else "overlaps"
@@ -139,13 +141,13 @@ class Describer:
             titles = ", ".join(f'"{e.title}"' for e in events)
             period = self.span(facts["start"], facts["end"])
             if de:
-                return (f"{self.venue(conflict.resource)}: mehr als {facts['limit']} Veranstaltungen "
+                return (f"{self.venue(resource)}: mehr als {facts['limit']} Veranstaltungen "
                         f"gleichzeitig ({period}): {titles}")
-            return (f"{self.venue(conflict.resource)}: more than {facts['limit']} events at once "
+            return (f"{self.venue(resource)}: more than {facts['limit']} events at once "
                     f"({period}): {titles}")
         if rule == "travel_time":
             a, b = events
-            who = self.party(conflict.resource, events)
+            who = self.party(resource, events)
             gap, needed = self.minutes(facts["gap"]), self.minutes(facts["needed"])
             if de:
                 return (f"{who}: nur {gap} min von \"{a.title}\" ({self.venue(a.venue)}, Ende "
@@ -155,18 +157,20 @@ class Describer:
                     f"{self.moment(a.end)}) to \"{b.title}\" ({self.venue(b.venue)}, starts "
                     f"{self.time(b.start)}); the trip takes {needed} min")
         if rule == "outside_stay":
-            delegation = self.plan.delegations[conflict.resource]
+            delegation = self.plan.delegations[resource]
             parts = []
             if facts["early"]:
+                assert delegation.arrival is not None  # "early" means before a known arrival
                 parts.append(f"beginnt vor der Ankunft {self.moment(delegation.arrival)}" if de
                              else f"starts before the arrival {self.moment(delegation.arrival)}")
             if facts["late"]:
+                assert delegation.departure is not None
                 parts.append(f"endet nach der Abreise {self.moment(delegation.departure)}" if de
                              else f"ends after the departure {self.moment(delegation.departure)}")
             joiner = " und " if de else " and "
-            return f"{self.delegation(conflict.resource)}: {self.event(first)} {joiner.join(parts)}"
+            return f"{self.delegation(resource)}: {self.event(first)} {joiner.join(parts)}"
         if rule == "venue_closed":
-            venue = self.plan.venues[conflict.resource]
+            venue = self.plan.venues[resource]
             hours = ", ".join(f"{w.open // 60:02d}:{w.open % 60:02d}–{w.close // 60:02d}:{w.close % 60:02d}"
                               for w in venue.opening_hours or ())
             if de:
@@ -176,17 +180,17 @@ class Describer:
             return f"{venue.name} (open {hours}): {self.event(first)} is outside the opening hours"
         if rule == "capacity":
             if de:
-                return (f"{self.venue(conflict.resource)}: {self.event(first)} mit {facts['attendance']} "
+                return (f"{self.venue(resource)}: {self.event(first)} mit {facts['attendance']} "
                         f"Personen, Platz für {facts['capacity']}")
-            return (f"{self.venue(conflict.resource)}: {self.event(first)} has {facts['attendance']} "
+            return (f"{self.venue(resource)}: {self.event(first)} has {facts['attendance']} "
                     f"attendees, room for {facts['capacity']}")
         if rule == "interpreter_missing":
             languages = ", ".join(facts["languages"]) or ("keine angegeben" if de else "none given")
             if de:
                 return (f"{self.event(first)}: niemand spricht eine Sprache der "
-                        f"{self.delegation(conflict.resource)} ({languages}) und sie spricht kein Deutsch")
+                        f"{self.delegation(resource)} ({languages}) und sie spricht kein Deutsch")
             return (f"{self.event(first)}: nobody present speaks a language of "
-                    f"{self.delegation(conflict.resource)} ({languages}), and it does not speak German")
+                    f"{self.delegation(resource)} ({languages}), and it does not speak German")
         if rule == "golden_book_venue":
             if de:
                 return f"{self.event(first)}: das Goldene Buch wird nicht hier aufbewahrt ({self.venue(first.venue)})"
@@ -198,21 +202,21 @@ class Describer:
         if rule == "golden_book_duplicate":
             listed = ", ".join(f'"{e.title}" ({self.moment(e.start)})' for e in events)
             if de:
-                return f"{self.delegation(conflict.resource)} trägt sich {len(events)}-mal ins Goldene Buch ein: {listed}"
-            return f"{self.delegation(conflict.resource)} signs the Golden Book {len(events)} times: {listed}"
+                return f"{self.delegation(resource)} trägt sich {len(events)}-mal ins Goldene Buch ein: {listed}"
+            return f"{self.delegation(resource)} signs the Golden Book {len(events)} times: {listed}"
         if rule == "changeover":
             a, b = events
             gap, needed = self.minutes(facts["gap"]), self.minutes(facts["needed"])
             if de:
-                return (f"{self.venue(conflict.resource)}: nur {gap} min zwischen {self.event(a)} und "
+                return (f"{self.venue(resource)}: nur {gap} min zwischen {self.event(a)} und "
                         f"\"{b.title}\" ({self.time(b.start)}); Umbau braucht {needed} min")
-            return (f"{self.venue(conflict.resource)}: only {gap} min between {self.event(a)} and "
+            return (f"{self.venue(resource)}: only {gap} min between {self.event(a)} and "
                     f"\"{b.title}\" ({self.time(b.start)}); changeover needs {needed} min")
         if rule == "quiet_hours":
             quiet = f"{self.time(facts['quiet_start'])}–{self.time(facts['quiet_end'])}"
             if de:
-                return f"{self.venue(conflict.resource)}: {self.event(first)} reicht in die Nachtruhe ({quiet})"
-            return f"{self.venue(conflict.resource)}: {self.event(first)} runs into the quiet hours ({quiet})"
+                return f"{self.venue(resource)}: {self.event(first)} reicht in die Nachtruhe ({quiet})"
+            return f"{self.venue(resource)}: {self.event(first)} runs into the quiet hours ({quiet})"
         raise ValueError(f"no message for rule {rule!r}")  # pragma: no cover
 
     #: How many titles a pile-up names before "and N more".
@@ -227,7 +231,7 @@ class Describer:
         "A", "B", … and 1,495 more'."""
         de, facts = self.lang == "de", conflict.facts
         who = {"venue_overlap": self.venue, "delegation_overlap": self.delegation,
-               "person_overlap": self.person}[conflict.rule](conflict.resource)
+               "person_overlap": self.person}[conflict.rule](conflict.resource or "")
         shown = ", ".join(f'"{e.title}"' for e in events[:self.PILE_UP_TITLES])
         rest = len(events) - self.PILE_UP_TITLES
         period, count, pairs = self.span(facts["start"], facts["end"]), self.number(len(events)), self.number(facts["pairs"])

@@ -6,7 +6,7 @@ resource, the facts its message needs); `engine.check` orders and labels them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -14,7 +14,7 @@ from planner.plan.clock import from_micros
 from planner.plan.model import RULES, SIGNATORY_ROLES, Event
 from planner.rules.index import MICROS_PER_MINUTE, EventIndex, Groups, crowded_periods, days_around, micros_or, overlapping_pairs
 
-Finding = tuple[Iterable[Event], "str | None", dict]
+Finding = tuple[Sequence[Event], "str | None", dict]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -128,6 +128,7 @@ class Explainer:
         windows = self.windows(item)
         what = blocker.what
         if what == "stay":
+            assert blocker.party is not None  # `Layers` names the party of every stay layer
             stay = plan.delegations[blocker.party]
             parts = [self.t("arrives", arrival=say.moment(stay.arrival)) if stay.arrival else "",
                      self.t("leaves", departure=say.moment(stay.departure)) if stay.departure else ""]
@@ -144,6 +145,7 @@ class Explainer:
         if what == "after":
             return self.t("after", gap=blocker.detail["gap"], event=say.event(blocker.events[0]), windows=windows)
         if what == "party":
+            assert blocker.party is not None  # `Layers` names the party of every party layer
             return self.t("party", who=self.who(blocker.party), windows=windows,
                           events=self.events(self.party_events(blocker.party), item))
         raise ValueError(what)
@@ -161,6 +163,7 @@ class Explainer:
         names = []
         for b in cutting:
             if b.what in ("party", "stay"):
+                assert b.party is not None  # `Layers` names the party of every stay and party layer
                 names.append(self.who(b.party))
             elif b.what in ("venue", "closed", "quiet"):
                 names.append(self.say.venue(b.venue))
@@ -179,6 +182,7 @@ class Explainer:
         if what == "closed":
             return self.t("never_open", venue=say.venue(blocker.venue))
         if what == "time":
+            assert blocker.venue is not None  # a "time" blocker is made for one venue (`Model._item`)
             return self.at_venue(item, blocker.venue)
         if what == "one_of":
             return self.t("one_of", who=self.listing([self.who(p) for p in blocker.group], "or"))

@@ -34,6 +34,8 @@ def _search(outcome: Outcome) -> dict:
 def _search_line(outcome: Outcome) -> str:
     if outcome.status == "optimal":
         return f"the best possible placement, found in {outcome.seconds:.1f} s"
+    # A search that found a placement has an objective and a bound.
+    assert outcome.objective is not None and outcome.bound is not None
     gap = abs(outcome.objective - outcome.bound) / max(1.0, abs(outcome.objective))
     limit = ("the time limit (another run may differ; raise --time-limit or lower --work-limit)"
              if outcome.timed_out else "the work limit")
@@ -61,7 +63,6 @@ def run_schedule(plan: Plan, requests_path: str | Path, output: str | Path, *, l
         return Report(False, [], ["error: the placement failed its own check; nothing was written:",
                                   *(f"  - {line}" for line in lines)], {"explanations": lines})
     save_plan(new_plan, output)
-    explainer = Explainer(plan, outcome.frame, lang)
     lines = [f"placed {len(outcome.placements)} of {len(requests)} requests; {_search_line(outcome)}"]
     placed_docs = []
     for p in sorted(outcome.placements, key=lambda p: (p.start, p.item.id)):
@@ -72,6 +73,9 @@ def run_schedule(plan: Plan, requests_path: str | Path, output: str | Path, *, l
     unplaced_docs = []
     if outcome.unplaced:
         lines.append(f"not placed ({len(outcome.unplaced)} optional):")
+        # Only placing no items at all makes no frame, and then nothing is left out.
+        assert outcome.frame is not None
+        explainer = Explainer(plan, outcome.frame, lang)
         for item in sorted(outcome.unplaced, key=lambda i: (-i.priority, i.id)):
             why = explainer.stuck(item, outcome.stuck[item.id]) if item.id in outcome.stuck else \
                 f"{explainer.item_name(item)}: its time went to requests of equal or higher priority"

@@ -54,6 +54,7 @@ def movable(event: Event) -> bool:
 
 
 def _item(event: Event, max_shift: timedelta) -> Item:
+    assert event.venue is not None  # only `unavailable` events have no venue, and they never move
     minutes = math.ceil((event.end - event.start).total_seconds() / 60)
     return Item(event.id, event.title, event.kind, minutes, (event.venue,),
                 ((event.start - max_shift, event.end + max_shift),), event.delegations, event.people,
@@ -74,7 +75,9 @@ def _neighbours(events: dict[str, Event], chosen: set[str], max_shift: timedelta
         if event.id in chosen or not movable(event):
             continue
         for key in (event.venue, *event.people, *event.delegations):
-            if any(other.start - reach < event.end and event.start < other.end + reach for other in keys.get(key, ())):
+            # `keys` holds no empty key: a missing venue (None) matches nothing.
+            if key and any(other.start - reach < event.end and event.start < other.end + reach
+                           for other in keys.get(key, ())):
                 found.add(event.id)
                 break
     return found
@@ -103,9 +106,15 @@ def repair(plan: Plan, *, max_shift: timedelta = timedelta(hours=12), step: int 
         if not more:
             break
         chosen |= more
+    assert outcome is not None  # the loop above runs at least once
     if outcome.status not in ("optimal", "feasible"):
         return Repair(plan, outcome=outcome, items=items, errors_before=len(errors))
-    moves = sorted((Move(p.item.event, to_event(p)) for p in outcome.placements if p.start != p.item.event.start),
-                   key=lambda m: (m.before.start, m.before.id))
+    moves = []
+    for p in outcome.placements:
+        before = p.item.event
+        assert before is not None  # every item of a repair is made from an event (`_item`)
+        if p.start != before.start:
+            moves.append(Move(before, to_event(p)))
+    moves.sort(key=lambda m: (m.before.start, m.before.id))
     return Repair(changed_plan(plan, [m.after for m in moves]), moves, outcome=outcome, items=items,
                   errors_before=len(errors))

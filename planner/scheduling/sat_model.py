@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
@@ -46,12 +47,13 @@ class Model:
         self.present: dict[str, cp_model.IntVar] = {}
         self.start: dict[str, cp_model.LinearExpr] = {}
         self.q: dict[str, cp_model.IntVar] = {}
-        self.venue_lit: dict[str, dict[str, object]] = {}
-        self.chosen: dict[str, dict[tuple[int, str], object]] = {}
-        self.attends: dict[str, dict[str, object]] = {}
+        # Literals: a model's Boolean variables and constants.
+        self.venue_lit: dict[str, dict[str, cp_model.IntVar]] = {}
+        self.chosen: dict[str, dict[tuple[int, str], cp_model.IntVar]] = {}
+        self.attends: dict[str, dict[str, cp_model.IntVar]] = {}
         self.hull: dict[str, tuple[int, int]] = {}
-        self.moved: dict[str, object] = {}
-        self.costs: list = []
+        self.moved: dict[str, cp_model.IntVar] = {}
+        self.costs: list[cp_model.LinearExpr] = []
         self.cost_bound = 0
         self._build()
 
@@ -132,8 +134,8 @@ class Model:
                 m.add_linear_expression_in_domain(q, free).only_enforce_if(lits[venue_id])
         self.venue_lit[item.id] = lits
 
-        attends: dict[str, list] = {p: [present] for p in item.people}
-        chosen: dict[tuple[int, str], object] = {}
+        attends: dict[str, list[cp_model.IntVar]] = {p: [present] for p in item.people}
+        chosen: dict[tuple[int, str], cp_model.IntVar] = {}
         for number, per_person in enumerate(groups):
             if len(per_person) == 1:
                 person = next(iter(per_person))
@@ -154,19 +156,19 @@ class Model:
         self.chosen[item.id] = chosen
         for who in needs.values():
             m.add_bool_or([lit for (_, p), lit in chosen.items() if p in who]).only_enforce_if(present)
-        mine = {}
+        attending: dict[str, cp_model.IntVar] = {}
         for person, lits_of in attends.items():
             if any(lit is present for lit in lits_of):
-                mine[person] = present
+                attending[person] = present
             elif len(lits_of) == 1:
-                mine[person] = lits_of[0]
+                attending[person] = lits_of[0]
             else:
                 either = m.new_bool_var(f"{item.id} has {person}")
                 m.add_max_equality(either, lits_of)
-                mine[person] = either
+                attending[person] = either
         for delegation in item.delegations:
-            mine[delegation] = present
-        self.attends[item.id] = mine
+            attending[delegation] = present
+        self.attends[item.id] = attending
 
         # Costs: waiting (later within its windows) and travel to the chosen venue.
         if item.original is not None:
@@ -292,8 +294,8 @@ class Model:
             index = frame.by_venue.get(venue_id)
             for f in (frame.near(index, low, high, 0) if index else []):
                 if f.end > low and f.start < high:
-                    a, b = math.floor(f.start), math.ceil(f.end)
-                    fixed.append(m.new_fixed_size_interval_var(a, b - a, f"fixed {f.event.id}"))
+                    begin, end = math.floor(f.start), math.ceil(f.end)
+                    fixed.append(m.new_fixed_size_interval_var(begin, end - begin, f"fixed {f.event.id}"))
             ours = [m.new_optional_fixed_size_interval_var(self.start[i.id], i.duration, lit[i.id], f"{i.id} in {venue_id}")
                     for i in members]
             m.add_cumulative(ours + fixed, [1] * (len(ours) + len(fixed)), venue.max_parallel)
@@ -314,7 +316,7 @@ class Model:
         for item in books:
             for delegation in item.delegations:
                 by_delegation[delegation].append(item)
-        existing = defaultdict(int)
+        existing: defaultdict[str, int] = defaultdict(int)
         for event in self.frame.events.values():
             if event.kind == "golden_book" and event.status != "cancelled":
                 for delegation in event.delegations:
@@ -359,11 +361,12 @@ class Model:
             self._apart(a, b, first, enforce)
             self._apart(b, a, first.negated(), enforce)
 
-    def _apart(self, a: Item, b: Item, order, enforce: list) -> None:
+    def _apart(self, a: Item, b: Item, order: cp_model.BoolVarT, enforce: Sequence[cp_model.BoolVarT]) -> None:
         """If `order`: b starts no earlier than a's end plus the travel between their venues."""
         frame, m = self.frame, self.model
         lits_b = self.venue_lit[b.id]
         for venue_a, lit_a in self.venue_lit[a.id].items():
+            gap: int | cp_model.LinearExpr
             if len(lits_b) == 1:
                 gap = frame.trip(venue_a, next(iter(lits_b)))
             else:

@@ -18,13 +18,15 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
 from planner.plan.clock import ONE_DAY, WallClock, from_micros, micros, zone_named
-from planner.plan.model import RULES, Event, Plan
+from planner.plan.model import RULES, Event, Plan, Venue
 from planner.plan.travel import TravelTimes
 from planner.scheduling.items import Blocker, Item
 
@@ -35,7 +37,23 @@ MICROS_PER_MINUTE = 60_000_000
 # ---------------------------------------------------------------------------------------------
 # Sets of whole minutes, as sorted disjoint closed intervals (OR-Tools domains).
 
-Domain = cp_model.Domain
+if TYPE_CHECKING:
+    # OR-Tools ships stubs for `ortools.util.python.sorted_interval_list` but no py.typed there,
+    # so mypy sees `cp_model.Domain` as Any. This is the part of those stubs used here.
+    class Domain:
+        def __init__(self, arg0: int, arg1: int) -> None: ...
+        @staticmethod
+        def from_intervals(intervals: list[list[int]]) -> Domain: ...
+        def complement(self) -> Domain: ...
+        def contains(self, value: int) -> bool: ...
+        def flattened_intervals(self) -> list[int]: ...
+        def intersection_with(self, domain: Domain) -> Domain: ...
+        def union_with(self, domain: Domain) -> Domain: ...
+        def is_empty(self) -> bool: ...
+        def is_included_in(self, domain: Domain) -> bool: ...
+else:
+    Domain = cp_model.Domain
+
 EVERYTHING = Domain(-(2**40), 2**40)
 NOTHING = Domain.from_intervals([])
 
@@ -56,11 +74,11 @@ def _span(low: int, high: int) -> list[int] | None:
     return [low, high] if low <= high else None
 
 
-def _allowed(pairs) -> Domain:
+def _allowed(pairs: Iterable[list[int] | None]) -> Domain:
     return Domain.from_intervals([p for p in pairs if p is not None])
 
 
-def _without(domain: Domain, forbidden) -> Domain:
+def _without(domain: Domain, forbidden: Iterable[list[int] | None]) -> Domain:
     parts = [p for p in forbidden if p is not None]
     if not parts:
         return domain
@@ -142,7 +160,7 @@ class Frame:
         """The first minute of the item's earliest window and the last of its latest."""
         return min(self.minute(a) for a, _ in item.windows), max(self.minute(b) for _, b in item.windows)
 
-    def days(self, low: float, high: float):
+    def days(self, low: float, high: float) -> Iterator[date]:
         """Local dates from a day before `low` to a day after `high`."""
         first = self.clock.local_date(self.instant(math.floor(low))) - ONE_DAY
         last = self.clock.local_date(self.instant(math.ceil(high))) + ONE_DAY
@@ -204,7 +222,7 @@ class Layers:
         for party in (*item.delegations, *item.people):
             add((Blocker("party", party=party), self.party(party)))
 
-    def _venue_layer(self, venue, d: int) -> None:
+    def _venue_layer(self, venue: Venue, d: int) -> None:
         frame = self.frame
         index = frame.by_venue.get(venue.id)
         if not index:

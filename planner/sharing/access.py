@@ -14,14 +14,14 @@ through it, and it looks the account's role up again in the database at the mome
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from planner.sharing.accounts import ACCOUNT_ROLES
 from planner.errors import PlanError
-from planner.plan.model import PERSON_ROLES
+from planner.plan.model import PERSON_ROLES, STAGE_KINDS
 from planner.plan.model import Event, Person, Plan, Venue
 
 ALL = frozenset(ACCOUNT_ROLES)
@@ -198,9 +198,8 @@ def may_edit(role: str | None) -> bool:
 #: People whose diaries are the protocol office's (SECURITY.md: only admin and protocol change
 #: the Lord Mayor's diary): no organiser puts them on a festival slot, whatever an admin allows.
 OFFICE_DIARY_ROLES = frozenset(("mayor", "deputy_mayor", "protocol"))
-#: What organisers may use unless an admin allows more: performers, and venues of these kinds.
+#: What organisers may use unless an admin allows more: performers, and venues of STAGE_KINDS.
 PERFORMER_ROLES = frozenset(("performer",))
-STAGE_KINDS = frozenset(("stage", "square", "park"))
 #: How many new slots an organiser's file or table save may add at once, and in any hour: a
 #: festival of a few hundred slots fits many times over; a runaway file does not (SECURITY.md,
 #: "Bounded work"). The hour is counted from the audit log, so it holds across restarts and
@@ -364,7 +363,7 @@ class Editor:
         self.require("admin" if kind == "venue" else "delegations")
         return self.store.update_entity(kind, entity_id, changes, expected_version=expected_version, user=self.name)
 
-    def edit_events(self, action: str, added: list[dict] = (), changed: dict | None = None,
+    def edit_events(self, action: str, added: Sequence[dict] = (), changed: dict | None = None,
                     removed: dict | None = None, *, path: str = "event") -> dict:
         """Events added, changed and removed at once, as `action` ("delegations",
         "golden_book" or "festival"). Organisers may touch festival slots only."""

@@ -162,7 +162,7 @@ def _guest_file(editor: Editor, options: dict) -> tuple[bytes, str, str]:
     """A guest's released programme as .ics, only while the guest link still works (the link,
     not an account, is what a guest holds)."""
     from planner.exports.ics import delegation_feed, render
-    from planner.sharing.audiences import guest_plan
+    from planner.plan.audiences import guest_plan
 
     lang, link = options.get("lang"), options.get("link")
     found = editor.store.feed_for_token(link) if isinstance(link, str) else None

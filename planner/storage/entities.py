@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 
 from planner.errors import PlanError
 from planner.plan.clock import WallClock, zone_named
 from planner.plan.fields import identifier
-from planner.plan.model import Delegation, Person, Venue
+from planner.plan.model import Delegation, Person, Plan, Venue
 from planner.plan.reading import parse_delegation, parse_person, parse_venue
 from planner.plan.writing import delegation_document, person_document, venue_document
 from planner.storage.audit import write_audit
@@ -25,8 +28,17 @@ from planner.storage.rows import (
 )
 from planner.storage.schema import DELEGATIONS, PEOPLE, VENUES
 
-# kind -> (table, row to object, object to document, validated document to object)
-_ENTITIES = {
+Entity = Venue | Person | Delegation
+
+# kind -> (table, row to object, object to document, validated document to object). The object
+# a kind's functions take is that kind's class, which a type cannot tie to the key: hence Any.
+_Kind = tuple[
+    sa.Table,
+    Callable[[Any], Entity],
+    Callable[[Any, WallClock], dict],
+    Callable[[dict, str, Plan, WallClock], Entity],
+]
+_ENTITIES: dict[str, _Kind] = {
     "venue": (VENUES, venue_from_row, lambda v, clock: venue_document(v),
               lambda raw, path, stub, clock: parse_venue(raw, path)),
     "person": (PEOPLE, person_from_row, lambda p, clock: person_document(p),
@@ -34,7 +46,7 @@ _ENTITIES = {
     "delegation": (DELEGATIONS, delegation_from_row, delegation_document,
                    lambda raw, path, stub, clock: parse_delegation(raw, path, clock, stub.venues)),
 }
-_VALUES = {"venue": venue_values, "person": person_values, "delegation": delegation_values}
+_VALUES: dict[str, Callable[[Any], dict]] = {"venue": venue_values, "person": person_values, "delegation": delegation_values}
 
 
 def _named(kind: str, entity: Venue | Person | Delegation) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -90,7 +92,7 @@ class EventStorage(Database):
         """Remove an event from the draft (cancel it instead to tell subscribed calendars)."""
         self.edit_events(removed={event_id: expected_version}, user=user)
 
-    def edit_events(self, added: list[dict] = (), changed: dict[str, tuple[dict, int]] | None = None,
+    def edit_events(self, added: Sequence[dict] = (), changed: dict[str, tuple[dict, int]] | None = None,
                     removed: dict[str, int] | None = None, *, user: str | None = None,
                     path: str = "event") -> dict:
         """Add, change and remove events in one transaction: all of it or nothing.

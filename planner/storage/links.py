@@ -45,10 +45,12 @@ class LinkStorage(Database):
             if connection.execute(sa.select(table.c.id).where(table.c.id == target)).first() is None:
                 raise NotFoundError(f"no {'person' if kind == 'person' else 'delegation'} {target!r}")
             now = now_micros()
-            number = connection.execute(FEED_TOKENS.insert().values(
+            key = connection.execute(FEED_TOKENS.insert().values(
                 kind=kind, target=target, token_hash=_token_hash(token), created_at=now, created_by=user,
                 expires_at=None if expires is None else micros(expires),
-            )).inserted_primary_key[0]
+            )).inserted_primary_key
+            assert key is not None  # a single-row INSERT always reports the key it made
+            number = key[0]
             write_audit(connection, now, user, "create", "feed", str(number), None,
                         {"kind": kind, "target": target, "expires": None if expires is None else expires.isoformat()})
         return number, token

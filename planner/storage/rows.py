@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -29,9 +29,11 @@ def id_stub(connection: Connection) -> Plan:
     if head is None:
         raise PlanError("", "the database holds no plan yet")
     stub = Plan(timezone=head.timezone)
-    stub.venues = dict.fromkeys(connection.execute(sa.select(VENUES.c.id)).scalars())  # type: ignore[arg-type]
-    stub.people = dict.fromkeys(connection.execute(sa.select(PEOPLE.c.id)).scalars())  # type: ignore[arg-type]
-    stub.delegations = dict.fromkeys(connection.execute(sa.select(DELEGATIONS.c.id)).scalars())  # type: ignore[arg-type]
+    # Only the keys are real (validation asks only whether an id is there); the values are None.
+    stub.venues = cast("dict[str, Venue]", dict.fromkeys(connection.execute(sa.select(VENUES.c.id)).scalars()))
+    stub.people = cast("dict[str, Person]", dict.fromkeys(connection.execute(sa.select(PEOPLE.c.id)).scalars()))
+    stub.delegations = cast("dict[str, Delegation]",
+                            dict.fromkeys(connection.execute(sa.select(DELEGATIONS.c.id)).scalars()))
     return stub
 
 

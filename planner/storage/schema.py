@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -213,11 +214,18 @@ Index("ix_event_people_person", EventPersonRow.person_id)
 Index("ix_audit_entity", AuditRow.entity, AuditRow.entity_id)
 
 
+def _table(row_class: type[Base]) -> Table:
+    """The table a row class is mapped to (`__table__` is typed as any FROM clause; these are all tables)."""
+    table = row_class.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 # The tables by the names the storage code uses.
 PLAN, VENUES, TRAVEL, PEOPLE, DELEGATIONS, EVENTS = (
-    PlanRow.__table__, VenueRow.__table__, TravelRow.__table__, PersonRow.__table__,
-    DelegationRow.__table__, EventRow.__table__,
+    _table(PlanRow), _table(VenueRow), _table(TravelRow), _table(PersonRow),
+    _table(DelegationRow), _table(EventRow),
 )
-EVENT_DELEGATIONS, EVENT_PEOPLE = EventDelegationRow.__table__, EventPersonRow.__table__
-RELEASES, AUDIT, FEED_TOKENS = ReleaseRow.__table__, AuditRow.__table__, FeedTokenRow.__table__
-USERS, REVISION, SETTINGS = UserRow.__table__, RevisionRow.__table__, SettingRow.__table__
+EVENT_DELEGATIONS, EVENT_PEOPLE = _table(EventDelegationRow), _table(EventPersonRow)
+RELEASES, AUDIT, FEED_TOKENS = _table(ReleaseRow), _table(AuditRow), _table(FeedTokenRow)
+USERS, REVISION, SETTINGS = _table(UserRow), _table(RevisionRow), _table(SettingRow)
