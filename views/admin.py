@@ -7,7 +7,7 @@ import streamlit as st
 
 from planner import PlanError
 from planner.sharing.access import grantable_roles, grantable_venues, organiser_limits
-from planner.sharing.accounts import MIN_PASSWORD, ACCOUNT_ROLES
+from planner.storage.account_rules import MIN_PASSWORD, ACCOUNT_ROLES
 from planner.plan.reading import plan_from_bytes
 from views.releases import releases_section
 from views.ui import download_link, draft, editor, flash, md, moment_text, opened_at, save, saved_at, sign_in, store, t

@@ -8,7 +8,7 @@ import sys
 from planner.cli.parsing import EXIT_OK, CommandParser
 from planner.cli.store import open_store
 from planner.errors import PlanError
-from planner.sharing.accounts import ACCOUNT_ROLES
+from planner.storage.account_rules import ACCOUNT_ROLES
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from planner.sharing.accounts import ACCOUNT_ROLES
+from planner.storage.account_rules import ACCOUNT_ROLES
 from planner.errors import PlanError
 from planner.plan.model import PERSON_ROLES, STAGE_KINDS
 from planner.plan.model import Event, Person, Plan, Venue

@@ -17,11 +17,11 @@ _DUMMY_HASH = "scrypt$16384$8$1$" + "00" * 16 + "$" + "00" * 64
 
 
 class AccountStorage(Database):
-    """Local accounts (the password rules and hashing are `planner.sharing.accounts`)."""
+    """Local accounts (the password rules and hashing are `planner.storage.account_rules`)."""
 
     def add_user(self, name: str, role: str, password: str, *, user: str | None = None) -> None:
         """A new local account (PlanError if the name is taken or the password too short)."""
-        from planner.sharing.accounts import check_name, check_role, hash_password
+        from planner.storage.account_rules import check_name, check_role, hash_password
 
         check_name(name)
         check_role(role)
@@ -37,7 +37,7 @@ class AccountStorage(Database):
     def update_user(self, name: str, *, role: str | None = None, password: str | None = None,
                     user: str | None = None) -> None:
         """Give an account another role and/or a new password (which also lifts a lock-out)."""
-        from planner.sharing.accounts import check_role, hash_password
+        from planner.storage.account_rules import check_role, hash_password
 
         values: dict = {}
         if role is not None:
@@ -71,7 +71,7 @@ class AccountStorage(Database):
     def authenticate(self, name: str, password: str) -> str | None:
         """The account's role if the password is right, else None. After five wrong passwords
         in a row an account is locked for a minute, doubling with each further failure."""
-        from planner.sharing.accounts import password_matches
+        from planner.storage.account_rules import password_matches
 
         with self._write() as connection:
             row = connection.execute(sa.select(USERS).where(USERS.c.name == name)).first() \

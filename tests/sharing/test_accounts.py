@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from planner import PlanError
-from planner.sharing.accounts import hash_password, password_matches
+from planner.storage.account_rules import hash_password, password_matches
 from planner.storage import PlanStore
 from planner.storage.database import now_micros
 from planner.storage.schema import USERS
@@ -87,7 +87,7 @@ def test_user_cli(tmp_path):
 def test_unknown_wrong_and_locked_sign_ins_do_the_same_work(store, monkeypatch):
     """The time a refusal takes must not tell whether a name exists or is locked: each tries
     exactly one password hash."""
-    import planner.sharing.accounts as accounts
+    import planner.storage.account_rules as accounts
 
     tried = []
     real = accounts.password_matches

@@ -281,8 +281,7 @@ def test_backup_postgresql(tmp_path):
 
 
 def _city_plan_file(tmp_path, events):
-    sys.path.insert(0, str(ROOT / "bench"))
-    from check_speed import city_plan
+    from support.city_plans import city_plan
 
     path = tmp_path / "city.json"
     path.write_text(json.dumps(city_plan(events)))

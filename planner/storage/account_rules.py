@@ -1,4 +1,4 @@
-"""Local accounts: roles, and passwords kept only as salted scrypt hashes."""
+"""What an account may be: one of the roles, a name, and a password kept only as a salted scrypt hash."""
 
 from __future__ import annotations
 
