@@ -10,11 +10,11 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from planner.language.markdown import markdown_literal
 from planner.sharing.access import SignedIn, current_sign_in, is_local, pages_for, session_role, sso_role
 from planner.sharing.browsers import SESSIONS, browser_key
-from planner.language.markdown import markdown_literal
-from planner.storage import PlanStore, default_url
 from planner.sharing.throttle import look_up_link, minutes
+from planner.storage import PlanStore, default_url
 
 # Not "pages/": Streamlit would serve files there by URL, around the role check below.
 PAGES = Path(__file__).parent / "views"
@@ -63,8 +63,9 @@ if "g" in st.query_params:
         st.session_state["lang"] = st.query_params["lang"]
     st.query_params.clear()
 
-lang = st.sidebar.radio("Sprache / Language", ["en", "de"], horizontal=True, key="lang",
-                        format_func={"en": "English", "de": "Deutsch"}.get)
+lang = st.sidebar.radio(
+    "Sprache / Language", ["en", "de"], horizontal=True, key="lang", format_func={"en": "English", "de": "Deutsch"}.get
+)
 de = lang == "de"
 
 if "guest_token" in st.session_state:
@@ -78,16 +79,32 @@ if "guest_token" in st.session_state:
         del st.session_state["guest_token"]
         st.session_state.pop("guest", None)
         if wait:
-            st.error(f"Zu viele ungültige Links von Ihrer Adresse. Bitte versuchen Sie es in {minutes(wait)} Minuten erneut."
-                     if de else f"Too many invalid links from your address. Please try again in {minutes(wait)} minutes.")
+            st.error(
+                f"Zu viele ungültige Links von Ihrer Adresse. Bitte versuchen Sie es in {minutes(wait)} Minuten erneut."
+                if de
+                else f"Too many invalid links from your address. Please try again in {minutes(wait)} minutes."
+            )
         else:
-            st.error("Dieser Link ist ungültig oder abgelaufen. Bitte fragen Sie das Protokoll nach einem neuen."
-                     if de else "This link is not valid or has expired. Please ask the protocol office for a new one.")
+            st.error(
+                "Dieser Link ist ungültig oder abgelaufen. Bitte fragen Sie das Protokoll nach einem neuen."
+                if de
+                else "This link is not valid or has expired. Please ask the protocol office for a new one."
+            )
         st.stop()
     st.session_state["guest"] = found[1]
     st.session_state["role"] = None
-    st.navigation([st.Page(PAGES / "guest.py", title="Programm" if de else "Programme", icon=":material/event:",
-                           url_path="programme", default=True)], position="hidden").run()
+    st.navigation(
+        [
+            st.Page(
+                PAGES / "guest.py",
+                title="Programm" if de else "Programme",
+                icon=":material/event:",
+                url_path="programme",
+                default=True,
+            )
+        ],
+        position="hidden",
+    ).run()
     st.stop()
 
 sso_configured, sso_roles = sso_settings()
@@ -129,11 +146,16 @@ TITLES = {
 }
 
 if role is None:
-    pages = [st.Page(PAGES / "sign_in.py", title="Anmelden" if de else "Sign in", icon=":material/login:", url_path="sign-in",
-                     default=True)]
+    pages = [
+        st.Page(
+            PAGES / "sign_in.py", title="Anmelden" if de else "Sign in", icon=":material/login:", url_path="sign-in", default=True
+        )
+    ]
 else:
-    pages = [st.Page(PAGES / f"{page}.py", title=TITLES[page][0 if de else 1], icon=TITLES[page][2], url_path=page,
-                     default=n == 0) for n, page in enumerate(pages_for(role))]
+    pages = [
+        st.Page(PAGES / f"{page}.py", title=TITLES[page][0 if de else 1], icon=TITLES[page][2], url_path=page, default=n == 0)
+        for n, page in enumerate(pages_for(role))
+    ]
     if signed_in:
         st.sidebar.caption(markdown_literal(f"{signed_in.account} ({role})"))
         if st.sidebar.button("Abmelden" if de else "Sign out"):
@@ -147,7 +169,9 @@ else:
         st.sidebar.caption(
             "Noch keine Konten: auf diesem Rechner sind Sie Admin. Konten anlegen: Seite Verwaltung oder "
             "python -m planner user add"
-            if de else "No accounts yet: on this machine you are admin. Create accounts on the Admin page or with "
-            "python -m planner user add")
+            if de
+            else "No accounts yet: on this machine you are admin. Create accounts on the Admin page or with "
+            "python -m planner user add"
+        )
 
 st.navigation(pages).run()

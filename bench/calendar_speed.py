@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from check_speed import city_plan  # noqa: E402
+
 from planner import parse_plan  # noqa: E402
 from planner.exports.ics import full_feed, render  # noqa: E402
 

@@ -28,6 +28,7 @@ from planner.rules.report import check_file, check_json  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from support.city_plans import city_plan  # noqa: E402
 
+
 def floor(path: Path, paused: bool = False) -> float:
     began = time.perf_counter()
     with gc_paused() if paused else nullcontext():
@@ -60,10 +61,12 @@ def main() -> None:
             report = checks[0][1]
             best_floor, best_check = min(floors), min(seconds for seconds, _ in checks)
             results[count] = best_check
-            print(f"{count:>7} events ({path.stat().st_size / 2**20:.1f} MiB): floor {best_floor:.3f} s, "
-                  f"check {best_check:.3f} s = {best_check / best_floor:.2f}× floor "
-                  f"({best_check / paused_floor:.2f}× the floor with the collector paused, {paused_floor:.3f} s); "
-                  f"{report['summary']['errors']} errors, {report['summary']['warnings']} warnings")
+            print(
+                f"{count:>7} events ({path.stat().st_size / 2**20:.1f} MiB): floor {best_floor:.3f} s, "
+                f"check {best_check:.3f} s = {best_check / best_floor:.2f}× floor "
+                f"({best_check / paused_floor:.2f}× the floor with the collector paused, {paused_floor:.3f} s); "
+                f"{report['summary']['errors']} errors, {report['summary']['warnings']} warnings"
+            )
     if len(results) > 1:
         small, large = min(results), max(results)
         print(f"growth {small} → {large} events: {results[large] / results[small]:.2f}×")

@@ -19,10 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from check_speed import city_plan  # noqa: E402
+
 from planner import check, parse_plan  # noqa: E402
-from planner.plan.clock import WallClock, zone_named  # noqa: E402
 from planner.exports.maps import conflicts_map, delegation_day_map, festival_map  # noqa: E402
 from planner.exports.timelines import timeline_figure  # noqa: E402
+from planner.plan.clock import WallClock, zone_named  # noqa: E402
 
 
 def best(function, repeat: int) -> float:

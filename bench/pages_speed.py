@@ -57,8 +57,10 @@ def main() -> None:
         _, version = store.event(event.id)
         store.update_event(event.id, {"title": f"{event.title} ({number})"}, expected_version=version, user="other")
 
-    print(f"{args.events:,} events, {len(plan.delegations):,} delegations, {len(plan.venues)} venues, "
-          f"{len(plan.people)} people; best of {args.repeat}")
+    print(
+        f"{args.events:,} events, {len(plan.delegations):,} delegations, {len(plan.venues)} venues, "
+        f"{len(plan.people)} people; best of {args.repeat}"
+    )
     print(f"{'page':<14} {'warm':>8} {'after an edit':>14}")
     edits = 0
     worst = 0.0

@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
-
 from support.appserver import app_process  # noqa: E402
 from support.streamlit_client import PASSWORD, Client, Outcome, Session  # noqa: E402
 
@@ -51,8 +50,10 @@ def pile_up_csv(first: int, count: int, shape: str = "pile") -> bytes:
         group = n // 10
         minute = 7 * 60 + group * 6 % (15 * 60)
         day = f"2027-05-0{7 + group * 6 // (15 * 60) % 3}"
-        rows.append(f"Set {group}-{n % 10},{STAGES[group % len(STAGES)]},{day},{minute // 60:02d}:{minute % 60:02d},"
-                    f"{(minute + 5) // 60:02d}:{(minute + 5) % 60:02d},host;perf-bigband;perf-choir;perf-dj")
+        rows.append(
+            f"Set {group}-{n % 10},{STAGES[group % len(STAGES)]},{day},{minute // 60:02d}:{minute % 60:02d},"
+            f"{(minute + 5) // 60:02d}:{(minute + 5) % 60:02d},host;perf-bigband;perf-choir;perf-dj"
+        )
     return ("\n".join(rows) + "\n").encode()
 
 

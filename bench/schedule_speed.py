@@ -27,10 +27,11 @@ from ortools.sat.python import cp_model  # noqa: E402
 from support.schedule_data import festival  # noqa: E402
 
 from planner import parse_plan  # noqa: E402
-from planner.scheduling.requests import parse_requests  # noqa: E402
 from planner.scheduling.items import item_of, to_event  # noqa: E402
+from planner.scheduling.requests import parse_requests  # noqa: E402
 from planner.scheduling.sat_model import Model  # noqa: E402
-from planner.scheduling.solving import read_placements as _read, solver, troubles  # noqa: E402
+from planner.scheduling.solving import read_placements as _read  # noqa: E402
+from planner.scheduling.solving import solver, troubles
 from planner.scheduling.start_domains import Frame  # noqa: E402
 
 
@@ -68,9 +69,18 @@ def run(seed: int, seconds: float) -> dict:
     weights = model.weights()
     gained = sum(w for i, w in weights.items() if search.boolean_value(model.present[i]))
     minutes = search.objective_value + big * gained
-    return {"requests": len(items), "required": sum(i.required for i in items), "placed": len(placements),
-            "build": built, "first_complete": watch.first, "objective": search.objective_value, "cost": minutes,
-            "bound": search.best_objective_bound, "status": search.status_name(status), "problems": len(problems)}
+    return {
+        "requests": len(items),
+        "required": sum(i.required for i in items),
+        "placed": len(placements),
+        "build": built,
+        "first_complete": watch.first,
+        "objective": search.objective_value,
+        "cost": minutes,
+        "bound": search.best_objective_bound,
+        "status": search.status_name(status),
+        "problems": len(problems),
+    }
 
 
 def main() -> None:
@@ -78,16 +88,20 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--long", type=float, default=60.0)
     args = parser.parse_args()
-    print("seed | requests (required) | model built | first complete placement | placed, waiting+travel cost at 10 s | "
-          f"the same at {args.long:g} s | gap to the bound at {args.long:g} s | check")
+    print(
+        "seed | requests (required) | model built | first complete placement | placed, waiting+travel cost at 10 s | "
+        f"the same at {args.long:g} s | gap to the bound at {args.long:g} s | check"
+    )
     for seed in args.seeds:
         short, long = run(seed, 10.0), run(seed, args.long)
         first = f"{short['first_complete']:.2f} s" if short["first_complete"] is not None else "none"
         gap = long["objective"] - long["bound"]
-        print(f"{seed} | {short['requests']} ({short['required']}) | {short['build']:.2f} s | {first} | "
-              f"{short['placed']}, {short['cost']:.0f} ({short['status'].lower()}) | "
-              f"{long['placed']}, {long['cost']:.0f} ({long['status'].lower()}) | {gap:.0f} | "
-              f"{short['problems'] + long['problems']} problems")
+        print(
+            f"{seed} | {short['requests']} ({short['required']}) | {short['build']:.2f} s | {first} | "
+            f"{short['placed']}, {short['cost']:.0f} ({short['status'].lower()}) | "
+            f"{long['placed']}, {long['cost']:.0f} ({long['status'].lower()}) | {gap:.0f} | "
+            f"{short['problems'] + long['problems']} problems"
+        )
 
 
 if __name__ == "__main__":

@@ -22,13 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-
 from check_speed import city_plan  # noqa: E402
+
 from planner import parse_plan  # noqa: E402
 from planner.rules.index import EventIndex  # noqa: E402
 from planner.storage import PlanStore  # noqa: E402
-from planner.storage.schema import Base  # noqa: E402
 from planner.storage.database import make_engine  # noqa: E402
+from planner.storage.schema import Base  # noqa: E402
 
 
 def empty_database(url: str) -> PlanStore:
@@ -69,8 +69,7 @@ def main() -> None:
             loads.append(time.perf_counter() - began)
         assert store.load_plan() == small
         store.close()
-    print(f"{kind}: import of 100,000 events {min(imports):.2f} s; "
-          f"load of 10,000 events into the engine {min(loads):.3f} s")
+    print(f"{kind}: import of 100,000 events {min(imports):.2f} s; load of 10,000 events into the engine {min(loads):.3f} s")
 
 
 if __name__ == "__main__":

@@ -4,13 +4,26 @@ resource; a selected conflict leads to its events to fix them."""
 import streamlit as st
 
 from planner import PlanError
-from planner.sharing.access import PAGES, editing_page
+from planner.plan.reading import plan_from_bytes
 from planner.rules.engine import PAGE_PILE_UP, check, summary
 from planner.rules.filters import ConflictFilter, choices, facets, matching
-from planner.plan.reading import plan_from_bytes
 from planner.rules.messages import SEVERITY_LABELS, Describer
-from views.ui import (EVENTS_SHOWN, ROWS_SHOWN, clock, conflict_table, day_text, draft, draft_conflicts, lang, md, role,
-                      rule_titles, span_text, t)
+from planner.sharing.access import PAGES, editing_page
+from views.ui import (
+    EVENTS_SHOWN,
+    ROWS_SHOWN,
+    clock,
+    conflict_table,
+    day_text,
+    draft,
+    draft_conflicts,
+    lang,
+    md,
+    role,
+    rule_titles,
+    span_text,
+    t,
+)
 
 st.title(t("Conflicts", "Konflikte"))
 
@@ -29,8 +42,9 @@ def checked_upload(upload) -> tuple:
         try:
             data = upload.getvalue()
             if len(data) > UPLOAD_MB * 2**20:  # the uploader says so too; this is what counts
-                raise PlanError("", t(f"{upload.name} is larger than {UPLOAD_MB} MB",
-                                      f"{upload.name} ist größer als {UPLOAD_MB} MB"))
+                raise PlanError(
+                    "", t(f"{upload.name} is larger than {UPLOAD_MB} MB", f"{upload.name} ist größer als {UPLOAD_MB} MB")
+                )
             plan = plan_from_bytes(data, upload.name)
             done = (upload.file_id, (plan, check(plan, limit=UPLOAD_CONFLICTS, pile_up=PAGE_PILE_UP)))
         except PlanError as error:
@@ -41,8 +55,11 @@ def checked_upload(upload) -> tuple:
     return done[1]
 
 
-upload = st.sidebar.file_uploader(t("Check your own plan (dortbunt-plan/1 JSON)", "Eigenen Plan prüfen (dortbunt-plan/1 JSON)"),
-                                  type=["json"], max_upload_size=UPLOAD_MB)
+upload = st.sidebar.file_uploader(
+    t("Check your own plan (dortbunt-plan/1 JSON)", "Eigenen Plan prüfen (dortbunt-plan/1 JSON)"),
+    type=["json"],
+    max_upload_size=UPLOAD_MB,
+)
 try:
     plan, conflicts = checked_upload(upload) if upload else (draft(), draft_conflicts())
 except PlanError as error:
@@ -79,27 +96,48 @@ left, middle = st.columns(2)
 days = left.multiselect(DAY, offered.days, format_func=day_text)
 resource = middle.selectbox(RESOURCE, [""] + offered.concerns, format_func=lambda r: r or t("all", "alle"))
 # The pickers show severities and rules in the session's language; the filter takes their ids.
-wanted = ConflictFilter(frozenset(s for s, label in labels.items() if label in severities),
-                        frozenset(r for r, title in titles.items() if title in rules), frozenset(days), resource)
+wanted = ConflictFilter(
+    frozenset(s for s, label in labels.items() if label in severities),
+    frozenset(r for r, title in titles.items() if title in rules),
+    frozenset(days),
+    resource,
+)
 positions = matching(conflicts, found, wanted)
 matched = len(positions)
 shown = table.iloc[positions[:ROWS_SHOWN]].copy()
 shown[DAY] = [day_text(d) for d in shown[DAY]]
 describer = Describer(plan, lang())
 shown[MESSAGE] = [describer.describe(conflicts[i]) for i in shown.index]
-st.caption(t(f"{len(shown)} of {len(table)} shown.", f"{len(shown)} von {len(table)} angezeigt.")
-           + (t(f" The first {ROWS_SHOWN:,} of {matched:,} that match: narrow the filters to see the others.",
-                f" Die ersten {ROWS_SHOWN:,} von {matched:,} passenden: Filter enger wählen, um die anderen zu "
-                f"sehen.".replace(",", ".")) if matched > ROWS_SHOWN else ""))
+st.caption(
+    t(f"{len(shown)} of {len(table)} shown.", f"{len(shown)} von {len(table)} angezeigt.")
+    + (
+        t(
+            f" The first {ROWS_SHOWN:,} of {matched:,} that match: narrow the filters to see the others.",
+            f" Die ersten {ROWS_SHOWN:,} von {matched:,} passenden: Filter enger wählen, um die anderen zu sehen.".replace(
+                ",", "."
+            ),
+        )
+        if matched > ROWS_SHOWN
+        else ""
+    )
+)
 picked = st.dataframe(
-    shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+    shown,
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
     column_order=[SEVERITY, MESSAGE, RULE, DAY, RESOURCE, t("Events", "Termine")],
     column_config={MESSAGE: st.column_config.TextColumn(width="large")},
 )
 rows = picked.selection.rows if picked else []
 if not rows:
-    st.caption(t("Select a row to read the whole message and open its events.",
-                 "Zeile wählen, um die ganze Meldung zu lesen und ihre Termine zu öffnen."))
+    st.caption(
+        t(
+            "Select a row to read the whole message and open its events.",
+            "Zeile wählen, um die ganze Meldung zu lesen und ihre Termine zu öffnen.",
+        )
+    )
     st.stop()
 
 conflict = conflicts[shown.index[rows[0]]]
@@ -108,8 +146,12 @@ st.text(shown.iloc[rows[0]][MESSAGE])
 if upload:
     st.stop()
 if len(conflict.events) > EVENTS_SHOWN:
-    st.caption(t(f"The first {EVENTS_SHOWN} of its {len(conflict.events):,} events:",
-                 f"Die ersten {EVENTS_SHOWN} seiner {len(conflict.events):,} Termine:".replace(",", ".")))
+    st.caption(
+        t(
+            f"The first {EVENTS_SHOWN} of its {len(conflict.events):,} events:",
+            f"Die ersten {EVENTS_SHOWN} seiner {len(conflict.events):,} Termine:".replace(",", "."),
+        )
+    )
 for event_id in conflict.events[:EVENTS_SHOWN]:
     event = events[event_id]
     page = editing_page(event)

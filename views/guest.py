@@ -5,9 +5,9 @@ no other delegation's data reaches this browser."""
 import pandas as pd
 import streamlit as st
 
-from planner.plan.audiences import guest_plan
 from planner.exports.agenda import event_days, events_on
 from planner.exports.maps import delegation_day_map
+from planner.plan.audiences import guest_plan
 from planner.sharing.links import feed_url
 from views.ui import app_address, clock, day_text, download_link, lang, md, released, span_text, t
 
@@ -15,8 +15,12 @@ delegation_id = st.session_state["guest"]
 release = released()
 if release is None or delegation_id not in release.delegations:
     st.title(t("Your programme", "Ihr Programm"))
-    st.info(t("Your programme has not been published yet. Please look again later.",
-              "Ihr Programm ist noch nicht veröffentlicht. Bitte schauen Sie später wieder herein."))
+    st.info(
+        t(
+            "Your programme has not been published yet. Please look again later.",
+            "Ihr Programm ist noch nicht veröffentlicht. Bitte schauen Sie später wieder herein.",
+        )
+    )
     st.stop()
 plan = guest_plan(release, delegation_id)
 delegation = plan.delegations[delegation_id]
@@ -25,8 +29,10 @@ st.title(md(t(f"Welcome, delegation of {delegation.city}!", f"Willkommen, Delega
 st.caption(md(plan.name))
 
 if delegation.arrival and delegation.departure:
-    st.write(t("Your stay: ", "Ihr Aufenthalt: ") +
-             f"{day_text(wall.local_date(delegation.arrival))} – {day_text(wall.local_date(delegation.departure))}")
+    st.write(
+        t("Your stay: ", "Ihr Aufenthalt: ")
+        + f"{day_text(wall.local_date(delegation.arrival))} – {day_text(wall.local_date(delegation.departure))}"
+    )
 if delegation.hotel in plan.venues:
     hotel = plan.venues[delegation.hotel]
     st.write(md(t("Your hotel: ", "Ihr Hotel: ") + f"{hotel.name}" + (f", {hotel.address}" if hotel.address else "")))
@@ -41,13 +47,19 @@ for day in days:
     st.subheader(day_text(day))
     rows = events_on(plan, day)
     # A plain table: printable, readable on a phone, and its text is on the page.
-    st.table(pd.DataFrame({
-        t("Time", "Zeit"): [span_text(plan, e.start, e.end) for e in rows],
-        t("What", "Was"): [md(e.title) for e in rows],  # st.table renders Markdown
-        t("Where", "Wo"): [md(plan.venues[e.venue].name) if e.venue in plan.venues else "" for e in rows],
-        t("With", "Mit"): [md(", ".join(plan.people[p].name for p in e.people)) for e in rows],
-        t("Note", "Hinweis"): [status_words[e.status] for e in rows],
-    }), hide_index=True, border="horizontal")
+    st.table(
+        pd.DataFrame(
+            {
+                t("Time", "Zeit"): [span_text(plan, e.start, e.end) for e in rows],
+                t("What", "Was"): [md(e.title) for e in rows],  # st.table renders Markdown
+                t("Where", "Wo"): [md(plan.venues[e.venue].name) if e.venue in plan.venues else "" for e in rows],
+                t("With", "Mit"): [md(", ".join(plan.people[p].name for p in e.people)) for e in rows],
+                t("Note", "Hinweis"): [status_words[e.status] for e in rows],
+            }
+        ),
+        hide_index=True,
+        border="horizontal",
+    )
 
 st.subheader(t("Map of a day", "Karte eines Tages"))
 shown = st.selectbox(t("Day", "Tag"), days, format_func=day_text, key="map-day")
@@ -59,10 +71,15 @@ token = st.session_state["guest_token"]
 
 # Through the app's own route, made when fetched: once, in this browser, and only while the
 # guest link still works (planner/downloads.py); nothing of it is kept in Streamlit's media store.
-download_link(t("Download the programme (.ics)", "Programm herunterladen (.ics)"), "guest", key="guest-download",
-              lang=lang(), link=token)
+download_link(
+    t("Download the programme (.ics)", "Programm herunterladen (.ics)"), "guest", key="guest-download", lang=lang(), link=token
+)
 address = feed_url(app_address(), token, lang())
-st.write(t("To subscribe (your calendar then updates itself), add this address to your calendar app:",
-           "Zum Abonnieren (Ihr Kalender aktualisiert sich dann selbst) diese Adresse in Ihrer Kalender-App hinzufügen:"))
+st.write(
+    t(
+        "To subscribe (your calendar then updates itself), add this address to your calendar app:",
+        "Zum Abonnieren (Ihr Kalender aktualisiert sich dann selbst) diese Adresse in Ihrer Kalender-App hinzufügen:",
+    )
+)
 st.code(address, language=None)
 st.link_button(t("Subscribe", "Abonnieren"), "webcal://" + address.split("://", 1)[1])

@@ -1,7 +1,7 @@
 """Overview: today and the next days, arrivals and departures, open conflicts by severity and
 rule, and what is published."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -17,8 +17,9 @@ from views.ui import clock, day_text, draft, draft_conflicts, flash, lang, md, r
 plan = draft()
 wall = clock(plan)
 st.title(t("Overview", "Überblick"))
-st.caption(md(plan.name) + f" · {len(plan.delegations)} {t('delegations', 'Delegationen')} · "
-           f"{len(plan.events)} {t('events', 'Termine')}")
+st.caption(
+    md(plan.name) + f" · {len(plan.delegations)} {t('delegations', 'Delegationen')} · {len(plan.events)} {t('events', 'Termine')}"
+)
 flash()
 
 conflicts = draft_conflicts()
@@ -27,7 +28,7 @@ left, middle, right = st.columns(3)
 left.metric(t("Errors", "Fehler"), errors)
 middle.metric(t("Warnings", "Warnungen"), len(conflicts) - errors)
 right.metric(t("Delegations", "Delegationen"), len(plan.delegations))
-today = wall.local_date(datetime.now(timezone.utc))
+today = wall.local_date(datetime.now(UTC))
 first = first_day_shown(live_days(plan, busy_time=False), today)
 left, right = st.columns(2)
 start = left.date_input(t("From", "Ab"), first, format="DD.MM.YYYY")
@@ -37,19 +38,33 @@ for offset in range(shown):
     st.subheader(day_text(day) + (t(" (today)", " (heute)") if day == today else ""))
     arriving, leaving = arrivals(plan, day), departures(plan, day)
     if arriving or leaving:
-        st.write(md(" · ".join(
-            [t("Arrives: ", "Ankunft: ") + f"{d.city} {time_text(plan, d.arrival)}" for d in arriving] +
-            [t("Leaves: ", "Abreise: ") + f"{d.city} {time_text(plan, d.departure)}" for d in leaving])))
+        st.write(
+            md(
+                " · ".join(
+                    [t("Arrives: ", "Ankunft: ") + f"{d.city} {time_text(plan, d.arrival)}" for d in arriving]
+                    + [t("Leaves: ", "Abreise: ") + f"{d.city} {time_text(plan, d.departure)}" for d in leaving]
+                )
+            )
+        )
     events = day_programme(plan, day)
     slots = festival_slot_count(plan, day)
     if events:
-        st.dataframe(pd.DataFrame({
-            t("Time", "Zeit"): [span_text(plan, e.start, e.end) for e in events],
-            t("Title", "Titel"): [e.title for e in events],
-            t("Kind", "Art"): [kind_word(e.kind) for e in events],
-            t("Venue", "Ort"): [plan.venues[e.venue].name if e.venue in plan.venues else "" for e in events],
-            t("Delegations", "Delegationen"): [", ".join(plan.delegations[d].city for d in e.delegations) for e in events],
-        }), hide_index=True, width="stretch", key=f"day-{day}")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("Time", "Zeit"): [span_text(plan, e.start, e.end) for e in events],
+                    t("Title", "Titel"): [e.title for e in events],
+                    t("Kind", "Art"): [kind_word(e.kind) for e in events],
+                    t("Venue", "Ort"): [plan.venues[e.venue].name if e.venue in plan.venues else "" for e in events],
+                    t("Delegations", "Delegationen"): [
+                        ", ".join(plan.delegations[d].city for d in e.delegations) for e in events
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key=f"day-{day}",
+        )
     if slots:
         st.caption(t(f"Festival: {slots} slot(s) on the stages.", f"Festival: {slots} Auftritt(e) auf den Bühnen."))
     if not events and not slots and not arriving and not leaving:
@@ -58,11 +73,16 @@ for offset in range(shown):
 if conflicts:
     with st.expander(t("Open conflicts by rule", "Offene Konflikte nach Regel")):
         counts = conflict_counts(conflicts)
-        st.dataframe(pd.DataFrame({
-            t("Severity", "Schwere"): [SEVERITY_LABELS[lang()][severity] for _, severity, _ in counts],
-            t("Rule", "Regel"): [rule_titles()[rule] for rule, _, _ in counts],
-            t("Count", "Anzahl"): [count for _, _, count in counts],
-        }), hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("Severity", "Schwere"): [SEVERITY_LABELS[lang()][severity] for _, severity, _ in counts],
+                    t("Rule", "Regel"): [rule_titles()[rule] for rule, _, _ in counts],
+                    t("Count", "Anzahl"): [count for _, _, count in counts],
+                }
+            ),
+            hide_index=True,
+        )
         if st.button(t("Open the conflicts", "Konflikte öffnen")):
             st.switch_page("views/conflicts.py")
 

@@ -7,8 +7,8 @@ import streamlit as st
 
 from planner.exports.agenda import live_days
 from planner.exports.maps import conflicts_map, delegation_day_map, festival_map
-from planner.rules.change_preview import changed_plan
 from planner.exports.timelines import outside_view, timeline_figure
+from planner.rules.change_preview import changed_plan
 from views.ui import clock as wall_clock
 from views.ui import day_text, draft, draft_conflicts
 
@@ -25,13 +25,21 @@ if not days:
 
 left, right = st.columns(2)
 day = left.selectbox("Tag" if de else "Day", days, format_func=day_text)
-grouping = right.radio("Zeilen" if de else "Rows", ["venue", "delegation", "person"], horizontal=True,
-                       format_func={"venue": "Orte" if de else "Venues", "delegation": "Delegationen" if de else "Delegations",
-                                    "person": "Personen" if de else "People"}.get)
+grouping = right.radio(
+    "Zeilen" if de else "Rows",
+    ["venue", "delegation", "person"],
+    horizontal=True,
+    format_func={
+        "venue": "Orte" if de else "Venues",
+        "delegation": "Delegationen" if de else "Delegations",
+        "person": "Personen" if de else "People",
+    }.get,
+)
 left, middle, right = st.columns(3)
 venues = left.multiselect("Orte" if de else "Venues", list(plan.venues), format_func=lambda v: plan.venues[v].name)
-delegations = middle.multiselect("Delegationen" if de else "Delegations", list(plan.delegations),
-                                 format_func=lambda d: plan.delegations[d].city)
+delegations = middle.multiselect(
+    "Delegationen" if de else "Delegations", list(plan.delegations), format_func=lambda d: plan.delegations[d].city
+)
 hours = right.slider("Uhrzeit" if de else "Time of day", 0, 24, (6, 24), format="%d:00")
 begins, ends = clock.at(day, hours[0] * 60), clock.at(day, hours[1] * 60)
 hidden = outside_view(plan, venues, delegations, begins, ends)
@@ -42,18 +50,23 @@ figure.update_xaxes(range=[clock.wall(begins), clock.wall(ends)])
 st.plotly_chart(figure, width="stretch")
 
 st.subheader("Karte" if de else "Map")
-view = st.radio("Ansicht" if de else "View", ["venues", "delegation", "festival"], horizontal=True,
-                format_func={"venues": "Orte und Konflikte" if de else "Venues and conflicts",
-                             "delegation": "Tag einer Delegation" if de else "A delegation's day",
-                             "festival": "Festival zu einer Uhrzeit" if de else "Festival at a time"}.get)
+view = st.radio(
+    "Ansicht" if de else "View",
+    ["venues", "delegation", "festival"],
+    horizontal=True,
+    format_func={
+        "venues": "Orte und Konflikte" if de else "Venues and conflicts",
+        "delegation": "Tag einer Delegation" if de else "A delegation's day",
+        "festival": "Festival zu einer Uhrzeit" if de else "Festival at a time",
+    }.get,
+)
 if view == "venues":
     deck = conflicts_map(plan, conflicts)
 elif view == "delegation":
     if not plan.delegations:
         st.info("Keine Delegationen." if de else "No delegations.")
         st.stop()
-    delegation = st.selectbox("Delegation", list(plan.delegations),
-                              format_func=lambda d: plan.delegations[d].city)
+    delegation = st.selectbox("Delegation", list(plan.delegations), format_func=lambda d: plan.delegations[d].city)
     deck = delegation_day_map(plan, delegation, day)
 else:
     moment = st.slider("Uhrzeit" if de else "Time", value=time(19, 0), step=timedelta(minutes=15), format="HH:mm")

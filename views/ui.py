@@ -12,22 +12,22 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from planner import PlanError
 from planner.language import dates as formats
 from planner.language.markdown import markdown_literal
-from planner.sharing.access import Editor, Forbidden, SignedIn, may, may_read_internal
 from planner.plan.audiences import restricted_plan
-from planner.sharing.browsers import browser_key
 from planner.plan.changes import plan_changes
 from planner.plan.clock import WallClock, zone_named
-from planner.rules.engine import PAGE_PILE_UP, Conflict, check
-from planner.sharing.downloads import DESK, download_path
-from planner.rules.messages import RULE_TITLES, SEVERITY_LABELS, Describer
 from planner.plan.model import Plan
+from planner.rules.engine import PAGE_PILE_UP, Conflict, check
+from planner.rules.messages import RULE_TITLES, SEVERITY_LABELS, Describer
+from planner.sharing.access import Editor, Forbidden, SignedIn, may, may_read_internal
+from planner.sharing.browsers import browser_key
+from planner.sharing.downloads import DESK, download_path
 from planner.storage import NotFoundError, PlanStore, StaleEditError
 from planner.storage.database import is_lock_error
-from sqlalchemy.exc import SQLAlchemyError
 
 
 def md(text: str) -> str:
@@ -60,9 +60,14 @@ def allowed(action: str) -> bool:
 def editor() -> Editor:
     """This session's way to change the plan: every change re-checks the role in the database."""
     signed_in: SignedIn | None = st.session_state.get("user")
-    return Editor(store(), signed_in.account if signed_in else None, local=st.session_state.get("local", False),
-                  via=signed_in.via if signed_in else "local", sso_roles=st.session_state.get("sso_roles") or {},
-                  sso_configured=st.session_state.get("sso_configured", False))
+    return Editor(
+        store(),
+        signed_in.account if signed_in else None,
+        local=st.session_state.get("local", False),
+        via=signed_in.via if signed_in else "local",
+        sso_roles=st.session_state.get("sso_roles") or {},
+        sso_configured=st.session_state.get("sso_configured", False),
+    )
 
 
 def browser() -> str | None:
@@ -91,10 +96,15 @@ def download_link(label: str, what: str, *, key: str, where: Any = None, **optio
     signed_in: SignedIn | None = st.session_state.get("user")
     try:
         # Scripted tests have no HTTP request, so no cookie: their tickets are never fetched.
-        secret = DESK.issue(what, browser=None if without_cookie() else browser() or "scripted",
-                            account=signed_in.account if signed_in else None, via=signed_in.via if signed_in else "local",
-                            sso_roles=st.session_state.get("sso_roles") or {},
-                            sso_configured=st.session_state.get("sso_configured", False), **options)
+        secret = DESK.issue(
+            what,
+            browser=None if without_cookie() else browser() or "scripted",
+            account=signed_in.account if signed_in else None,
+            via=signed_in.via if signed_in else "local",
+            sso_roles=st.session_state.get("sso_roles") or {},
+            sso_configured=st.session_state.get("sso_configured", False),
+            **options,
+        )
     except (Forbidden, PlanError) as error:
         st.warning(md(str(error)))
         return
@@ -148,10 +158,13 @@ def draft() -> Plan:
     snapshot = _snapshot(current.url, current.revision(), _view(), current)
     st.session_state["_snapshot"] = snapshot
     if snapshot.empty:
-        st.info(t("The database holds no plan yet: import one on the Admin page, or with "
-                  "python -m planner db import PLAN.json.",
-                  "Die Datenbank enthält noch keinen Plan: importieren Sie einen auf der Seite Verwaltung oder mit "
-                  "python -m planner db import PLAN.json."))
+        st.info(
+            t(
+                "The database holds no plan yet: import one on the Admin page, or with python -m planner db import PLAN.json.",
+                "Die Datenbank enthält noch keinen Plan: importieren Sie einen auf der Seite Verwaltung oder mit "
+                "python -m planner db import PLAN.json.",
+            )
+        )
     return snapshot.plan
 
 
@@ -266,13 +279,20 @@ def save(action: Callable[[], Any], done: str) -> Any:
     except SQLAlchemyError as error:  # e.g. two people adding the same id at the same moment
         if is_lock_error(error):  # still locked after waiting and trying again: nothing was written
             logging.getLogger("planner").warning("a save found the database locked: %s", error.orig)
-            st.error(t("Not saved: the database is busy with another change. Nothing was lost; save again in a moment.",
-                       "Nicht gespeichert: die Datenbank ist mit einer anderen Änderung beschäftigt. Nichts ging "
-                       "verloren; bitte gleich noch einmal speichern."))
+            st.error(
+                t(
+                    "Not saved: the database is busy with another change. Nothing was lost; save again in a moment.",
+                    "Nicht gespeichert: die Datenbank ist mit einer anderen Änderung beschäftigt. Nichts ging "
+                    "verloren; bitte gleich noch einmal speichern.",
+                )
+            )
             return None
         logging.getLogger("planner").exception("a save failed in the database")
-        st.error(t("Not saved: the database refused the change (", "Nicht gespeichert: die Datenbank lehnte die Änderung ab (")
-                 + type(error).__name__ + t("). Reload the page and try again.", "). Seite neu laden und erneut versuchen."))
+        st.error(
+            t("Not saved: the database refused the change (", "Nicht gespeichert: die Datenbank lehnte die Änderung ab (")
+            + type(error).__name__
+            + t("). Reload the page and try again.", "). Seite neu laden und erneut versuchen.")
+        )
     else:
         st.session_state["flash"] = done
         return True if result is None else result
@@ -291,12 +311,14 @@ def conflict_table(plan: Plan, conflicts: list[Conflict], *, messages: bool = Tr
     that writes them only for the rows it shows), rule, events."""
     describer = Describer(plan, lang())
     labels, titles = SEVERITY_LABELS[lang()], RULE_TITLES[lang()]
-    return pd.DataFrame({
-        t("Severity", "Schwere"): [labels[c.severity] for c in conflicts],
-        t("Message", "Meldung"): [describer.describe(c) if messages else "" for c in conflicts],
-        t("Rule", "Regel"): [titles[c.rule] for c in conflicts],
-        t("Events", "Termine"): [event_ids(c) for c in conflicts],
-    })
+    return pd.DataFrame(
+        {
+            t("Severity", "Schwere"): [labels[c.severity] for c in conflicts],
+            t("Message", "Meldung"): [describer.describe(c) if messages else "" for c in conflicts],
+            t("Rule", "Regel"): [titles[c.rule] for c in conflicts],
+            t("Events", "Termine"): [event_ids(c) for c in conflicts],
+        }
+    )
 
 
 #: How many of a conflict's events a page lists (a pile-up may hold thousands).
@@ -308,8 +330,9 @@ def event_ids(conflict: Conflict) -> str:
     ids = conflict.events
     if len(ids) <= EVENTS_SHOWN:
         return ", ".join(ids)
-    return ", ".join(ids[:EVENTS_SHOWN]) + t(f" and {len(ids) - EVENTS_SHOWN:,} more",
-                                              f" und {len(ids) - EVENTS_SHOWN:,} weitere".replace(",", "."))
+    return ", ".join(ids[:EVENTS_SHOWN]) + t(
+        f" and {len(ids) - EVENTS_SHOWN:,} more", f" und {len(ids) - EVENTS_SHOWN:,} weitere".replace(",", ".")
+    )
 
 
 #: How many rows the Conflicts page's table holds (filters reach the others).
@@ -321,12 +344,20 @@ CONFLICTS_LISTED = 200
 def show_conflicts(plan: Plan, conflicts: list[Conflict], *, key: str) -> None:
     """A compact table of conflicts, at most CONFLICTS_LISTED (nothing if there are none)."""
     if conflicts:
-        st.dataframe(conflict_table(plan, conflicts[:CONFLICTS_LISTED]), hide_index=True, width="stretch", key=key,
-                     column_config={t("Message", "Meldung"): st.column_config.TextColumn(width="large")})
+        st.dataframe(
+            conflict_table(plan, conflicts[:CONFLICTS_LISTED]),
+            hide_index=True,
+            width="stretch",
+            key=key,
+            column_config={t("Message", "Meldung"): st.column_config.TextColumn(width="large")},
+        )
     if len(conflicts) > CONFLICTS_LISTED:
-        st.caption(t(f"The first {CONFLICTS_LISTED} of {len(conflicts):,}; all of them are on the Conflicts page.",
-                     f"Die ersten {CONFLICTS_LISTED} von {len(conflicts):,}; alle stehen auf der Seite Konflikte."
-                     .replace(",", ".")))
+        st.caption(
+            t(
+                f"The first {CONFLICTS_LISTED} of {len(conflicts):,}; all of them are on the Conflicts page.",
+                f"Die ersten {CONFLICTS_LISTED} von {len(conflicts):,}; alle stehen auf der Seite Konflikte.".replace(",", "."),
+            )
+        )
 
 
 def rule_titles() -> dict[str, str]:

@@ -16,7 +16,8 @@ from planner.plan.reading import load_plan
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register ``db`` and its actions."""
     db = commands.add_parser(
-        "db", help="the plan database: import, export, backup, releases, changes",
+        "db",
+        help="the plan database: import, export, backup, releases, changes",
         description="The plan database (PLANNER_DB_URL, default an SQLite file in your user data folder).",
     )
     db.add_argument("--db", metavar="URL", help="database URL (default: PLANNER_DB_URL or the SQLite file)")
@@ -38,9 +39,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     backup.set_defaults(run=_db_backup)
 
     restore = actions.add_parser(
-        "restore", help="replace the whole database with a backup (checked first; all or nothing)",
+        "restore",
+        help="replace the whole database with a backup (checked first; all or nothing)",
         description="Replace the whole database (plan, releases, audit log, accounts, links) with a backup made by "
-        "'db backup'. The backup is checked first; a bad file changes nothing. Stop the app before restoring.")
+        "'db backup'. The backup is checked first; a bad file changes nothing. Stop the app before restoring.",
+    )
     restore.add_argument("file", metavar="BACKUP")
     restore.add_argument("--check", action="store_true", help="only check the backup and say what it holds")
     restore.add_argument("--yes", action="store_true", help="really replace everything the database holds")
@@ -75,8 +78,11 @@ def _db_import(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan)  # validated before the database is touched
     store = open_store(args, fill_new=False)
     store.import_plan(plan, replace_existing=args.replace, user=args.user)
-    print(f"imported {args.plan}: {len(plan.venues)} venues, {len(plan.people)} people, "
-          f"{len(plan.delegations)} delegations, {len(plan.events)} events", file=sys.stderr)
+    print(
+        f"imported {args.plan}: {len(plan.venues)} venues, {len(plan.people)} people, "
+        f"{len(plan.delegations)} delegations, {len(plan.events)} events",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -101,8 +107,11 @@ def _db_backup(args: argparse.Namespace) -> int:
 
 def _db_restore(args: argparse.Namespace) -> int:
     if not (args.yes or args.check):
-        raise PlanError("", "restore replaces the plan, all releases, the audit log and the accounts with the "
-                            "backup's; add --yes to do it (or --check to only check the backup)")
+        raise PlanError(
+            "",
+            "restore replaces the plan, all releases, the audit log and the accounts with the "
+            "backup's; add --yes to do it (or --check to only check the backup)",
+        )
     store = open_store(args, fill_new=False)
     if args.check:
         print(f"{args.file} is a sound backup: {_backup_contents(store.check_backup(args.file))}")
@@ -115,8 +124,10 @@ def _db_restore(args: argparse.Namespace) -> int:
 def _backup_contents(summary: dict) -> str:
     """What a backup holds, from the summary the store's check_backup() or restore() returns."""
     if "events" in summary:
-        held = (f"plan {summary['name']!r} with {summary['venues']} venues, {summary['people']} people, "
-                f"{summary['delegations']} delegations, {summary['events']} events")
+        held = (
+            f"plan {summary['name']!r} with {summary['venues']} venues, {summary['people']} people, "
+            f"{summary['delegations']} delegations, {summary['events']} events"
+        )
     elif "releases" in summary:
         held = "no plan"
     else:
@@ -170,8 +181,7 @@ def _changed_fields(entry) -> list[tuple[str, object, object]]:
     if not (entry.before and entry.after):
         return []
     keys = sorted(set(entry.before) | set(entry.after))
-    return [(key, entry.before.get(key), entry.after.get(key)) for key in keys
-            if entry.before.get(key) != entry.after.get(key)]
+    return [(key, entry.before.get(key), entry.after.get(key)) for key in keys if entry.before.get(key) != entry.after.get(key)]
 
 
 def _db_reset(args: argparse.Namespace) -> int:

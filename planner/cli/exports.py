@@ -21,7 +21,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def _add_export_ics(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser(
-        "export-ics", help="write one calendar (.ics) of a delegation, person, venue, the public programme or all",
+        "export-ics",
+        help="write one calendar (.ics) of a delegation, person, venue, the public programme or all",
         description="Write one iCalendar feed. From a plan file, or without PLAN from the database: "
         "delegation and public feeds from the latest release, the others from the draft.",
     )
@@ -32,7 +33,8 @@ def _add_export_ics(commands: argparse._SubParsersAction) -> None:
 
 def _add_export_table(commands: argparse._SubParsersAction) -> None:
     table = commands.add_parser(
-        "export-table", help="write the same selection as a spreadsheet (CSV or Excel), safe to open",
+        "export-table",
+        help="write the same selection as a spreadsheet (CSV or Excel), safe to open",
         description="Write the events of a delegation, person, venue, the public programme or all as a CSV or "
         "Excel table in local time. Text that a spreadsheet would run as a formula (=, +, -, @ ...) is "
         "neutralised. From a plan file, or without PLAN from the database like export-ics.",
@@ -69,8 +71,15 @@ def _selection(args: argparse.Namespace):
         guests = args.delegation is not None or args.public
         plan = store.release_plan() if guests else store.load_plan()
         modified = store.last_modified()
-    feed = feeds_for(plan, delegation=args.delegation, person=args.person, venue=args.venue,
-                     public=args.public, everything=args.all, lang=args.lang)
+    feed = feeds_for(
+        plan,
+        delegation=args.delegation,
+        person=args.person,
+        venue=args.venue,
+        public=args.public,
+        everything=args.all,
+        lang=args.lang,
+    )
     return plan, feed, modified
 
 
@@ -93,7 +102,8 @@ def _export_table(args: argparse.Namespace) -> int:
 
 def _add_export_map(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser(
-        "export-map", help="write a map page (HTML) that works without internet",
+        "export-map",
+        help="write a map page (HTML) that works without internet",
         description="Write one HTML page with the map: all venues (conflicts in red), or with --delegation a "
         "delegation's day as a route. It needs no network at all.",
     )
@@ -147,7 +157,8 @@ def _conflicts_on(plan, conflicts, day):
 
 def _add_export_timeline(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser(
-        "export-timeline", help="write a timeline page (HTML, works offline): by venue, delegation or person",
+        "export-timeline",
+        help="write a timeline page (HTML, works offline): by venue, delegation or person",
         description="Write a Gantt timeline of the plan as one HTML page with plotly inlined; conflicting "
         "events are outlined in red with the conflict on hover. --hours PERSON draws booked hours per day instead.",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC
 
 from planner.cli.parsing import EXIT_OK, CommandParser
 from planner.cli.store import open_store
@@ -12,8 +13,11 @@ from planner.sharing.links import check_base_url, feed_urls, guest_url
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register ``feeds create``, ``feeds list`` and ``feeds revoke``."""
-    feeds = commands.add_parser("feeds", help="secret calendar links for delegations and people",
-                                description="Subscribable calendar links, served by 'streamlit run app.py' under /feeds/.")
+    feeds = commands.add_parser(
+        "feeds",
+        help="secret calendar links for delegations and people",
+        description="Subscribable calendar links, served by 'streamlit run app.py' under /feeds/.",
+    )
     feeds.add_argument("--db", metavar="URL", help="database URL (default: PLANNER_DB_URL or the SQLite file)")
     feeds.add_argument("--user", help="your name in the audit log")
     actions = feeds.add_subparsers(dest="action", required=True, parser_class=CommandParser)
@@ -21,11 +25,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     who = create.add_mutually_exclusive_group(required=True)
     who.add_argument("--delegation", metavar="ID")
     who.add_argument("--person", metavar="ID")
-    who.add_argument("--guest", metavar="DELEGATION",
-                     help="a guest link: the delegation's page in the app (?g=TOKEN) and its feed")
+    who.add_argument(
+        "--guest", metavar="DELEGATION", help="a guest link: the delegation's page in the app (?g=TOKEN) and its feed"
+    )
     create.add_argument("--days", type=int, metavar="N", help="the link stops working after N days (default: never)")
-    create.add_argument("--base-url", default="http://localhost:8501",
-                        help="where the app is reached (default: http://localhost:8501)")
+    create.add_argument(
+        "--base-url", default="http://localhost:8501", help="where the app is reached (default: http://localhost:8501)"
+    )
     create.set_defaults(run=_feeds_create)
     listing = actions.add_parser("list", help="all links (without their secrets)")
     listing.set_defaults(run=_feeds_list)
@@ -35,8 +41,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _feeds_create(args: argparse.Namespace) -> int:
-    kind, target = (("delegation", args.delegation) if args.delegation else
-                    ("person", args.person) if args.person else ("guest", args.guest))
+    kind, target = (
+        ("delegation", args.delegation) if args.delegation else ("person", args.person) if args.person else ("guest", args.guest)
+    )
     check_base_url(args.base_url)  # before a token exists that nobody could use
     expires = _expiry(args.days)
     number, token = open_store(args).create_feed_token(kind, target, expires=expires, user=args.user)
@@ -51,11 +58,11 @@ def _feeds_create(args: argparse.Namespace) -> int:
 
 def _expiry(days: int | None):
     """When a link made now for --days `days` stops working (UTC), or None for never."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     if days is not None and not 1 <= days <= 3660:
         raise PlanError("--days", f"expected 1 to 3660 days, got {days}")
-    return None if days is None else datetime.now(timezone.utc) + timedelta(days=days)
+    return None if days is None else datetime.now(UTC) + timedelta(days=days)
 
 
 def _feeds_list(args: argparse.Namespace) -> int:
@@ -66,10 +73,17 @@ def _feeds_list(args: argparse.Namespace) -> int:
 
 def _link_line(link: dict) -> str:
     """One link of the store's feed_tokens() as a line: number, kind, target, created, by whom, state."""
-    state = (f"revoked {link['revoked_at']:%Y-%m-%d %H:%M} UTC" if link["revoked_at"] else
-             f"expires {link['expires_at']:%Y-%m-%d %H:%M} UTC" if link["expires_at"] else "live")
-    return (f"{link['number']:>4}  {link['kind']:<10} {link['target']:<20} {link['created_at']:%Y-%m-%d %H:%M} UTC  "
-            f"{link['created_by']}  {state}")
+    state = (
+        f"revoked {link['revoked_at']:%Y-%m-%d %H:%M} UTC"
+        if link["revoked_at"]
+        else f"expires {link['expires_at']:%Y-%m-%d %H:%M} UTC"
+        if link["expires_at"]
+        else "live"
+    )
+    return (
+        f"{link['number']:>4}  {link['kind']:<10} {link['target']:<20} {link['created_at']:%Y-%m-%d %H:%M} UTC  "
+        f"{link['created_by']}  {state}"
+    )
 
 
 def _feeds_revoke(args: argparse.Namespace) -> int:

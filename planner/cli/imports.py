@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC
 
 from planner.cli.output import private_files
 from planner.cli.parsing import EXIT_OK
@@ -14,7 +15,8 @@ from planner.plan.reading import load_plan
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register ``import-ics``."""
     imports = commands.add_parser(
-        "import-ics", help="turn someone's own calendar (.ics from Outlook, Google, Apple) into busy time",
+        "import-ics",
+        help="turn someone's own calendar (.ics from Outlook, Google, Apple) into busy time",
         description="Read busy time of one person from an exported calendar into 'unavailable' events, "
         "replacing that person's earlier import. Into the database draft, or with --plan into a plan file.",
     )
@@ -45,8 +47,9 @@ def _import_ics(args: argparse.Namespace) -> int:
     busy = busy_events(data, plan, args.person, start, end, source=args.file)
     if store is not None:
         removed = store.replace_busy_time(args.person, busy, user=args.user)
-        print(f"{len(busy)} busy blocks of {args.person} imported into the draft ({removed} earlier ones replaced)",
-              file=sys.stderr)
+        print(
+            f"{len(busy)} busy blocks of {args.person} imported into the draft ({removed} earlier ones replaced)", file=sys.stderr
+        )
         return EXIT_OK
     result = with_busy_time(plan, args.person, busy)
     if args.output:
@@ -61,14 +64,14 @@ def _import_ics(args: argparse.Namespace) -> int:
 def _busy_span(plan, since: str | None, until: str | None):
     """(start, end) in UTC of the calendar to read: from a day before --from to the end of the day
     after --to (slack for time zones), else the plan's default span."""
-    from datetime import datetime, time, timedelta, timezone
+    from datetime import datetime, time, timedelta
 
     from planner.imports.busy_time import default_span
     from planner.plan.clock import parse_date
 
     start, end = default_span(plan)
     if since:
-        start = datetime.combine(parse_date(since, "--from"), time(0), timezone.utc) - timedelta(days=1)
+        start = datetime.combine(parse_date(since, "--from"), time(0), UTC) - timedelta(days=1)
     if until:
-        end = datetime.combine(parse_date(until, "--to"), time(0), timezone.utc) + timedelta(days=2)
+        end = datetime.combine(parse_date(until, "--to"), time(0), UTC) + timedelta(days=2)
     return start, end

@@ -21,19 +21,31 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def _add_slots(commands: argparse._SubParsersAction) -> None:
     slots = commands.add_parser(
-        "slots", help="suggest free times for one appointment",
+        "slots",
+        help="suggest free times for one appointment",
         description="The best free times for one appointment: no error conflict, earliest first, then least "
-        "travel, then fewest warnings; each with the reason it is free. Times are the plan's local time.")
+        "travel, then fewest warnings; each with the reason it is free. Times are the plan's local time.",
+    )
     slots.add_argument("plan", metavar="PLAN", nargs="?", help="plan file (default: the database's draft)")
     slots.add_argument("--db", metavar="URL", help="database URL when no PLAN is given")
     slots.add_argument("--duration", type=int, required=True, metavar="MINUTES")
-    slots.add_argument("--window", action="append", required=True, metavar="FROM/TO",
-                       help="when it may take place, e.g. 2027-05-07T09:00/2027-05-07T12:00 (repeatable)")
+    slots.add_argument(
+        "--window",
+        action="append",
+        required=True,
+        metavar="FROM/TO",
+        help="when it may take place, e.g. 2027-05-07T09:00/2027-05-07T12:00 (repeatable)",
+    )
     slots.add_argument("--venue", action="append", required=True, metavar="ID", help="a candidate venue (repeatable)")
     slots.add_argument("--delegation", action="append", default=[], metavar="ID")
     slots.add_argument("--person", action="append", default=[], metavar="ID", help="someone who must attend")
-    slots.add_argument("--one-of", action="append", default=[], metavar="ID,ID,...",
-                       help="one of these people must attend, e.g. ob,dep-becker (repeatable)")
+    slots.add_argument(
+        "--one-of",
+        action="append",
+        default=[],
+        metavar="ID,ID,...",
+        help="one of these people must attend, e.g. ob,dep-becker (repeatable)",
+    )
     slots.add_argument("--kind", default="meeting")
     slots.add_argument("--title", default="New appointment")
     slots.add_argument("-k", type=int, default=5, help="how many suggestions (default 5)")
@@ -81,18 +93,31 @@ def _want(args: argparse.Namespace, windows: list[tuple]):
 
     from planner.scheduling.free_slots import Want
 
-    return Want(args.title, args.kind, timedelta(minutes=args.duration), tuple(windows), tuple(args.venue),
-                tuple(args.delegation), tuple(args.person),
-                tuple(tuple(p for p in group.split(",") if p) for group in args.one_of))
+    return Want(
+        args.title,
+        args.kind,
+        timedelta(minutes=args.duration),
+        tuple(windows),
+        tuple(args.venue),
+        tuple(args.delegation),
+        tuple(args.person),
+        tuple(tuple(p for p in group.split(",") if p) for group in args.one_of),
+    )
 
 
 def _slot_record(slot, wall, describer) -> dict:
     """One suggestion for --format json: local times, venue, people, travel, warnings, reason."""
     from planner.plan.writing import format_instant
 
-    return {"start": format_instant(slot.start, wall), "end": format_instant(slot.end, wall), "venue": slot.venue,
-            "people": list(slot.people), "travel_minutes": round(slot.travel_minutes, 1),
-            "warnings": [describer.describe(c) for c in slot.warnings], "reason": slot.reason}
+    return {
+        "start": format_instant(slot.start, wall),
+        "end": format_instant(slot.end, wall),
+        "venue": slot.venue,
+        "people": list(slot.people),
+        "travel_minutes": round(slot.travel_minutes, 1),
+        "warnings": [describer.describe(c) for c in slot.warnings],
+        "reason": slot.reason,
+    }
 
 
 def _slot_lines(plan, found, describer, lang: str) -> list[str]:
@@ -104,8 +129,10 @@ def _slot_lines(plan, found, describer, lang: str) -> list[str]:
     lines = []
     for number, s in enumerate(found, 1):
         people = ", ".join(plan.people[p].name for p in s.people)
-        lines.append(f"{number}. {moment(s.start, zone, lang)}–{clock_time(s.end, zone, lang)} "
-                     f"{plan.venues[s.venue].name}" + (f" with {people}" if people else "") + f": free {s.reason}")
+        lines.append(
+            f"{number}. {moment(s.start, zone, lang)}–{clock_time(s.end, zone, lang)} "
+            f"{plan.venues[s.venue].name}" + (f" with {people}" if people else "") + f": free {s.reason}"
+        )
         lines.extend(f"   warning: {describer.describe(conflict)}" for conflict in s.warnings)
     return lines
 
@@ -124,17 +151,29 @@ def _add_schedule(commands: argparse._SubParsersAction) -> None:
     schedule.add_argument("requests", metavar="REQUESTS", nargs="?", help="requests file (dortbunt-requests/1 JSON)")
     schedule.add_argument("-o", "--output", required=True, metavar="OUT", help="where to write the new plan")
     schedule.add_argument("--repair", action="store_true", help="move events to remove error conflicts")
-    schedule.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
-                          help="stop searching after this long and keep the best found (default 10)")
-    schedule.add_argument("--work-limit", type=float, default=3.0, metavar="UNITS",
-                          help="stop after this much search work (CP-SAT's deterministic time, default 3); "
-                          "unlike the time limit it gives the same plan on every run")
+    schedule.add_argument(
+        "--time-limit",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="stop searching after this long and keep the best found (default 10)",
+    )
+    schedule.add_argument(
+        "--work-limit",
+        type=float,
+        default=3.0,
+        metavar="UNITS",
+        help="stop after this much search work (CP-SAT's deterministic time, default 3); "
+        "unlike the time limit it gives the same plan on every run",
+    )
     schedule.add_argument("--seed", type=int, default=0, help="random seed; the same input and seed give the same plan")
     schedule.add_argument("--workers", type=int, default=2, help="parallel search workers (default 2)")
-    schedule.add_argument("--step", type=int, default=5, metavar="MINUTES",
-                          help="start times on this grid of minutes (default 5)")
-    schedule.add_argument("--max-shift", type=int, default=720, metavar="MINUTES",
-                          help="--repair: move an event by at most this much (default 720)")
+    schedule.add_argument(
+        "--step", type=int, default=5, metavar="MINUTES", help="start times on this grid of minutes (default 5)"
+    )
+    schedule.add_argument(
+        "--max-shift", type=int, default=720, metavar="MINUTES", help="--repair: move an event by at most this much (default 720)"
+    )
     schedule.add_argument("--format", choices=("text", "json"), default="text")
     schedule.add_argument("--lang", choices=("en", "de"), default="en", help="language of messages")
     schedule.set_defaults(run=_schedule)
@@ -175,5 +214,10 @@ def _search_options(args: argparse.Namespace) -> dict:
         raise PlanError("--step", "must be between 1 and 60 minutes")
     if not 0 <= args.max_shift <= 7 * 24 * 60:
         raise PlanError("--max-shift", "must be between 0 and 10080 minutes")
-    return {"time_limit": args.time_limit, "work_limit": args.work_limit, "seed": args.seed,
-            "workers": args.workers, "step": args.step}
+    return {
+        "time_limit": args.time_limit,
+        "work_limit": args.work_limit,
+        "seed": args.seed,
+        "workers": args.workers,
+        "step": args.step,
+    }

@@ -13,8 +13,9 @@ from planner.storage.account_rules import ACCOUNT_ROLES
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register ``user add``, ``user list``, ``user set`` and ``user remove``."""
-    users = commands.add_parser("user", help="local accounts of the app",
-                                description="Local accounts (admin, protocol, organiser, viewer).")
+    users = commands.add_parser(
+        "user", help="local accounts of the app", description="Local accounts (admin, protocol, organiser, viewer)."
+    )
     users.add_argument("--db", metavar="URL", help="database URL (default: PLANNER_DB_URL or the SQLite file)")
     actions = users.add_subparsers(dest="action", required=True, parser_class=CommandParser)
     add = actions.add_parser("add", help="a new account; the password is asked for (or read from stdin)")
@@ -37,6 +38,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 def _ask_password(name: str, from_stdin: bool) -> str:
     """The new password: one line of stdin when asked to or not at a terminal, else typed twice."""
     import getpass
+
     if from_stdin or not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\n")
     password = getpass.getpass(f"password for {name}: ")

@@ -23,8 +23,7 @@ def event_days(plan: Plan, events: Iterable[Event] | None = None) -> list[date]:
 def live_days(plan: Plan, *, busy_time: bool = True) -> list[date]:
     """The local days on which an event that is not cancelled starts, sorted; without
     `busy_time`, imported busy time (`unavailable`) does not make a day."""
-    return event_days(plan, (e for e in plan.events if e.status != "cancelled"
-                             and (busy_time or e.kind != "unavailable")))
+    return event_days(plan, (e for e in plan.events if e.status != "cancelled" and (busy_time or e.kind != "unavailable")))
 
 
 def first_day_shown(days: list[date], today: date) -> date:
@@ -51,8 +50,9 @@ def events_on(plan: Plan, day: date) -> list[Event]:
 def day_programme(plan: Plan, day: date) -> list[Event]:
     """What the office does on local `day`: the events that start then, cancelled ones too,
     without festival slots and busy time, by start, then id."""
-    return sorted((e for e in events_on(plan, day) if e.kind != "festival_slot" and e.kind != "unavailable"),
-                  key=lambda e: (e.start, e.id))
+    return sorted(
+        (e for e in events_on(plan, day) if e.kind != "festival_slot" and e.kind != "unavailable"), key=lambda e: (e.start, e.id)
+    )
 
 
 def festival_slot_count(plan: Plan, day: date) -> int:

@@ -19,12 +19,17 @@ def _when(event: Event, plan: Plan, lang: str) -> str:
 def describe_change(change: Change, plan: Plan, lang: str = "en") -> str:
     """One change as a line for people: what, when and where (old → new for a move)."""
     de = lang == "de"
-    words = {"new": ("Neu", "New"), "moved": ("Verlegt", "Moved"), "cancelled": ("Abgesagt", "Cancelled"),
-             "removed": ("Entfernt", "Removed")}[change.kind][0 if de else 1]
-    if change.kind == "moved":
-        return (f'{words}: "{change.title}" {_when(change.before, plan, lang)} → '  # type: ignore[arg-type]
-                f"{_when(change.after, plan, lang)}")  # type: ignore[arg-type]
-    return f'{words}: "{change.title}" {_when(change.after or change.before, plan, lang)}'  # type: ignore[arg-type]
+    words = {
+        "new": ("Neu", "New"),
+        "moved": ("Verlegt", "Moved"),
+        "cancelled": ("Abgesagt", "Cancelled"),
+        "removed": ("Entfernt", "Removed"),
+    }[change.kind][0 if de else 1]
+    if change.before is not None and change.after is not None and change.kind == "moved":
+        return f'{words}: "{change.title}" {_when(change.before, plan, lang)} → {_when(change.after, plan, lang)}'
+    event = change.after or change.before
+    assert event is not None  # a change has the event before it, after it, or both
+    return f'{words}: "{change.title}" {_when(event, plan, lang)}'
 
 
 def change_record(change: Change, plan: Plan) -> dict:
@@ -34,8 +39,17 @@ def change_record(change: Change, plan: Plan) -> dict:
     def where(event: Event | None) -> dict | None:
         if event is None:
             return None
-        return {"start": format_instant(event.start, clock), "end": format_instant(event.end, clock),
-                "venue": event.venue, "status": event.status}
+        return {
+            "start": format_instant(event.start, clock),
+            "end": format_instant(event.end, clock),
+            "venue": event.venue,
+            "status": event.status,
+        }
 
-    return {"kind": change.kind, "event": change.event_id, "title": change.title,
-            "before": where(change.before), "after": where(change.after)}
+    return {
+        "kind": change.kind,
+        "event": change.event_id,
+        "title": change.title,
+        "before": where(change.before),
+        "after": where(change.after),
+    }

@@ -13,37 +13,75 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import icalendar
 
-from planner.plan.clock import zone_named
 from planner.errors import PlanError
-from planner.plan.model import Event, Plan
 from planner.exports.vtimezone import ZoneRule, zone_rule
 from planner.plan.audiences import GUEST, INTERNAL, PUBLIC, audience_view
+from planner.plan.clock import zone_named
+from planner.plan.model import Event, Plan
 
-UTC = timezone.utc
+UTC = UTC
 PRODID = "-//DORTBUNT! planner//Calendar feeds//EN"
 UID_DOMAIN = "dortbunt-planner"
 
 _LABELS = {
-    "en": {"venue": "Venue", "delegation": "Delegation", "delegations": "Delegations", "with": "With",
-           "notes": "Notes", "status": "Status", "tentative": "tentative (not yet confirmed)",
-           "cancelled": "cancelled", "busy": "Busy", "feed_delegation": "Programme",
-           "feed_person": "Calendar", "feed_venue": "Venue", "feed_public": "Public programme",
-           "feed_all": "All events"},
-    "de": {"venue": "Ort", "delegation": "Delegation", "delegations": "Delegationen", "with": "Mit",
-           "notes": "Notizen", "status": "Status", "tentative": "vorläufig (noch nicht bestätigt)",
-           "cancelled": "abgesagt", "busy": "Belegt", "feed_delegation": "Programm",
-           "feed_person": "Kalender", "feed_venue": "Ort", "feed_public": "Öffentliches Programm",
-           "feed_all": "Alle Termine"},
+    "en": {
+        "venue": "Venue",
+        "delegation": "Delegation",
+        "delegations": "Delegations",
+        "with": "With",
+        "notes": "Notes",
+        "status": "Status",
+        "tentative": "tentative (not yet confirmed)",
+        "cancelled": "cancelled",
+        "busy": "Busy",
+        "feed_delegation": "Programme",
+        "feed_person": "Calendar",
+        "feed_venue": "Venue",
+        "feed_public": "Public programme",
+        "feed_all": "All events",
+    },
+    "de": {
+        "venue": "Ort",
+        "delegation": "Delegation",
+        "delegations": "Delegationen",
+        "with": "Mit",
+        "notes": "Notizen",
+        "status": "Status",
+        "tentative": "vorläufig (noch nicht bestätigt)",
+        "cancelled": "abgesagt",
+        "busy": "Belegt",
+        "feed_delegation": "Programm",
+        "feed_person": "Kalender",
+        "feed_venue": "Ort",
+        "feed_public": "Öffentliches Programm",
+        "feed_all": "Alle Termine",
+    },
 }
 _ROLES = {
-    "en": {"mayor": "Lord Mayor", "deputy_mayor": "Deputy Mayor", "interpreter": "interpreter",
-           "protocol": "protocol", "escort": "escort", "performer": "performer", "press": "press", "other": ""},
-    "de": {"mayor": "Oberbürgermeister/in", "deputy_mayor": "Bürgermeister/in", "interpreter": "Dolmetschung",
-           "protocol": "Protokoll", "escort": "Begleitung", "performer": "Auftritt", "press": "Presse", "other": ""},
+    "en": {
+        "mayor": "Lord Mayor",
+        "deputy_mayor": "Deputy Mayor",
+        "interpreter": "interpreter",
+        "protocol": "protocol",
+        "escort": "escort",
+        "performer": "performer",
+        "press": "press",
+        "other": "",
+    },
+    "de": {
+        "mayor": "Oberbürgermeister/in",
+        "deputy_mayor": "Bürgermeister/in",
+        "interpreter": "Dolmetschung",
+        "protocol": "Protokoll",
+        "escort": "Begleitung",
+        "performer": "Auftritt",
+        "press": "Presse",
+        "other": "",
+    },
 }
 
 
@@ -209,8 +247,16 @@ def _when(instant: datetime, zone, rule: ZoneRule | None) -> datetime:
     return instant.astimezone(UTC)
 
 
-def _vevent(plan: Plan, feed: Feed, event: Event, lang: str, zone, rule: ZoneRule | None, stamp: bytes,
-            modified: Mapping[str, datetime] | None) -> list[bytes]:
+def _vevent(
+    plan: Plan,
+    feed: Feed,
+    event: Event,
+    lang: str,
+    zone,
+    rule: ZoneRule | None,
+    stamp: bytes,
+    modified: Mapping[str, datetime] | None,
+) -> list[bytes]:
     """One VEVENT as content lines. Values are escaped and formatted by icalendar's property
     types; the lines are put together here because icalendar's generic component machinery
     costs most of the time of a feed with thousands of events."""
@@ -222,8 +268,7 @@ def _vevent(plan: Plan, feed: Feed, event: Event, lang: str, zone, rule: ZoneRul
         if when.tzinfo is UTC:
             lines.append(name + b":" + _ical(icalendar.vDDDTypes(when)))
         else:  # wall time with the plan's TZID (its VTIMEZONE is in the calendar)
-            lines.append(name + b";TZID=" + plan.timezone.encode() + b":" +
-                         _ical(icalendar.vDDDTypes(when.replace(tzinfo=None))))
+            lines.append(name + b";TZID=" + plan.timezone.encode() + b":" + _ical(icalendar.vDDDTypes(when.replace(tzinfo=None))))
     lines.append(b"SUMMARY:" + text(event.title))
     venue = plan.venues.get(event.venue) if event.venue else None
     if venue is not None:
@@ -270,8 +315,16 @@ def _description(plan: Plan, feed: Feed, event: Event, lang: str) -> str:
     return "\n".join(lines)
 
 
-def feeds_for(plan: Plan, *, delegation: str | None = None, person: str | None = None, venue: str | None = None,
-              public: bool = False, everything: bool = False, lang: str = "en") -> Feed:
+def feeds_for(
+    plan: Plan,
+    *,
+    delegation: str | None = None,
+    person: str | None = None,
+    venue: str | None = None,
+    public: bool = False,
+    everything: bool = False,
+    lang: str = "en",
+) -> Feed:
     """The one feed the options ask for (exactly one must be given)."""
     chosen = [x for x in (delegation, person, venue) if x is not None] + [1 for x in (public, everything) if x]
     if len(chosen) != 1:
@@ -285,5 +338,15 @@ def feeds_for(plan: Plan, *, delegation: str | None = None, person: str | None =
     return public_feed(plan, lang) if public else full_feed(plan, lang)
 
 
-__all__ = ["Feed", "ical_text", "delegation_feed", "person_feed", "venue_feed", "public_feed", "full_feed",
-           "render", "timezone_component", "feeds_for"]
+__all__ = [
+    "Feed",
+    "ical_text",
+    "delegation_feed",
+    "person_feed",
+    "venue_feed",
+    "public_feed",
+    "full_feed",
+    "render",
+    "timezone_component",
+    "feeds_for",
+]

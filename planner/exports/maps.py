@@ -16,22 +16,42 @@ from datetime import date, datetime, timedelta
 
 import pydeck as pdk
 
-from planner.plan.clock import WallClock, zone_named
-from planner.rules.engine import Conflict
 from planner.errors import PlanError
+from planner.plan.clock import WallClock, zone_named
 from planner.plan.model import Event, Plan, Venue
 from planner.plan.travel import TravelTimes
+from planner.rules.engine import Conflict
 
 KIND_COLOURS = {
-    "city_hall": [200, 30, 45], "stage": [230, 120, 0], "square": [240, 170, 0], "museum": [60, 110, 200],
-    "hotel": [120, 80, 170], "station": [40, 40, 40], "airport": [40, 40, 40], "park": [40, 150, 70],
-    "stadium": [230, 200, 0], "church": [140, 100, 60], "restaurant": [200, 90, 140], "office": [100, 100, 100],
+    "city_hall": [200, 30, 45],
+    "stage": [230, 120, 0],
+    "square": [240, 170, 0],
+    "museum": [60, 110, 200],
+    "hotel": [120, 80, 170],
+    "station": [40, 40, 40],
+    "airport": [40, 40, 40],
+    "park": [40, 150, 70],
+    "stadium": [230, 200, 0],
+    "church": [140, 100, 60],
+    "restaurant": [200, 90, 140],
+    "office": [100, 100, 100],
     "other": [120, 120, 120],
 }
 #: A glyph per kind, drawn on the venue's dot (fonts on every system have these).
 KIND_ICONS = {
-    "city_hall": "★", "stage": "♪", "square": "◆", "museum": "M", "hotel": "H", "station": "S", "airport": "✈",
-    "park": "♣", "stadium": "◎", "church": "✝", "restaurant": "R", "office": "O", "other": "•",
+    "city_hall": "★",
+    "stage": "♪",
+    "square": "◆",
+    "museum": "M",
+    "hotel": "H",
+    "station": "S",
+    "airport": "✈",
+    "park": "♣",
+    "stadium": "◎",
+    "church": "✝",
+    "restaurant": "R",
+    "office": "O",
+    "other": "•",
 }
 TILE = 512  # deck.gl's pixels per 360° of longitude at zoom 0
 ON_NOW, EMPTY, CLASH = [230, 60, 30], [170, 170, 170], [220, 0, 0]
@@ -41,8 +61,7 @@ ON_NOW, EMPTY, CLASH = [230, 60, 30], [170, 170, 170], [220, 0, 0]
 # name holding "{address}" would get the address), "$" a String.replace pattern ("$&", "$'")
 # where Streamlit fills them in, and "@@" makes deck.gl's JSON reader take a string for code.
 # Quotes as numbers: plotly reads no "&quot;".
-_TEMPLATE_CHARACTERS = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "@": "&#64;", '"': "&#34;",
-                                      "'": "&#39;"})
+_TEMPLATE_CHARACTERS = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "@": "&#64;", '"': "&#34;", "'": "&#39;"})
 
 
 def html_text(text: str) -> str:
@@ -94,9 +113,18 @@ def day_stops(plan: Plan, delegation_id: str, day: date) -> list[Stop]:
         raise PlanError("", f"unknown delegation {delegation_id!r}")
     begins, ends = _day_bounds(plan, day)
     travel = TravelTimes(plan)
-    events = sorted((e for e in plan.events if delegation_id in e.delegations and e.status != "cancelled"
-                     and e.venue is not None and e.start < ends and e.end > begins),
-                    key=lambda e: (e.start, e.end, e.id))
+    events = sorted(
+        (
+            e
+            for e in plan.events
+            if delegation_id in e.delegations
+            and e.status != "cancelled"
+            and e.venue is not None
+            and e.start < ends
+            and e.end > begins
+        ),
+        key=lambda e: (e.start, e.end, e.id),
+    )
     stops: list[Stop] = []
     for event in events:
         assert event.venue is not None  # only events at a venue were taken
@@ -112,8 +140,7 @@ def stage_status(plan: Plan, moment: datetime) -> list[dict]:
     for venue in plan.venues.values():
         if not (venue.amplified or venue.kind == "stage"):
             continue
-        here = sorted((e for e in plan.events if e.venue == venue.id and e.status != "cancelled"),
-                      key=lambda e: (e.start, e.id))
+        here = sorted((e for e in plan.events if e.venue == venue.id and e.status != "cancelled"), key=lambda e: (e.start, e.id))
         now = [e for e in here if e.start <= moment < e.end]
         upcoming = [e for e in here if e.start > moment]
         rows.append({"venue": venue, "now": now, "next": upcoming[0] if upcoming else None})
@@ -136,19 +163,27 @@ def _view(venues: list[Venue]) -> pdk.ViewState:
 def _scale_bar(view: pdk.ViewState) -> list[pdk.Layer]:
     """A scale bar of a round length (about 100–250 px) near the lower left of the view, for
     orientation without map tiles."""
-    pixels_per_km = TILE * 2 ** view.zoom / 360 / (111.32 * math.cos(math.radians(view.latitude)))
+    pixels_per_km = TILE * 2**view.zoom / 360 / (111.32 * math.cos(math.radians(view.latitude)))
     km = next((k for k in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if k * pixels_per_km >= 100), 1000)
-    degrees_per_pixel = 360 / (TILE * 2 ** view.zoom)
-    start = [view.longitude - 420 * degrees_per_pixel,
-             view.latitude - 300 * degrees_per_pixel * math.cos(math.radians(view.latitude))]
+    degrees_per_pixel = 360 / (TILE * 2**view.zoom)
+    start = [
+        view.longitude - 420 * degrees_per_pixel,
+        view.latitude - 300 * degrees_per_pixel * math.cos(math.radians(view.latitude)),
+    ]
     end = [start[0] + km / (111.32 * math.cos(math.radians(view.latitude))), start[1]]
     label = f"{km * 1000:.0f} m" if km < 1 else f"{km:g} km"
     return [
-        pdk.Layer("PathLayer", [{"path": [start, end]}], id="scale", get_path="path", get_color=[30, 30, 30],
-                  width_min_pixels=4),
-        pdk.Layer("TextLayer", [{"position": [(start[0] + end[0]) / 2, start[1]], "text": label}], id="scale-label",
-                  get_position="position", get_text="text", get_size=13, get_color=[30, 30, 30],
-                  get_pixel_offset=[0, -12]),
+        pdk.Layer("PathLayer", [{"path": [start, end]}], id="scale", get_path="path", get_color=[30, 30, 30], width_min_pixels=4),
+        pdk.Layer(
+            "TextLayer",
+            [{"position": [(start[0] + end[0]) / 2, start[1]], "text": label}],
+            id="scale-label",
+            get_position="position",
+            get_text="text",
+            get_size=13,
+            get_color=[30, 30, 30],
+            get_pixel_offset=[0, -12],
+        ),
     ]
 
 
@@ -178,8 +213,10 @@ def _deck(layers: list[pdk.Layer], view: pdk.ViewState) -> pdk.Deck:
 
 def _next_events(plan: Plan, venue_id: str, after: datetime | None, count: int = 3) -> str:
     clock = _wall(plan)
-    upcoming = sorted((e for e in plan.events if e.venue == venue_id and e.status != "cancelled"
-                       and (after is None or e.end > after)), key=lambda e: (e.start, e.id))[:count]
+    upcoming = sorted(
+        (e for e in plan.events if e.venue == venue_id and e.status != "cancelled" and (after is None or e.end > after)),
+        key=lambda e: (e.start, e.id),
+    )[:count]
     return "<br>".join(f"{clock.wall(e.start):%a %d.%m. %H:%M} {_escape(e.title)}" for e in upcoming)
 
 
@@ -192,12 +229,20 @@ def venue_points(plan: Plan, after: datetime | None = None, conflicts: list[Conf
     points = []
     for venue in plan.venues.values():
         count = clashing.get(venue.id, 0)
-        points.append({
-            "position": [venue.lon, venue.lat], "label": plain_label(venue.name), "radius": _radius(venue),
-            "colour": CLASH if count else KIND_COLOURS[venue.kind], "icon": KIND_ICONS[venue.kind],
-            "name": _escape(venue.name), "address": _escape(venue.address), "kind": venue.kind,
-            "next": _next_events(plan, venue.id, after), "conflicts": f"{count} conflict(s)" if count else "",
-        })
+        points.append(
+            {
+                "position": [venue.lon, venue.lat],
+                "label": plain_label(venue.name),
+                "radius": _radius(venue),
+                "colour": CLASH if count else KIND_COLOURS[venue.kind],
+                "icon": KIND_ICONS[venue.kind],
+                "name": _escape(venue.name),
+                "address": _escape(venue.address),
+                "kind": venue.kind,
+                "next": _next_events(plan, venue.id, after),
+                "conflicts": f"{count} conflict(s)" if count else "",
+            }
+        )
     return points
 
 
@@ -207,13 +252,41 @@ def venues_map(plan: Plan, after: datetime | None = None, conflicts: list[Confli
     points = venue_points(plan, after, conflicts)
     _add_tips(points, "<b>{name}</b><br>{address}<br><i>{kind}</i><br>{conflicts}<br>{next}")
     layers = [
-        pdk.Layer("ScatterplotLayer", points, id="venues", get_position="position", get_radius="radius",
-                  radius_units='"pixels"', get_fill_color="colour", pickable=True, opacity=0.85, stroked=True,
-                  get_line_color=[255, 255, 255], line_width_min_pixels=1),
-        pdk.Layer("TextLayer", points, id="icons", get_position="position", get_text="icon", get_size=12,
-                  get_color=[255, 255, 255], character_set='"auto"'),
-        pdk.Layer("TextLayer", points, id="labels", get_position="position", get_text="label", get_size=12,
-                  get_color=[20, 20, 20], get_pixel_offset=[0, 22], character_set='"auto"'),
+        pdk.Layer(
+            "ScatterplotLayer",
+            points,
+            id="venues",
+            get_position="position",
+            get_radius="radius",
+            radius_units='"pixels"',
+            get_fill_color="colour",
+            pickable=True,
+            opacity=0.85,
+            stroked=True,
+            get_line_color=[255, 255, 255],
+            line_width_min_pixels=1,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            points,
+            id="icons",
+            get_position="position",
+            get_text="icon",
+            get_size=12,
+            get_color=[255, 255, 255],
+            character_set='"auto"',
+        ),
+        pdk.Layer(
+            "TextLayer",
+            points,
+            id="labels",
+            get_position="position",
+            get_text="label",
+            get_size=12,
+            get_color=[20, 20, 20],
+            get_pixel_offset=[0, 22],
+            character_set='"auto"',
+        ),
     ]
     return _deck(layers, _view(list(plan.venues.values())))
 
@@ -232,20 +305,32 @@ def delegation_day_map(plan: Plan, delegation_id: str, day: date) -> pdk.Deck:
     # One point per venue: a venue visited twice shows both numbers ("2·4") and both events.
     by_venue: dict[str, dict] = {}
     for s in stops:
-        point = by_venue.setdefault(s.venue.id, {
-            "position": [s.venue.lon, s.venue.lat], "numbers": [], "visits": [],
-            "name": _escape(s.venue.name), "address": _escape(s.venue.address)})
+        point = by_venue.setdefault(
+            s.venue.id,
+            {
+                "position": [s.venue.lon, s.venue.lat],
+                "numbers": [],
+                "visits": [],
+                "name": _escape(s.venue.name),
+                "address": _escape(s.venue.address),
+            },
+        )
         point["numbers"].append(str(s.number))
-        point["visits"].append(f"{s.number}. {clock.wall(s.event.start):%H:%M}–{clock.wall(s.event.end):%H:%M} "
-                               f"{_escape(s.event.title)}")
-    points = [{**p, "number": "·".join(p.pop("numbers")), "visits": "<br>".join(p["visits"])}
-              for p in by_venue.values()]
+        point["visits"].append(
+            f"{s.number}. {clock.wall(s.event.start):%H:%M}–{clock.wall(s.event.end):%H:%M} {_escape(s.event.title)}"
+        )
+    points = [{**p, "number": "·".join(p.pop("numbers")), "visits": "<br>".join(p["visits"])} for p in by_venue.values()]
     _add_tips(points, "<b>{name}</b><br>{address}<br>{visits}")
-    legs = [{
-        "path": [[a.venue.lon, a.venue.lat], [b.venue.lon, b.venue.lat]],
-        "middle": [(a.venue.lon + b.venue.lon) / 2, (a.venue.lat + b.venue.lat) / 2],
-        "text": f"{b.travel_minutes:.0f} min →", "angle": -math.degrees(math.atan2(b.venue.lat - a.venue.lat, b.venue.lon - a.venue.lon)),
-    } for a, b in zip(stops, stops[1:]) if a.venue.id != b.venue.id]
+    legs = [
+        {
+            "path": [[a.venue.lon, a.venue.lat], [b.venue.lon, b.venue.lat]],
+            "middle": [(a.venue.lon + b.venue.lon) / 2, (a.venue.lat + b.venue.lat) / 2],
+            "text": f"{b.travel_minutes:.0f} min →",
+            "angle": -math.degrees(math.atan2(b.venue.lat - a.venue.lat, b.venue.lon - a.venue.lon)),
+        }
+        for a, b in zip(stops, stops[1:])
+        if a.venue.id != b.venue.id
+    ]
     marks: list[dict] = []
     if delegation.hotel in plan.venues:
         hotel = plan.venues[delegation.hotel]
@@ -254,14 +339,40 @@ def delegation_day_map(plan: Plan, delegation_id: str, day: date) -> pdk.Deck:
         marks.append({"position": points[0]["position"], "text": "Arrival"})
     layers = [
         pdk.Layer("PathLayer", legs, id="legs", get_path="path", get_color=[40, 90, 200], width_min_pixels=3),
-        pdk.Layer("TextLayer", legs, id="minutes", get_position="middle", get_text="text", get_size=13,
-                  get_color=[40, 90, 200], get_angle="angle", character_set='"auto"'),
-        pdk.Layer("ScatterplotLayer", points, id="stops", get_position="position", get_radius=12,
-                  radius_units='"pixels"', get_fill_color=[40, 90, 200], pickable=True),
-        pdk.Layer("TextLayer", points, id="numbers", get_position="position", get_text="number", get_size=13,
-                  get_color=[255, 255, 255]),
-        pdk.Layer("TextLayer", marks, id="marks", get_position="position", get_text="text", get_size=13,
-                  get_color=[120, 40, 150], get_pixel_offset=[0, -24]),
+        pdk.Layer(
+            "TextLayer",
+            legs,
+            id="minutes",
+            get_position="middle",
+            get_text="text",
+            get_size=13,
+            get_color=[40, 90, 200],
+            get_angle="angle",
+            character_set='"auto"',
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            points,
+            id="stops",
+            get_position="position",
+            get_radius=12,
+            radius_units='"pixels"',
+            get_fill_color=[40, 90, 200],
+            pickable=True,
+        ),
+        pdk.Layer(
+            "TextLayer", points, id="numbers", get_position="position", get_text="number", get_size=13, get_color=[255, 255, 255]
+        ),
+        pdk.Layer(
+            "TextLayer",
+            marks,
+            id="marks",
+            get_position="position",
+            get_text="text",
+            get_size=13,
+            get_color=[120, 40, 150],
+            get_pixel_offset=[0, -24],
+        ),
     ]
     return _deck(layers, _view([s.venue for s in stops] or list(plan.venues.values())))
 
@@ -274,18 +385,44 @@ def festival_map(plan: Plan, moment: datetime) -> pdk.Deck:
         venue: Venue = row["venue"]
         now = "; ".join(_escape(e.title) for e in row["now"])
         upcoming = row["next"]
-        points.append({
-            "position": [venue.lon, venue.lat], "label": plain_label(venue.name), "radius": _radius(venue),
-            "colour": ON_NOW if row["now"] else EMPTY, "name": _escape(venue.name),
-            "now": now or "—", "next": f"{clock.wall(upcoming.start):%H:%M} {_escape(upcoming.title)}" if upcoming else "—",
-        })
+        points.append(
+            {
+                "position": [venue.lon, venue.lat],
+                "label": plain_label(venue.name),
+                "radius": _radius(venue),
+                "colour": ON_NOW if row["now"] else EMPTY,
+                "name": _escape(venue.name),
+                "now": now or "—",
+                "next": f"{clock.wall(upcoming.start):%H:%M} {_escape(upcoming.title)}" if upcoming else "—",
+            }
+        )
     _add_tips(points, "<b>{name}</b><br>Now: {now}<br>Next: {next}")
     layers = [
-        pdk.Layer("ScatterplotLayer", points, id="stages", get_position="position", get_radius="radius",
-                  radius_units='"pixels"', get_fill_color="colour", pickable=True, opacity=0.9, stroked=True,
-                  get_line_color=[255, 255, 255], line_width_min_pixels=1),
-        pdk.Layer("TextLayer", points, id="labels", get_position="position", get_text="label", get_size=12,
-                  get_color=[20, 20, 20], get_pixel_offset=[0, 16], character_set='"auto"'),
+        pdk.Layer(
+            "ScatterplotLayer",
+            points,
+            id="stages",
+            get_position="position",
+            get_radius="radius",
+            radius_units='"pixels"',
+            get_fill_color="colour",
+            pickable=True,
+            opacity=0.9,
+            stroked=True,
+            get_line_color=[255, 255, 255],
+            line_width_min_pixels=1,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            points,
+            id="labels",
+            get_position="position",
+            get_text="label",
+            get_size=12,
+            get_color=[20, 20, 20],
+            get_pixel_offset=[0, 16],
+            character_set='"auto"',
+        ),
     ]
     return _deck(layers, _view([r["venue"] for r in stage_status(plan, moment)] or list(plan.venues.values())))
 
@@ -302,8 +439,13 @@ def standalone_html(deck: pdk.Deck, title: str = "DORTBUNT! planner") -> str:
     as ``<\\/`` and ``<\\!--`` (the same strings to JavaScript, no end of the script to HTML).
     """
     # pydeck's page fills the tooltip in as HTML: the escaped one.
-    deck = pdk.Deck(layers=deck.layers, initial_view_state=deck.initial_view_state, map_provider=None, map_style=None,
-                    tooltip={"html": "{tooltip_html}", "style": _TIP_STYLE})
+    deck = pdk.Deck(
+        layers=deck.layers,
+        initial_view_state=deck.initial_view_state,
+        map_provider=None,
+        map_style=None,
+        tooltip={"html": "{tooltip_html}", "style": _TIP_STYLE},
+    )
     data = deck.to_json()
     safe = data.replace("</", "<\\/").replace("<!--", "<\\!--")
     page = deck.to_html(as_string=True, offline=True, notebook_display=False)
@@ -331,5 +473,14 @@ def first_day(plan: Plan, delegation_id: str | None = None) -> date:
     raise PlanError("", "the plan has no events; give the day with --day")
 
 
-__all__ = ["venues_map", "conflicts_map", "delegation_day_map", "festival_map", "standalone_html", "day_stops",
-           "stage_status", "venue_points", "first_day"]
+__all__ = [
+    "venues_map",
+    "conflicts_map",
+    "delegation_day_map",
+    "festival_map",
+    "standalone_html",
+    "day_stops",
+    "stage_status",
+    "venue_points",
+    "first_day",
+]

@@ -19,10 +19,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+
+from planner.errors import PlanError
 from planner.exports.ics import Feed
 from planner.plan.audiences import INTERNAL, PUBLIC, audience_view
 from planner.plan.clock import WallClock, zone_named
-from planner.errors import PlanError
 from planner.plan.model import Plan
 
 #: What a spreadsheet takes for the start of a formula (or of a DDE command).
@@ -32,18 +33,45 @@ FORMULA_START = frozenset("=+-@\t\r\n＝＋－＠")
 # a formula if, past any spaces and quotes (a reader drops a leading quote pair), a formula start
 # follows; it starts with a line break if the cell ends there, because then the closing quote of
 # the written cell opens a quoted field that holds the line end. Both get an apostrophe.
-_INNER_CELL_START = re.compile(
-    r'([,;\r\n]++ *+)(?=[ "]*+(?:[' + re.escape("".join(sorted(FORMULA_START))) + r']|\Z))')
+_INNER_CELL_START = re.compile(r'([,;\r\n]++ *+)(?=[ "]*+(?:[' + re.escape("".join(sorted(FORMULA_START))) + r"]|\Z))")
 # Characters an Excel file cannot hold (XML 1.0 forbids them); shown as U+FFFD instead.
 _NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 _HEADERS = {
-    "en": {"day": "Day", "start": "Start", "end": "End", "title": "Title", "kind": "Kind", "venue": "Venue",
-           "address": "Address", "delegations": "Delegations", "people": "People", "status": "Status",
-           "public": "Public", "notes": "Notes", "id": "ID", "yes": "yes", "no": "no"},
-    "de": {"day": "Tag", "start": "Beginn", "end": "Ende", "title": "Titel", "kind": "Art", "venue": "Ort",
-           "address": "Adresse", "delegations": "Delegationen", "people": "Personen", "status": "Status",
-           "public": "Öffentlich", "notes": "Notizen", "id": "ID", "yes": "ja", "no": "nein"},
+    "en": {
+        "day": "Day",
+        "start": "Start",
+        "end": "End",
+        "title": "Title",
+        "kind": "Kind",
+        "venue": "Venue",
+        "address": "Address",
+        "delegations": "Delegations",
+        "people": "People",
+        "status": "Status",
+        "public": "Public",
+        "notes": "Notes",
+        "id": "ID",
+        "yes": "yes",
+        "no": "no",
+    },
+    "de": {
+        "day": "Tag",
+        "start": "Beginn",
+        "end": "Ende",
+        "title": "Titel",
+        "kind": "Art",
+        "venue": "Ort",
+        "address": "Adresse",
+        "delegations": "Delegationen",
+        "people": "Personen",
+        "status": "Status",
+        "public": "Öffentlich",
+        "notes": "Notizen",
+        "id": "ID",
+        "yes": "ja",
+        "no": "nein",
+    },
 }
 #: CSV field separator per language: German Excel splits on semicolons.
 SEPARATORS = {"en": ",", "de": ";"}
@@ -87,12 +115,19 @@ def table_rows(plan: Plan, feed: Feed, lang: str = "en") -> tuple[list[str], lis
         start, end = wall.wall(event.start), wall.wall(event.end)
         venue = plan.venues.get(event.venue) if event.venue else None
         cells = {
-            "day": start.date().isoformat(), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "title": event.title,
-            "kind": event.kind, "venue": venue.name if venue else "", "address": venue.address if venue else "",
+            "day": start.date().isoformat(),
+            "start": f"{start:%H:%M}",
+            "end": f"{end:%H:%M}",
+            "title": event.title,
+            "kind": event.kind,
+            "venue": venue.name if venue else "",
+            "address": venue.address if venue else "",
             "delegations": "; ".join(plan.delegations[d].city for d in event.delegations),
             "people": "; ".join(plan.people[p].name for p in event.people),
-            "status": event.status, "public": words["yes"] if event.public else words["no"],
-            "notes": event.notes, "id": event.id,
+            "status": event.status,
+            "public": words["yes"] if event.public else words["no"],
+            "notes": event.notes,
+            "id": event.id,
         }
         rows.append([cells[column] for column in columns])
     return [words[column] for column in columns], rows

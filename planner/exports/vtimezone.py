@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -75,10 +75,10 @@ class ZoneRule:
         """The UTC offset this rule gives for an aware instant."""
         if self.daylight is None or self.to_daylight is None or self.to_standard is None:
             return self.standard
-        year = instant.astimezone(timezone.utc).year
+        year = instant.astimezone(UTC).year
         begins = self.to_daylight.local(year) - self.standard
         ends = self.to_standard.local(year) - self.daylight
-        moment = instant.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = instant.astimezone(UTC).replace(tzinfo=None)
         if begins < ends:  # northern hemisphere
             return self.daylight if begins <= moment < ends else self.standard
         return self.standard if ends <= moment < begins else self.daylight
@@ -108,10 +108,7 @@ def zone_rule(key: str) -> ZoneRule | None:
     standard = timedelta(seconds=-_seconds(match["std_offset"]))
     if match["dst"] is None:
         return ZoneRule(match["std"].strip("<>"), standard)
-    daylight = (timedelta(seconds=-_seconds(match["dst_offset"])) if match["dst_offset"]
-                else standard + timedelta(hours=1))
-    to_daylight = Transition(int(match["m1"]), int(match["w1"]), int(match["d1"]),
-                             _seconds(match["t1"]) if match["t1"] else 7200)
-    to_standard = Transition(int(match["m2"]), int(match["w2"]), int(match["d2"]),
-                             _seconds(match["t2"]) if match["t2"] else 7200)
+    daylight = timedelta(seconds=-_seconds(match["dst_offset"])) if match["dst_offset"] else standard + timedelta(hours=1)
+    to_daylight = Transition(int(match["m1"]), int(match["w1"]), int(match["d1"]), _seconds(match["t1"]) if match["t1"] else 7200)
+    to_standard = Transition(int(match["m2"]), int(match["w2"]), int(match["d2"]), _seconds(match["t2"]) if match["t2"] else 7200)
     return ZoneRule(match["std"].strip("<>"), standard, match["dst"].strip("<>"), daylight, to_daylight, to_standard)

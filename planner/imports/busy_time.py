@@ -10,16 +10,16 @@ entry blocks whole local days.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import icalendar
 import recurring_ical_events
 
-from planner.plan.clock import zone_named
 from planner.errors import PlanError
+from planner.plan.clock import zone_named
 from planner.plan.model import Event, Plan
 
-UTC = timezone.utc
+UTC = UTC
 #: More busy blocks than a diary could hold in the span read point to a runaway rule
 #: (FREQ=SECONDLY) rather than real appointments.
 MAX_BLOCKS = 20_000
@@ -27,14 +27,28 @@ MAX_BLOCKS = 20_000
 #: (about a microsecond each; a daily meeting for 30 years is some 11,000 steps): a minutely
 #: entry since 1900 would take hours. Each entry inside the span costs far more (a copy of it).
 MAX_STEPS = 1_000_000
-_FREQUENCY = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400,
-              "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
+_FREQUENCY = {
+    "SECONDLY": 1,
+    "MINUTELY": 60,
+    "HOURLY": 3600,
+    "DAILY": 86400,
+    "WEEKLY": 7 * 86400,
+    "MONTHLY": 28 * 86400,
+    "YEARLY": 365 * 86400,
+}
 # BYxxx parts finer than the frequency multiply the instants of each period: by the number of
 # values listed, times how often one value can occur in one period of that frequency ("MO" is
 # one day a week, up to 5 a month, 53 a year; "1MO" is one day in any period).
-_FAN_OUT = {"BYMONTH": ("MONTHLY", {}), "BYWEEKNO": ("WEEKLY", {"YEARLY": 7}), "BYYEARDAY": ("DAILY", {}),
-            "BYMONTHDAY": ("DAILY", {"YEARLY": 12}), "BYDAY": ("DAILY", {"MONTHLY": 5, "YEARLY": 53}),
-            "BYHOUR": ("HOURLY", {}), "BYMINUTE": ("MINUTELY", {}), "BYSECOND": ("SECONDLY", {})}
+_FAN_OUT = {
+    "BYMONTH": ("MONTHLY", {}),
+    "BYWEEKNO": ("WEEKLY", {"YEARLY": 7}),
+    "BYYEARDAY": ("DAILY", {}),
+    "BYMONTHDAY": ("DAILY", {"YEARLY": 12}),
+    "BYDAY": ("DAILY", {"MONTHLY": 5, "YEARLY": 53}),
+    "BYHOUR": ("HOURLY", {}),
+    "BYMINUTE": ("MINUTELY", {}),
+    "BYSECOND": ("SECONDLY", {}),
+}
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -43,8 +57,7 @@ def busy_id(person_id: str) -> str:
     return f"busy-{person_id}-"
 
 
-def busy_events(data: bytes, plan: Plan, person_id: str, start: datetime, end: datetime,
-                source: str = "calendar") -> list[Event]:
+def busy_events(data: bytes, plan: Plan, person_id: str, start: datetime, end: datetime, source: str = "calendar") -> list[Event]:
     """The busy blocks of `person_id` between `start` and `end` (aware) from iCalendar bytes."""
     if person_id not in plan.people:
         raise PlanError("", f"unknown person {person_id!r}")
@@ -60,7 +73,10 @@ def busy_events(data: bytes, plan: Plan, person_id: str, start: datetime, end: d
     except PlanError:
         raise
     except (ValueError, KeyError, IndexError, TypeError, OverflowError, recurring_ical_events.InvalidCalendar) as error:
-        raise PlanError("", f"{source} is not a calendar that can be read: {str(error).splitlines()[0] if str(error) else type(error).__name__}") from None
+        raise PlanError(
+            "",
+            f"{source} is not a calendar that can be read: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
+        ) from None
 
 
 _DAY_FILTERS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
@@ -100,8 +116,9 @@ def _parse(data: bytes) -> icalendar.Calendar:
 
 
 def _too_many(source: str) -> PlanError:
-    return PlanError("", f"{source} has more than {MAX_BLOCKS:,} entries in the span read; "
-                         "choose a shorter one with --from and --to")
+    return PlanError(
+        "", f"{source} has more than {MAX_BLOCKS:,} entries in the span read; choose a shorter one with --from and --to"
+    )
 
 
 def _check_expansion(calendar, start: datetime, end: datetime, zone, source: str) -> None:
@@ -123,8 +140,11 @@ def _check_expansion(calendar, start: datetime, end: datetime, zone, source: str
                     raise PlanError("", f"{source}: {name} has INTERVAL={interval}; it must be 1 or more")
                 refused = _never_repeating(rule, frequency, interval)
                 if refused:
-                    raise PlanError("", f"{source}: {name}:FREQ={frequency} with {refused} is not read (such a rule "
-                                        "may never match, and then its expansion runs to the year 9999)")
+                    raise PlanError(
+                        "",
+                        f"{source}: {name}:FREQ={frequency} with {refused} is not read (such a rule "
+                        "may never match, and then its expansion runs to the year 9999)",
+                    )
                 stop = end
                 for until in rule.get("UNTIL", []):
                     stop = min(stop, _instant(until, zone))
@@ -132,8 +152,9 @@ def _check_expansion(calendar, start: datetime, end: datetime, zone, source: str
                 fan_out = 1
                 for part, (level, most) in _FAN_OUT.items():
                     if rule.get(part) and _FREQUENCY[level] < _FREQUENCY[frequency]:
-                        fan_out *= sum(1 if any(c.isdigit() for c in str(value)) else most.get(frequency, 1)
-                                       for value in rule[part])
+                        fan_out *= sum(
+                            1 if any(c.isdigit() for c in str(value)) else most.get(frequency, 1) for value in rule[part]
+                        )
                 period = _FREQUENCY[frequency] * interval
                 rule_steps = fan_out * (max(0.0, (stop - begins).total_seconds()) / period + 1)
                 rule_inside = fan_out * (max(0.0, (stop - max(begins, start)).total_seconds()) / period + 1)
@@ -142,17 +163,26 @@ def _check_expansion(calendar, start: datetime, end: datetime, zone, source: str
                 steps += rule_steps
                 inside += rule_inside
                 if frequency in ("MONTHLY", "YEARLY") and not _some_day_exists(rule):
-                    raise PlanError("", f"{source}: {name} names days that no month has (e.g. the 30th of "
-                                        "February): such a rule never matches, and its expansion runs to the year 9999")
-                if frequency in ("MONTHLY", "YEARLY") and ("BYYEARDAY" in rule or "BYWEEKNO" in rule) and \
-                        sum(part in rule for part in _DAY_FILTERS) > 1:
+                    raise PlanError(
+                        "",
+                        f"{source}: {name} names days that no month has (e.g. the 30th of "
+                        "February): such a rule never matches, and its expansion runs to the year 9999",
+                    )
+                if (
+                    frequency in ("MONTHLY", "YEARLY")
+                    and ("BYYEARDAY" in rule or "BYWEEKNO" in rule)
+                    and sum(part in rule for part in _DAY_FILTERS) > 1
+                ):
                     steps += MAX_STEPS / 5  # combinations calendar apps do not write; they may match rarely
                 if inside > MAX_BLOCKS:
                     raise _too_many(source)
                 if steps > MAX_STEPS:
-                    raise PlanError("", f"{source}: the repeating entry {str(component.get('SUMMARY', ''))[:60]!r} "
-                                        f"({frequency.lower()} since {begins:%Y-%m-%d}) would take more than "
-                                        f"{MAX_STEPS:,} steps to expand; shorten its rule or the span read")
+                    raise PlanError(
+                        "",
+                        f"{source}: the repeating entry {str(component.get('SUMMARY', ''))[:60]!r} "
+                        f"({frequency.lower()} since {begins:%Y-%m-%d}) would take more than "
+                        f"{MAX_STEPS:,} steps to expand; shorten its rule or the span read",
+                    )
 
 
 def _busy_blocks(occurrences, person_id: str, start: datetime, end: datetime, zone, source: str) -> list[Event]:
@@ -167,8 +197,9 @@ def _busy_blocks(occurrences, person_id: str, start: datetime, end: datetime, zo
             duration = _value(occurrence, "DURATION", source) if "DURATION" in occurrence else None
             if duration is not None and not isinstance(duration, timedelta):
                 raise PlanError("", f"{source}: an entry's DURATION is not a duration: {duration!r}")
-            ends = begins + (duration if duration is not None else
-                             (timedelta(days=1) if not isinstance(first, datetime) else timedelta(0)))
+            ends = begins + (
+                duration if duration is not None else (timedelta(days=1) if not isinstance(first, datetime) else timedelta(0))
+            )
         if ends <= begins or ends <= start or begins >= end:
             continue
         uid = str(occurrence.get("UID", ""))
@@ -178,8 +209,14 @@ def _busy_blocks(occurrences, person_id: str, start: datetime, end: datetime, zo
         if str(occurrence.get("CLASS", "PUBLIC")).upper() in ("PRIVATE", "CONFIDENTIAL"):
             summary = ""  # marked private in the owner's calendar: only that the time is taken
         found[ident] = Event(
-            id=ident, title=summary or "Busy", kind="unavailable", start=begins, end=ends, venue=None,
-            people=(person_id,), notes=f"imported from {source}",
+            id=ident,
+            title=summary or "Busy",
+            kind="unavailable",
+            start=begins,
+            end=ends,
+            venue=None,
+            people=(person_id,),
+            notes=f"imported from {source}",
         )
     return sorted(found.values(), key=lambda e: (e.start, e.id))
 

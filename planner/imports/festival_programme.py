@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planner.plan.clock import WallClock, zone_named
 from planner.errors import PlanError
-from planner.plan.writing import free_id, wall_text
+from planner.plan.clock import WallClock, zone_named
 from planner.plan.model import STAGE_KINDS, STATUSES, Event, Plan
+from planner.plan.writing import free_id, wall_text
 from planner.rules.change_preview import read_event
 
 if TYPE_CHECKING:
@@ -73,8 +73,9 @@ def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS) -> pd.DataF
         elif name.endswith(".csv"):
             text = data.decode("utf-8-sig")
             # Blank lines are kept (and skipped later) so that row numbers match the spreadsheet's.
-            table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python",
-                                skip_blank_lines=False)
+            table = pd.read_csv(
+                io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python", skip_blank_lines=False
+            )
         else:
             raise PlanError("", f"{filename}: expected a .csv or .xlsx file")
     except UnicodeDecodeError:
@@ -82,7 +83,9 @@ def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS) -> pd.DataF
     except PlanError:
         raise
     except Exception as error:  # pandas and openpyxl raise many kinds for a broken file
-        raise PlanError("", f"{filename}: cannot be read as a table ({str(error).splitlines()[0] if str(error) else type(error).__name__})") from None
+        raise PlanError(
+            "", f"{filename}: cannot be read as a table ({str(error).splitlines()[0] if str(error) else type(error).__name__})"
+        ) from None
     if len(table) > max_rows:
         raise PlanError("", f"{filename}: {len(table):,} rows, at most {max_rows:,} at once")
     return table
@@ -128,14 +131,34 @@ def _flag(text: str) -> bool:
     raise ValueError(f"public {text!r} is not yes or no")
 
 
-def slot_document(plan: Plan, *, title: str, stage: str, day: date, start: time, end: time,
-                  performers: list[str], public: bool, status: str, event_id: str) -> dict:
+def slot_document(
+    plan: Plan,
+    *,
+    title: str,
+    stage: str,
+    day: date,
+    start: time,
+    end: time,
+    performers: list[str],
+    public: bool,
+    status: str,
+    event_id: str,
+) -> dict:
     """A festival slot as a plan-format object; an end earlier than the start is after midnight."""
     if end == start:
         raise ValueError("the slot ends when it starts")
     first, last = _span(day, start, end)
-    return {"id": event_id, "title": title, "kind": "festival_slot", "venue": stage, "start": first, "end": last,
-            "people": performers, "public": public, "status": status}
+    return {
+        "id": event_id,
+        "title": title,
+        "kind": "festival_slot",
+        "venue": stage,
+        "start": first,
+        "end": last,
+        "people": performers,
+        "public": public,
+        "status": status,
+    }
 
 
 def _span(day: date, start: time, end: time) -> tuple[str, str]:
@@ -143,8 +166,9 @@ def _span(day: date, start: time, end: time) -> tuple[str, str]:
     return wall_text(day, start), wall_text(day + timedelta(days=1) if end < start else day, end)
 
 
-def read_programme(data: bytes, filename: str, plan: Plan, limits: OrganiserLimits | None = None,
-                   max_rows: int = MAX_ROWS) -> list[dict]:
+def read_programme(
+    data: bytes, filename: str, plan: Plan, limits: OrganiserLimits | None = None, max_rows: int = MAX_ROWS
+) -> list[dict]:
     """Festival slots (plan-format objects) from a CSV or Excel file of at most `max_rows` rows,
     checked against `plan` and, for an organiser, against `limits` (the people and venues
     organisers may use).
@@ -155,8 +179,10 @@ def read_programme(data: bytes, filename: str, plan: Plan, limits: OrganiserLimi
     found = set(keys.values())
     missing = [key for key in REQUIRED if key not in found]
     if missing:
-        raise PlanError("", f"{filename}: missing column(s) {', '.join(missing)} "
-                            f"(expected {', '.join(names[0] for names in COLUMNS.values())})")
+        raise PlanError(
+            "",
+            f"{filename}: missing column(s) {', '.join(missing)} (expected {', '.join(names[0] for names in COLUMNS.values())})",
+        )
     stages = {v.id: v.id for v in plan.venues.values()}
     stages.update({v.name.strip().lower(): v.id for v in plan.venues.values()})
     people = {p.id: p.id for p in plan.people.values()}
@@ -189,10 +215,18 @@ def read_programme(data: bytes, filename: str, plan: Plan, limits: OrganiserLimi
             event_id = row.get("id") or free_id(taken, f"slot-{stage}")
             if event_id in taken:
                 raise ValueError(f"the id {event_id!r} is taken")
-            document = slot_document(plan, title=row["title"], stage=stage, day=_day(row["day"]),
-                                     start=_time(row["start"], "start"), end=_time(row["end"], "end"),
-                                     performers=performers, public=_flag(row.get("public", "")), status=status,
-                                     event_id=event_id)
+            document = slot_document(
+                plan,
+                title=row["title"],
+                stage=stage,
+                day=_day(row["day"]),
+                start=_time(row["start"], "start"),
+                end=_time(row["end"], "end"),
+                performers=performers,
+                public=_flag(row.get("public", "")),
+                status=status,
+                event_id=event_id,
+            )
             read_event(plan, document)
         except ValueError as error:  # PlanError is one too; its reason reads best after the row
             problems.append(f"{label}: {getattr(error, 'reason', error)}")
@@ -244,8 +278,7 @@ def slots_per_stage(slots: list[Event], stage_ids: list[str]) -> list[int]:
 def slots_shown(plan: Plan, slots: list[Event], days: list[date], stage_ids: list[str]) -> list[Event]:
     """The slots on these local days and these stages (an empty list: any), in their order."""
     wall = WallClock(zone_named(plan.timezone, "timezone"))
-    return [e for e in slots
-            if (not days or wall.local_date(e.start) in days) and (not stage_ids or e.venue in stage_ids)]
+    return [e for e in slots if (not days or wall.local_date(e.start) in days) and (not stage_ids or e.venue in stage_ids)]
 
 
 def stage_choices(plan: Plan, limits: OrganiserLimits | None = None) -> list[str]:
@@ -262,8 +295,7 @@ def performer_choices(plan: Plan, limits: OrganiserLimits | None = None) -> list
     return list(plan.people) if limits is None else [p for p in plan.people if limits.allows_person(plan.people[p])]
 
 
-def editable_slots(plan: Plan, slots: list[Event],
-                   limits: OrganiserLimits | None = None) -> tuple[list[Event], list[Event]]:
+def editable_slots(plan: Plan, slots: list[Event], limits: OrganiserLimits | None = None) -> tuple[list[Event], list[Event]]:
     """(the slots the table lets one edit, those in the protocol office's diary that `limits`,
     an organiser's, keep out of it), each in their order; without limits all are editable."""
     in_diary = {e.id for e in slots if limits and limits.locked(plan.people, plan.venues, e.people, e.venue)}
@@ -274,8 +306,9 @@ def editable_slots(plan: Plan, slots: list[Event],
 EDITABLE = ("title", "stage", "day", "start", "end", "performers", "public", "status")
 
 
-def table_changes(plan: Plan, before: pd.DataFrame, after: pd.DataFrame,
-                  limits: OrganiserLimits | None = None) -> tuple[list[dict], dict[str, dict], set[str]]:
+def table_changes(
+    plan: Plan, before: pd.DataFrame, after: pd.DataFrame, limits: OrganiserLimits | None = None
+) -> tuple[list[dict], dict[str, dict], set[str]]:
     """What the table editor changed: (new slot documents, {id: changed fields}, removed ids).
 
     Each row is compared cell by cell with exactly what was shown: a row nobody touched is not
@@ -334,10 +367,18 @@ def _row_document(plan: Plan, row: dict, event_id: str) -> dict:
     missing = [field for field in ("title", "stage", "day", "start", "end") if _empty(row.get(field))]
     if missing:
         raise ValueError(f"{', '.join(missing)} missing")
-    return slot_document(plan, title=str(row["title"]).strip(), stage=row["stage"], day=_as_date(row["day"]),
-                         start=_as_time(row["start"]), end=_as_time(row["end"]),
-                         performers=list(row.get("performers") or []), public=bool(row.get("public")),
-                         status=row.get("status") or "confirmed", event_id=event_id)
+    return slot_document(
+        plan,
+        title=str(row["title"]).strip(),
+        stage=row["stage"],
+        day=_as_date(row["day"]),
+        start=_as_time(row["start"]),
+        end=_as_time(row["end"]),
+        performers=list(row.get("performers") or []),
+        public=bool(row.get("public")),
+        status=row.get("status") or "confirmed",
+        event_id=event_id,
+    )
 
 
 def _changed_fields(row: dict, old: dict, document: dict) -> dict:
@@ -375,8 +416,7 @@ def _same(new: object, old: object) -> bool:
 
 
 #: What a browser's table editor sends for each column's cells (None for an emptied cell).
-_CELLS = {"title": str, "stage": str, "day": str, "start": str, "end": str, "performers": list,
-          "public": bool, "status": str}
+_CELLS = {"title": str, "stage": str, "day": str, "start": str, "end": str, "performers": list, "public": bool, "status": str}
 
 
 def editor_state_problem(state: object, rows: int) -> str | None:
@@ -389,8 +429,9 @@ def editor_state_problem(state: object, rows: int) -> str | None:
         return None
     if not isinstance(state, Mapping) or not set(state) <= {"edited_rows", "added_rows", "deleted_rows"}:
         return "it is not the state of a table editor"
-    edited, added, deleted = (state.get(key, empty) for key, empty in
-                              (("edited_rows", {}), ("added_rows", []), ("deleted_rows", [])))
+    edited, added, deleted = (
+        state.get(key, empty) for key, empty in (("edited_rows", {}), ("added_rows", []), ("deleted_rows", []))
+    )
     if not isinstance(edited, Mapping) or not isinstance(added, list) or not isinstance(deleted, list):
         return "it is not the state of a table editor"
     for position, cells in edited.items():
@@ -405,8 +446,7 @@ def editor_state_problem(state: object, rows: int) -> str | None:
         problem = _cells_problem(cells)
         if problem:
             return f"new row {number}: {problem}"
-    if any(type(position) is not int or not 0 <= position < rows for position in deleted) or \
-            len(set(deleted)) != len(deleted):
+    if any(type(position) is not int or not 0 <= position < rows for position in deleted) or len(set(deleted)) != len(deleted):
         return f"it removes rows the table does not have (it has {rows})"
     return None
 
@@ -420,8 +460,9 @@ def _cells_problem(cells: object) -> str | None:
         if column not in _CELLS:
             return f"the column {column!r} cannot be edited"
         wanted = _CELLS[column]
-        if value is not None and (type(value) is not wanted or
-                                  (isinstance(value, list) and not all(type(item) is str for item in value))):
+        if value is not None and (
+            type(value) is not wanted or (isinstance(value, list) and not all(type(item) is str for item in value))
+        ):
             return f"{column} holds {type(value).__name__}, not {wanted.__name__}"
     return None
 

@@ -29,7 +29,7 @@ def short_day(value: date, lang: str = "en") -> str:
 
 
 def long_day(value: date, lang: str = "en") -> str:
-    """"Freitag, 7. Mai 2027" / "Friday, 7 May 2027"."""
+    """ "Freitag, 7. Mai 2027" / "Friday, 7 May 2027"."""
     return format_date(value, "full", locale=_locale(lang))
 
 
@@ -45,7 +45,7 @@ def moment(instant: datetime, zone: tzinfo, lang: str = "en") -> str:
 
 
 def span(start: datetime, end: datetime, zone: tzinfo, lang: str = "en") -> str:
-    """"14:00–15:30", or with the end's day when the event runs past midnight."""
+    """ "14:00–15:30", or with the end's day when the event runs past midnight."""
     first, last = start.astimezone(zone), end.astimezone(zone)
     if first.date() == last.date():
         return f"{clock_time(first, zone, lang)}–{clock_time(last, zone, lang)}"

@@ -24,5 +24,6 @@ def markdown_literal(text: str) -> str:
     sentences stay as they are."""
     one_line = _SHORTCODE.sub(":\u2060", " ".join(str(text).splitlines()))
     escaped = _MARKDOWN_INLINE.sub(lambda m: "\\" + (m.group(1) or m.group(2) or m.group(3)), one_line)
-    return _MARKDOWN_BLOCK.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)),
-                               escaped)
+    return _MARKDOWN_BLOCK.sub(
+        lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)), escaped
+    )

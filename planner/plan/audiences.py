@@ -39,7 +39,8 @@ def guest_plan(plan: Plan, delegation_id: str) -> Plan:
     delegation = replace(plan.delegations[delegation_id], notes="")
     events: list[Event] = [
         replace(e, delegations=(delegation_id,), notes="", attendance=None, pinned=False)
-        for e in plan.events if delegation_id in e.delegations and e.kind != "unavailable"
+        for e in plan.events
+        if delegation_id in e.delegations and e.kind != "unavailable"
     ]
     # People at joint events (the reception of all partner cities) are shown only if they are
     # the city's hosts or serve this delegation at one of its own events: other delegations'
@@ -48,8 +49,9 @@ def guest_plan(plan: Plan, delegation_id: str) -> Plan:
     serving = {p for e in own for p in e.people}
     hosts = {p for p, person in plan.people.items() if person.role in HOST_ROLES}
     joint = {e.id for e in plan.events if delegation_id in e.delegations and len(e.delegations) > 1}
-    events = [e if e.id not in joint else replace(e, people=tuple(p for p in e.people if p in serving or p in hosts))
-              for e in events]
+    events = [
+        e if e.id not in joint else replace(e, people=tuple(p for p in e.people if p in serving or p in hosts)) for e in events
+    ]
     venue_ids = {e.venue for e in events if e.venue} | ({delegation.hotel} if delegation.hotel else set())
     people_ids = {p for e in events for p in e.people}
     return Plan(

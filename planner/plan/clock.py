@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from planner.errors import PlanError
 
-UTC = timezone.utc
+UTC = UTC
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 # Plans live between these years; outside them time-zone arithmetic would leave datetime's range.
@@ -16,9 +16,7 @@ FIRST_YEAR, LAST_YEAR = "1800", "2999"
 ONE_DAY = timedelta(days=1)
 
 # ASCII digits only: \d would also take Arabic-Indic and other digits.
-_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)?", re.ASCII
-)
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)?", re.ASCII)
 _HHMM = re.compile(r"(\d{2}):(\d{2})", re.ASCII)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
@@ -152,8 +150,7 @@ class WallClock:
         if match is None or type(text) is not str:
             raise PlanError(
                 path,
-                f"expected a date-time 'YYYY-MM-DDTHH:MM' (optionally with seconds and an offset), "
-                f"got {text!r}",
+                f"expected a date-time 'YYYY-MM-DDTHH:MM' (optionally with seconds and an offset), got {text!r}",
             )
         if not FIRST_YEAR <= text[:4] <= LAST_YEAR:
             raise PlanError(path, f"{text} is outside the years {FIRST_YEAR}–{LAST_YEAR} the planner handles")

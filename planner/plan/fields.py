@@ -192,5 +192,3 @@ def or_default(value: Any, default: Any) -> Any:
 def optional(raw: dict, key: str, read: Callable[[object, str], Any], path: str, default: Any) -> Any:
     value = raw.get(key)
     return default if value is None else read(value, f"{path}.{key}")
-
-

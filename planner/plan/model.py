@@ -10,17 +10,12 @@ MAX_SEQUENCE = 2**31 - 1
 
 FORMAT = "dortbunt-plan/1"
 
-VENUE_KINDS = frozenset(
-    "city_hall square stage museum hotel station airport park stadium church restaurant "
-    "office other".split()
-)
+VENUE_KINDS = frozenset("city_hall square stage museum hotel station airport park stadium church restaurant office other".split())
 #: Venues of these kinds are festival stages (organisers may use them unless an admin allows
 #: more; see `sharing.access.OrganiserLimits`).
 STAGE_KINDS = frozenset(("stage", "square", "park"))
 PERSON_ROLES = frozenset("mayor deputy_mayor interpreter protocol escort performer press other".split())
-EVENT_KINDS = frozenset(
-    "golden_book reception meeting tour meal press festival_slot transfer unavailable other".split()
-)
+EVENT_KINDS = frozenset("golden_book reception meeting tour meal press festival_slot transfer unavailable other".split())
 STATUSES = frozenset(("confirmed", "tentative", "cancelled"))
 SEVERITIES = ("error", "warning")
 
@@ -58,7 +53,6 @@ class Window:
     @property
     def past_midnight(self) -> bool:
         return self.close < self.open
-
 
 
 @dataclass(slots=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from planner.errors import PlanError
@@ -19,8 +19,23 @@ from planner.plan import fields
 from planner.plan.clock import WallClock, minutes_of_day, parse_date, zone_named
 from planner.plan.fields import MAX_COUNT, MAX_ID, MAX_MINUTES, storable
 from planner.plan.model import (
-    EVENT_KINDS, FORMAT, MAX_SEQUENCE, PERSON_ROLES, RULES, SEVERITIES, STATUSES, VENUE_KINDS, Delegation, Event,
-    Festival, Person, Plan, Rules, Travel, Venue, Window,
+    EVENT_KINDS,
+    FORMAT,
+    MAX_SEQUENCE,
+    PERSON_ROLES,
+    RULES,
+    SEVERITIES,
+    STATUSES,
+    VENUE_KINDS,
+    Delegation,
+    Event,
+    Festival,
+    Person,
+    Plan,
+    Rules,
+    Travel,
+    Venue,
+    Window,
 )
 
 _LANGUAGE = re.compile(r"[a-z]{2}")
@@ -32,22 +47,14 @@ MAX_BYTES = 512 * 1024 * 1024
 
 _TOP = frozenset("format name timezone festival rules venues travel people delegations events".split())
 _FESTIVAL = frozenset(("start", "end", "quiet_hours"))
-_RULES = frozenset(
-    "walk_kmh drive_kmh walk_max_km detour drive_overhead_min disabled severity".split()
-)
+_RULES = frozenset("walk_kmh drive_kmh walk_max_km detour drive_overhead_min disabled severity".split())
 _VENUE = frozenset(
-    "id name address lat lon kind capacity max_parallel opening_hours golden_book "
-    "changeover_min amplified notes".split()
+    "id name address lat lon kind capacity max_parallel opening_hours golden_book changeover_min amplified notes".split()
 )
 _TRAVEL = frozenset(("from", "to", "minutes"))
 _PERSON = frozenset("id name role languages phone email notes".split())
-_DELEGATION = frozenset(
-    "id city country size languages arrival departure hotel notes".split()
-)
-_EVENT = frozenset(
-    "id title kind start end venue delegations people status public attendance notes "
-    "sequence pinned".split()
-)
+_DELEGATION = frozenset("id city country size languages arrival departure hotel notes".split())
+_EVENT = frozenset("id title kind start end venue delegations people status public attendance notes sequence pinned".split())
 
 
 def parse_festival(raw: object) -> Festival:
@@ -187,7 +194,9 @@ def parse_event(raw: object, path: str, plan: Plan, clock: WallClock) -> Event:
         start=start,
         end=end,
         venue=venue,
-        delegations=fields.optional(raw, "delegations", lambda v, p: fields.references(v, p, plan.delegations, "delegation"), path, ()),
+        delegations=fields.optional(
+            raw, "delegations", lambda v, p: fields.references(v, p, plan.delegations, "delegation"), path, ()
+        ),
         people=fields.optional(raw, "people", lambda v, p: fields.references(v, p, plan.people, "person"), path, ()),
         status=fields.optional(raw, "status", lambda v, p: fields.choice(v, p, STATUSES), path, "confirmed"),
         public=fields.optional(raw, "public", fields.boolean, path, False),
@@ -217,8 +226,14 @@ def quick_event_reader(plan: Plan, clock: WallClock) -> Callable[[object], Event
         if type(raw) is not dict or not raw.keys() <= allowed:
             raise Doubt
         ident, title, kind = raw["id"], raw["title"], raw["kind"]
-        if (type(ident) is not str or not ident or len(ident) > MAX_ID or type(title) is not str
-                or "\r" in title or kind not in kinds):
+        if (
+            type(ident) is not str
+            or not ident
+            or len(ident) > MAX_ID
+            or type(title) is not str
+            or "\r" in title
+            or kind not in kinds
+        ):
             raise Doubt
         # NUL and lone surrogates: decode_json refuses them in files, but not in documents
         # given as objects, which the careful reader refuses too.
@@ -269,13 +284,30 @@ def quick_event_reader(plan: Plan, clock: WallClock) -> Callable[[object], Event
             status not in statuses
             or type(public) is not bool
             or (attendance is not None and (type(attendance) is not int or not 0 <= attendance <= MAX_COUNT))
-            or type(notes) is not str or "\r" in notes or not storable(notes)
-            or type(sequence) is not int or not 0 <= sequence <= MAX_SEQUENCE
+            or type(notes) is not str
+            or "\r" in notes
+            or not storable(notes)
+            or type(sequence) is not int
+            or not 0 <= sequence <= MAX_SEQUENCE
             or type(pinned) is not bool
         ):
             raise Doubt
-        return Event(ident, title, kind, start, end, venue, event_delegations, event_people,
-                     status, public, attendance, notes, sequence, pinned)
+        return Event(
+            ident,
+            title,
+            kind,
+            start,
+            end,
+            venue,
+            event_delegations,
+            event_people,
+            status,
+            public,
+            attendance,
+            notes,
+            sequence,
+            pinned,
+        )
 
     return vouch
 
@@ -334,8 +366,6 @@ def parse_plan(document: object) -> Plan:
 def _optional_top(root: dict, key: str) -> str:
     value = root.get(key)
     return "" if value is None else fields.text(value, key)
-
-
 
 
 class _DuplicateKey(ValueError):
@@ -432,5 +462,3 @@ def plan_from_bytes(data: bytes, source: str = "the upload") -> Plan:
         raise PlanError("", f"{source} is larger than {MAX_BYTES // 2**20} MiB")
     with gc_paused():
         return parse_plan(decode_json(data, source))
-
-

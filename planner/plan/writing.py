@@ -16,7 +16,6 @@ from planner.plan.clock import WallClock, zone_named
 from planner.plan.model import FORMAT, Delegation, Event, Person, Plan, Venue
 
 
-
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
@@ -54,22 +53,29 @@ def format_instant(instant: datetime, clock: WallClock) -> str:
 def venue_document(v: Venue) -> dict:
     """A venue as its `dortbunt-plan/1` object."""
     return {
-        "id": v.id, "name": v.name, "address": v.address, "lat": v.lat, "lon": v.lon,
-        "kind": v.kind, **({"capacity": v.capacity} if v.capacity is not None else {}),
+        "id": v.id,
+        "name": v.name,
+        "address": v.address,
+        "lat": v.lat,
+        "lon": v.lon,
+        "kind": v.kind,
+        **({"capacity": v.capacity} if v.capacity is not None else {}),
         "max_parallel": v.max_parallel,
-        **(
-            {"opening_hours": [[_hhmm(w.open), _hhmm(w.close)] for w in v.opening_hours]}
-            if v.opening_hours is not None else {}
-        ),
-        "golden_book": v.golden_book, "changeover_min": v.changeover_min,
-        "amplified": v.amplified, **({"notes": v.notes} if v.notes else {}),
+        **({"opening_hours": [[_hhmm(w.open), _hhmm(w.close)] for w in v.opening_hours]} if v.opening_hours is not None else {}),
+        "golden_book": v.golden_book,
+        "changeover_min": v.changeover_min,
+        "amplified": v.amplified,
+        **({"notes": v.notes} if v.notes else {}),
     }
 
 
 def person_document(p: Person) -> dict:
     """A person as its `dortbunt-plan/1` object."""
     return {
-        "id": p.id, "name": p.name, "role": p.role, "languages": list(p.languages),
+        "id": p.id,
+        "name": p.name,
+        "role": p.role,
+        "languages": list(p.languages),
         **{key: getattr(p, key) for key in ("phone", "email", "notes") if getattr(p, key)},
     }
 
@@ -77,7 +83,10 @@ def person_document(p: Person) -> dict:
 def delegation_document(d: Delegation, clock: WallClock) -> dict:
     """A delegation as its `dortbunt-plan/1` object."""
     return {
-        "id": d.id, "city": d.city, "country": d.country, "size": d.size,
+        "id": d.id,
+        "city": d.city,
+        "country": d.country,
+        "size": d.size,
         "languages": list(d.languages),
         **({"arrival": format_instant(d.arrival, clock)} if d.arrival else {}),
         **({"departure": format_instant(d.departure, clock)} if d.departure else {}),
@@ -89,12 +98,20 @@ def delegation_document(d: Delegation, clock: WallClock) -> dict:
 def event_document(e: Event, clock: WallClock) -> dict:
     """An event as its `dortbunt-plan/1` object."""
     return {
-        "id": e.id, "title": e.title, "kind": e.kind,
-        "start": format_instant(e.start, clock), "end": format_instant(e.end, clock),
-        "venue": e.venue, "delegations": list(e.delegations), "people": list(e.people),
-        "status": e.status, "public": e.public,
+        "id": e.id,
+        "title": e.title,
+        "kind": e.kind,
+        "start": format_instant(e.start, clock),
+        "end": format_instant(e.end, clock),
+        "venue": e.venue,
+        "delegations": list(e.delegations),
+        "people": list(e.people),
+        "status": e.status,
+        "public": e.public,
         **({"attendance": e.attendance} if e.attendance is not None else {}),
-        "notes": e.notes, "sequence": e.sequence, "pinned": e.pinned,
+        "notes": e.notes,
+        "sequence": e.sequence,
+        "pinned": e.pinned,
     }
 
 
@@ -161,4 +178,3 @@ def write_atomically(path: str | os.PathLike, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-

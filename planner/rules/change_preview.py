@@ -7,16 +7,16 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 from planner.plan.clock import WallClock, zone_named
-from planner.rules.engine import Conflict, check
-from planner.plan.reading import parse_event
 from planner.plan.model import Event, Plan
+from planner.plan.reading import parse_event
+from planner.rules.engine import Conflict, check
 
 
 @dataclass
 class Preview:
-    plan: Plan               # the plan as it would be after the change
-    new: list[Conflict]      # conflicts the change would create
-    solved: list[Conflict]   # conflicts it would remove
+    plan: Plan  # the plan as it would be after the change
+    new: list[Conflict]  # conflicts the change would create
+    solved: list[Conflict]  # conflicts it would remove
 
 
 def read_event(plan: Plan, document: dict, path: str = "event") -> Event:
@@ -35,8 +35,14 @@ def _key(conflict: Conflict) -> tuple:
     return conflict.rule, conflict.events, conflict.resource
 
 
-def preview(plan: Plan, events: Sequence[Event] = (), removed: AbstractSet[str] = frozenset(),
-            before: list[Conflict] | None = None, *, pile_up: int | None = None) -> Preview:
+def preview(
+    plan: Plan,
+    events: Sequence[Event] = (),
+    removed: AbstractSet[str] = frozenset(),
+    before: list[Conflict] | None = None,
+    *,
+    pile_up: int | None = None,
+) -> Preview:
     """The conflicts that putting in `events` and taking out `removed` would create and solve.
     `before` is the plan's current check (with the same `pile_up`), if the caller has it already."""
     before = check(plan, pile_up=pile_up) if before is None else before

@@ -6,11 +6,10 @@ k conflicts. The rules themselves are in `rulebook`.
 
 from __future__ import annotations
 
-from operator import attrgetter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
-
 
 from planner.errors import PlanError
 from planner.gcpause import gc_paused
@@ -34,7 +33,6 @@ class Conflict:
     facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
-
 _START_ID = attrgetter("start", "id")
 
 
@@ -53,8 +51,9 @@ class TooManyConflicts(PlanError):
 
     def __init__(self, limit: int):
         self.limit = limit
-        super().__init__("", f"more than {limit:,} conflicts: this is no plan to check here "
-                             "(check it with python -m planner check)")
+        super().__init__(
+            "", f"more than {limit:,} conflicts: this is no plan to check here (check it with python -m planner check)"
+        )
 
 
 #: What the app's pages use for `pile_up`: a double-booking of a stage, a delegation or a

@@ -36,8 +36,9 @@ def facets(plan: Plan, conflicts: Sequence[Conflict]) -> Facets:
     """The day and the name of what it concerns of each conflict, computed once for all filters."""
     wall = WallClock(zone_named(plan.timezone, "timezone"))
     starts = {e.id: e.start for e in plan.events}
-    return Facets(tuple(wall.local_date(starts[c.events[0]]) for c in conflicts),
-                  tuple(concerns(plan, c.resource) for c in conflicts))
+    return Facets(
+        tuple(wall.local_date(starts[c.events[0]]) for c in conflicts), tuple(concerns(plan, c.resource) for c in conflicts)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +55,14 @@ class ConflictFilter:
 def matching(conflicts: Sequence[Conflict], found: Facets, wanted: ConflictFilter) -> list[int]:
     """The positions in `conflicts` (whose `facets` are `found`) of those `wanted` lets through,
     in order."""
-    return [index for index, (conflict, day, name) in enumerate(zip(conflicts, found.days, found.concerns, strict=True))
-            if conflict.severity in wanted.severities
-            and (not wanted.rules or conflict.rule in wanted.rules)
-            and (not wanted.days or day in wanted.days)
-            and (not wanted.concerning or name == wanted.concerning)]
+    return [
+        index
+        for index, (conflict, day, name) in enumerate(zip(conflicts, found.days, found.concerns, strict=True))
+        if conflict.severity in wanted.severities
+        and (not wanted.rules or conflict.rule in wanted.rules)
+        and (not wanted.days or day in wanted.days)
+        and (not wanted.concerning or name == wanted.concerning)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,10 @@ rule is a linear sweep and never a comparison of every pair."""
 from __future__ import annotations
 
 import heapq
-from itertools import chain
-from operator import attrgetter, methodcaller
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
+from itertools import chain
+from operator import attrgetter, methodcaller
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,7 @@ def _order_ties_by_id(events: list[Event], start: np.ndarray, end: np.ndarray) -
     lasts = np.concatenate((tie[breaks], [tie[-1]])) + 1
     by_id = attrgetter("id")
     for first, last in zip(firsts.tolist(), lasts.tolist()):
-        events[first:last + 1] = sorted(events[first:last + 1], key=by_id)
+        events[first : last + 1] = sorted(events[first : last + 1], key=by_id)
 
 
 class Groups:
@@ -51,7 +51,7 @@ class Groups:
         self.keys = keys
 
     def members(self, index: int) -> np.ndarray:
-        return self.positions[self.bounds[index]:self.bounds[index + 1]]
+        return self.positions[self.bounds[index] : self.bounds[index + 1]]
 
     def consecutive(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(group, a, b) for each event a that is directly followed by b in its group."""
@@ -88,8 +88,7 @@ class EventIndex:
         venue_ids = list(plan.venues)
         venue_number: dict[str | None, int] = {venue: number for number, venue in enumerate(venue_ids)}
         venue_number[None] = -1
-        self.venue_of = np.fromiter(map(venue_number.__getitem__, map(attrgetter("venue"), events)),
-                                    np.int64, len(events))
+        self.venue_of = np.fromiter(map(venue_number.__getitem__, map(attrgetter("venue"), events)), np.int64, len(events))
         with_venue = np.flatnonzero(self.venue_of >= 0)
         self.venues = Groups(venue_ids, self.venue_of[with_venue], with_venue)
         self.delegations = self._membership(events, list(plan.delegations), "delegations")
@@ -145,7 +144,7 @@ class EventIndex:
         ranks = np.unique(np.concatenate((starts, ends)), return_inverse=True)[1]
         offset = group * (2 * len(positions) + 1)
         start_key = ranks[: len(positions)] + offset
-        end_key = np.sort(ranks[len(positions):] + offset)
+        end_key = np.sort(ranks[len(positions) :] + offset)
         started = np.searchsorted(start_key, start_key, "right")
         ended = np.searchsorted(end_key, start_key, "right")
         limit = limits[group] if isinstance(limits, np.ndarray) else limits
@@ -155,8 +154,9 @@ class EventIndex:
         """Each event's attendance: as given, else its delegations' sizes plus its people."""
         given = np.array([-1 if e.attendance is None else e.attendance for e in self.events], np.int64)
         sizes = np.array([self.plan.delegations[key].size for key in self.delegations.keys], np.int64)
-        counted = np.bincount(self.delegations.positions, weights=sizes[self.delegations.group],
-                              minlength=len(self.events)).astype(np.int64)
+        counted = np.bincount(
+            self.delegations.positions, weights=sizes[self.delegations.group], minlength=len(self.events)
+        ).astype(np.int64)
         counted += np.fromiter(map(len, map(attrgetter("people"), self.events)), np.int64, len(self.events))
         return np.where(given >= 0, given, counted)
 

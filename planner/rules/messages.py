@@ -6,8 +6,8 @@ from datetime import datetime
 
 from planner.language.dates import compact_day, compact_time
 from planner.plan.clock import WallClock, zone_named
-from planner.rules.engine import Conflict
 from planner.plan.model import Event, Plan
+from planner.rules.engine import Conflict
 
 LANGUAGES = ("en", "de")
 
@@ -141,38 +141,47 @@ class Describer:
             titles = ", ".join(f'"{e.title}"' for e in events)
             period = self.span(facts["start"], facts["end"])
             if de:
-                return (f"{self.venue(resource)}: mehr als {facts['limit']} Veranstaltungen "
-                        f"gleichzeitig ({period}): {titles}")
-            return (f"{self.venue(resource)}: more than {facts['limit']} events at once "
-                    f"({period}): {titles}")
+                return f"{self.venue(resource)}: mehr als {facts['limit']} Veranstaltungen gleichzeitig ({period}): {titles}"
+            return f"{self.venue(resource)}: more than {facts['limit']} events at once ({period}): {titles}"
         if rule == "travel_time":
             a, b = events
             who = self.party(resource, events)
             gap, needed = self.minutes(facts["gap"]), self.minutes(facts["needed"])
             if de:
-                return (f"{who}: nur {gap} min von \"{a.title}\" ({self.venue(a.venue)}, Ende "
-                        f"{self.moment(a.end)}) bis \"{b.title}\" ({self.venue(b.venue)}, Beginn "
-                        f"{self.time(b.start)}); der Weg dauert {needed} min")
-            return (f"{who}: only {gap} min from \"{a.title}\" ({self.venue(a.venue)}, ends "
-                    f"{self.moment(a.end)}) to \"{b.title}\" ({self.venue(b.venue)}, starts "
-                    f"{self.time(b.start)}); the trip takes {needed} min")
+                return (
+                    f'{who}: nur {gap} min von "{a.title}" ({self.venue(a.venue)}, Ende '
+                    f'{self.moment(a.end)}) bis "{b.title}" ({self.venue(b.venue)}, Beginn '
+                    f"{self.time(b.start)}); der Weg dauert {needed} min"
+                )
+            return (
+                f'{who}: only {gap} min from "{a.title}" ({self.venue(a.venue)}, ends '
+                f'{self.moment(a.end)}) to "{b.title}" ({self.venue(b.venue)}, starts '
+                f"{self.time(b.start)}); the trip takes {needed} min"
+            )
         if rule == "outside_stay":
             delegation = self.plan.delegations[resource]
             parts = []
             if facts["early"]:
                 assert delegation.arrival is not None  # "early" means before a known arrival
-                parts.append(f"beginnt vor der Ankunft {self.moment(delegation.arrival)}" if de
-                             else f"starts before the arrival {self.moment(delegation.arrival)}")
+                parts.append(
+                    f"beginnt vor der Ankunft {self.moment(delegation.arrival)}"
+                    if de
+                    else f"starts before the arrival {self.moment(delegation.arrival)}"
+                )
             if facts["late"]:
                 assert delegation.departure is not None
-                parts.append(f"endet nach der Abreise {self.moment(delegation.departure)}" if de
-                             else f"ends after the departure {self.moment(delegation.departure)}")
+                parts.append(
+                    f"endet nach der Abreise {self.moment(delegation.departure)}"
+                    if de
+                    else f"ends after the departure {self.moment(delegation.departure)}"
+                )
             joiner = " und " if de else " and "
             return f"{self.delegation(resource)}: {self.event(first)} {joiner.join(parts)}"
         if rule == "venue_closed":
             venue = self.plan.venues[resource]
-            hours = ", ".join(f"{w.open // 60:02d}:{w.open % 60:02d}–{w.close // 60:02d}:{w.close % 60:02d}"
-                              for w in venue.opening_hours or ())
+            hours = ", ".join(
+                f"{w.open // 60:02d}:{w.open % 60:02d}–{w.close // 60:02d}:{w.close % 60:02d}" for w in venue.opening_hours or ()
+            )
             if de:
                 hours = hours or "nie"
                 return f"{venue.name} (geöffnet {hours}): {self.event(first)} liegt außerhalb der Öffnungszeiten"
@@ -180,17 +189,24 @@ class Describer:
             return f"{venue.name} (open {hours}): {self.event(first)} is outside the opening hours"
         if rule == "capacity":
             if de:
-                return (f"{self.venue(resource)}: {self.event(first)} mit {facts['attendance']} "
-                        f"Personen, Platz für {facts['capacity']}")
-            return (f"{self.venue(resource)}: {self.event(first)} has {facts['attendance']} "
-                    f"attendees, room for {facts['capacity']}")
+                return (
+                    f"{self.venue(resource)}: {self.event(first)} mit {facts['attendance']} "
+                    f"Personen, Platz für {facts['capacity']}"
+                )
+            return (
+                f"{self.venue(resource)}: {self.event(first)} has {facts['attendance']} attendees, room for {facts['capacity']}"
+            )
         if rule == "interpreter_missing":
             languages = ", ".join(facts["languages"]) or ("keine angegeben" if de else "none given")
             if de:
-                return (f"{self.event(first)}: niemand spricht eine Sprache der "
-                        f"{self.delegation(resource)} ({languages}) und sie spricht kein Deutsch")
-            return (f"{self.event(first)}: nobody present speaks a language of "
-                    f"{self.delegation(resource)} ({languages}), and it does not speak German")
+                return (
+                    f"{self.event(first)}: niemand spricht eine Sprache der "
+                    f"{self.delegation(resource)} ({languages}) und sie spricht kein Deutsch"
+                )
+            return (
+                f"{self.event(first)}: nobody present speaks a language of "
+                f"{self.delegation(resource)} ({languages}), and it does not speak German"
+            )
         if rule == "golden_book_venue":
             if de:
                 return f"{self.event(first)}: das Goldene Buch wird nicht hier aufbewahrt ({self.venue(first.venue)})"
@@ -208,10 +224,14 @@ class Describer:
             a, b = events
             gap, needed = self.minutes(facts["gap"]), self.minutes(facts["needed"])
             if de:
-                return (f"{self.venue(resource)}: nur {gap} min zwischen {self.event(a)} und "
-                        f"\"{b.title}\" ({self.time(b.start)}); Umbau braucht {needed} min")
-            return (f"{self.venue(resource)}: only {gap} min between {self.event(a)} and "
-                    f"\"{b.title}\" ({self.time(b.start)}); changeover needs {needed} min")
+                return (
+                    f"{self.venue(resource)}: nur {gap} min zwischen {self.event(a)} und "
+                    f'"{b.title}" ({self.time(b.start)}); Umbau braucht {needed} min'
+                )
+            return (
+                f"{self.venue(resource)}: only {gap} min between {self.event(a)} and "
+                f'"{b.title}" ({self.time(b.start)}); changeover needs {needed} min'
+            )
         if rule == "quiet_hours":
             quiet = f"{self.time(facts['quiet_start'])}–{self.time(facts['quiet_end'])}"
             if de:
@@ -230,9 +250,10 @@ class Describer:
         """'Hansaplatz: 1,500 events overlap Sat 8 May 2027 20:00–21:00 (1,124,250 pairs):
         "A", "B", … and 1,495 more'."""
         de, facts = self.lang == "de", conflict.facts
-        who = {"venue_overlap": self.venue, "delegation_overlap": self.delegation,
-               "person_overlap": self.person}[conflict.rule](conflict.resource or "")
-        shown = ", ".join(f'"{e.title}"' for e in events[:self.PILE_UP_TITLES])
+        who = {"venue_overlap": self.venue, "delegation_overlap": self.delegation, "person_overlap": self.person}[conflict.rule](
+            conflict.resource or ""
+        )
+        shown = ", ".join(f'"{e.title}"' for e in events[: self.PILE_UP_TITLES])
         rest = len(events) - self.PILE_UP_TITLES
         period, count, pairs = self.span(facts["start"], facts["end"]), self.number(len(events)), self.number(facts["pairs"])
         if de:

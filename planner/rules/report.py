@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 
-from planner.rules.engine import Conflict, check, summary
 from planner.gcpause import gc_paused
-from planner.plan.reading import load_plan
-from planner.rules.messages import RULE_TITLES, SEVERITY_TITLES, Describer
 from planner.plan.model import Plan
+from planner.plan.reading import load_plan
+from planner.rules.engine import Conflict, check, summary
+from planner.rules.messages import RULE_TITLES, SEVERITY_TITLES, Describer
 
 
 def conflict_records(plan: Plan, conflicts: list[Conflict], lang: str = "en") -> list[dict]:
@@ -62,8 +62,10 @@ def check_text(plan: Plan, document: dict, lang: str = "en") -> str:
     if de:
         head = f"{name}: {counts['errors']} Fehler, {counts['warnings']} Warnungen"
     else:
-        head = f"{name}: {counts['errors']} error{'s' * (counts['errors'] != 1)}, " \
-               f"{counts['warnings']} warning{'s' * (counts['warnings'] != 1)}"
+        head = (
+            f"{name}: {counts['errors']} error{'s' * (counts['errors'] != 1)}, "
+            f"{counts['warnings']} warning{'s' * (counts['warnings'] != 1)}"
+        )
     lines = [head]
     if not document["conflicts"]:
         lines.append("Keine Konflikte." if de else "No conflicts.")

@@ -96,8 +96,7 @@ def travel_time(s: EventIndex) -> Iterator[Finding]:
         )
         needed = needed_by_trip[which] if len(trips) else np.zeros(0)
         for i in np.flatnonzero(gap < needed).tolist():
-            yield (s.events[a[i]], s.events[b[i]]), groups.keys[party[i]], {
-                "gap": float(gap[i]), "needed": float(needed[i])}
+            yield (s.events[a[i]], s.events[b[i]]), groups.keys[party[i]], {"gap": float(gap[i]), "needed": float(needed[i])}
 
 
 def outside_stay(s: EventIndex) -> Iterator[Finding]:
@@ -206,8 +205,7 @@ def changeover(s: EventIndex) -> Iterator[Finding]:
     keep = (needed > 0) & (gap >= 0)
     venue, a, b, gap, needed = venue[keep], a[keep], b[keep], gap[keep] / MICROS_PER_MINUTE, needed[keep]
     for i in np.flatnonzero(gap < needed).tolist():
-        yield (s.events[a[i]], s.events[b[i]]), s.venues.keys[venue[i]], {
-            "gap": float(gap[i]), "needed": float(needed[i])}
+        yield (s.events[a[i]], s.events[b[i]]), s.venues.keys[venue[i]], {"gap": float(gap[i]), "needed": float(needed[i])}
 
 
 def quiet_hours(s: EventIndex) -> Iterator[Finding]:
@@ -223,13 +221,15 @@ def quiet_hours(s: EventIndex) -> Iterator[Finding]:
         for i in np.flatnonzero(loud).tolist():
             night = np.flatnonzero((begins < end[i]) & (ends > start[i]))[0]
             event = s.events[positions[i]]
-            yield (event,), event.venue, {
-                "quiet_start": from_micros(int(begins[night])),
-                "quiet_end": from_micros(int(ends[night])),
-            }
+            yield (
+                (event,),
+                event.venue,
+                {
+                    "quiet_start": from_micros(int(begins[night])),
+                    "quiet_end": from_micros(int(ends[night])),
+                },
+            )
 
 
 #: Rule id -> the function that finds its conflicts, in the order of SPEC §3.
-RULE_FUNCTIONS: dict[str, Callable[[EventIndex], Iterator[Finding]]] = {
-    name: globals()[name] for name in RULES
-}
+RULE_FUNCTIONS: dict[str, Callable[[EventIndex], Iterator[Finding]]] = {name: globals()[name] for name in RULES}

@@ -9,8 +9,8 @@ fit alone but not together are explained by what they compete for.
 
 from __future__ import annotations
 
-from planner.rules.messages import Describer
 from planner.plan.model import SIGNATORY_ROLES, Event, Plan
+from planner.rules.messages import Describer
 from planner.scheduling.items import Blocker, Item, Outcome
 from planner.scheduling.start_domains import Frame, Layers
 
@@ -69,9 +69,9 @@ _TEXT = {
         "at": "in {venue}: {why}",
         "alone": "{item}: {why}",
         "core": "{items} lassen sich nicht alle einplanen: jedes passt für sich, zusammen brauchen sie aber {what} länger, "
-                "als in {span} frei ist",
+        "als in {span} frei ist",
         "core_plain": "{items} lassen sich nicht zusammen einplanen (Zeitfenster, Orte und „nach“-Bedingungen "
-                      "schließen sich aus)",
+        "schließen sich aus)",
         "and": "und",
         "or": "oder",
         "book": "das Goldene Buch",
@@ -130,24 +130,28 @@ class Explainer:
         if what == "stay":
             assert blocker.party is not None  # `Layers` names the party of every stay layer
             stay = plan.delegations[blocker.party]
-            parts = [self.t("arrives", arrival=say.moment(stay.arrival)) if stay.arrival else "",
-                     self.t("leaves", departure=say.moment(stay.departure)) if stay.departure else ""]
+            parts = [
+                self.t("arrives", arrival=say.moment(stay.arrival)) if stay.arrival else "",
+                self.t("leaves", departure=say.moment(stay.departure)) if stay.departure else "",
+            ]
             return self.t("stay", who=self.who(blocker.party), stay=" ".join(p for p in parts if p))
         if what == "closed":
             return self.t("closed", venue=say.venue(blocker.venue), minutes=item.duration, windows=windows)
         if what == "quiet":
             return self.t("quiet", venue=say.venue(blocker.venue), windows=windows)
         if what == "venue":
-            return self.t("venue", venue=say.venue(blocker.venue), windows=windows,
-                          events=self.events(list(blocker.events), item))
+            return self.t(
+                "venue", venue=say.venue(blocker.venue), windows=windows, events=self.events(list(blocker.events), item)
+            )
         if what == "golden_book":
             return self.t("golden_book", windows=windows, events=self.events(list(blocker.events), item))
         if what == "after":
             return self.t("after", gap=blocker.detail["gap"], event=say.event(blocker.events[0]), windows=windows)
         if what == "party":
             assert blocker.party is not None  # `Layers` names the party of every party layer
-            return self.t("party", who=self.who(blocker.party), windows=windows,
-                          events=self.events(self.party_events(blocker.party), item))
+            return self.t(
+                "party", who=self.who(blocker.party), windows=windows, events=self.events(self.party_events(blocker.party), item)
+            )
         raise ValueError(what)
 
     def at_venue(self, item: Item, venue_id: str) -> str:
@@ -227,8 +231,9 @@ class Explainer:
             return self.t("core_plain", items=names)
         start = min(a for i in items for a, _ in i.windows)
         end = max(b for i in items for _, b in i.windows)
-        return self.t("core", items=names, what=self.listing(sorted(set(shared), key=shared.index)),
-                      span=self.say.span(start, end))
+        return self.t(
+            "core", items=names, what=self.listing(sorted(set(shared), key=shared.index)), span=self.say.span(start, end)
+        )
 
 
 def explain(plan: Plan, frame: Frame, items: list[Item], outcome: Outcome, lang: str = "en") -> list[str]:
@@ -240,8 +245,13 @@ def explain(plan: Plan, frame: Frame, items: list[Item], outcome: Outcome, lang:
         if item.required and item.id not in outcome.stuck:
             for target, _ in item.after:
                 if target in outcome.stuck:
-                    lines.append(explainer.t("alone", item=explainer.item_name(item),
-                                             why=explainer.t("dependency", item=explainer.item_name(by_id[target]))))
+                    lines.append(
+                        explainer.t(
+                            "alone",
+                            item=explainer.item_name(item),
+                            why=explainer.t("dependency", item=explainer.item_name(by_id[target])),
+                        )
+                    )
     if lines:
         return lines
     if outcome.core:

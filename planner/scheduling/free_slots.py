@@ -18,11 +18,11 @@ import itertools
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from planner.plan.clock import WallClock, zone_named
-from planner.rules.engine import Conflict, check
 from planner.errors import PlanError
+from planner.plan.clock import WallClock, zone_named
 from planner.plan.model import EVENT_KINDS, Event, Plan
 from planner.plan.travel import TravelTimes
+from planner.rules.engine import Conflict, check
 
 MAX_COMBINATIONS = 500
 CANDIDATE_ID = "\u0000wanted"
@@ -50,13 +50,22 @@ class Slot:
     end: datetime
     venue: str
     people: tuple[str, ...]
-    travel_minutes: float                 # from the parties' previous stops (the longest)
+    travel_minutes: float  # from the parties' previous stops (the longest)
     warnings: list[Conflict] = field(default_factory=list)
     reason: str = ""
 
     def event(self, want: Want, event_id: str) -> Event:
-        return Event(event_id, want.title, want.kind, self.start, self.end, self.venue, want.delegations, self.people,
-                     attendance=want.attendance)
+        return Event(
+            event_id,
+            want.title,
+            want.kind,
+            self.start,
+            self.end,
+            self.venue,
+            want.delegations,
+            self.people,
+            attendance=want.attendance,
+        )
 
 
 def _validate(plan: Plan, want: Want) -> None:
@@ -71,8 +80,11 @@ def _validate(plan: Plan, want: Want) -> None:
     for start, end in want.windows:
         if start.tzinfo is None or end.tzinfo is None or end <= start:
             raise PlanError("windows", "each window needs an aware start before its end")
-    for path, ids, known in (("venues", want.venues, plan.venues), ("delegations", want.delegations, plan.delegations),
-                             ("people", want.people + tuple(p for group in want.one_of for p in group), plan.people)):
+    for path, ids, known in (
+        ("venues", want.venues, plan.venues),
+        ("delegations", want.delegations, plan.delegations),
+        ("people", want.people + tuple(p for group in want.one_of for p in group), plan.people),
+    ):
         unknown = [i for i in ids if i not in known]
         if unknown:
             raise PlanError(path, f"unknown {path[:-1] if path != 'people' else 'person'} {unknown[0]!r}")
@@ -113,20 +125,25 @@ def free_slots(plan: Plan, want: Want, k: int = 5, lang: str = "en", *, pile_up:
         seen.add(key)
         quick = blocked.get((venue_id, people))
         if quick is None:
-            quick = blocked[(venue_id, people)] = _Blocked(plan, live, venue_id, set(people) | set(want.delegations),
-                                                           want.delegations)
+            quick = blocked[(venue_id, people)] = _Blocked(
+                plan, live, venue_id, set(people) | set(want.delegations), want.delegations
+            )
         if quick.certain(start, start + want.duration):
             continue  # an overlap the exact check would call an error anyway
         part = relevant.get((venue_id, people))
         if part is None:
             parties = set(people) | set(want.delegations)
-            part = relevant[(venue_id, people)] = replace(plan, events=[
-                e for e in plan.events if e.venue == venue_id or parties.intersection(e.people)
-                or parties.intersection(e.delegations)])
+            part = relevant[(venue_id, people)] = replace(
+                plan,
+                events=[
+                    e
+                    for e in plan.events
+                    if e.venue == venue_id or parties.intersection(e.people) or parties.intersection(e.delegations)
+                ],
+            )
         slot = Slot(start, start + want.duration, venue_id, people, minutes, reason=why)
         candidate = slot.event(want, CANDIDATE_ID)
-        mine = [c for c in check(replace(part, events=[*part.events, candidate]), pile_up=pile_up)
-                if CANDIDATE_ID in c.events]
+        mine = [c for c in check(replace(part, events=[*part.events, candidate]), pile_up=pile_up) if CANDIDATE_ID in c.events]
         if any(c.severity == "error" for c in mine):
             continue
         slot.warnings = mine
@@ -142,9 +159,13 @@ class _Blocked:
     already in use, a delegation not yet arrived or already gone."""
 
     def __init__(self, plan: Plan, live: list[Event], venue_id: str, parties: set[str], delegations: tuple[str, ...]):
-        busy = sorted((e.start, e.end) for e in live
-                      if parties.intersection(e.people) or parties.intersection(e.delegations)
-                      or (e.venue == venue_id and plan.venues[venue_id].max_parallel <= 1))
+        busy = sorted(
+            (e.start, e.end)
+            for e in live
+            if parties.intersection(e.people)
+            or parties.intersection(e.delegations)
+            or (e.venue == venue_id and plan.venues[venue_id].max_parallel <= 1)
+        )
         self.starts = [b for b, _ in busy]
         # The latest end among the intervals up to each index: one bisect answers "overlaps?".
         self.reach: list[datetime] = []
@@ -186,8 +207,9 @@ def _travel_before(stops: dict, parties: set[str], venue_id: str, start: datetim
     return longest
 
 
-def _moments(plan: Plan, want: Want, venue_id: str, parties: set[str], live: list[Event], travel: TravelTimes,
-             wall: WallClock, describer) -> list[tuple[datetime, str]]:
+def _moments(
+    plan: Plan, want: Want, venue_id: str, parties: set[str], live: list[Event], travel: TravelTimes, wall: WallClock, describer
+) -> list[tuple[datetime, str]]:
     """Candidate starts in the windows with the reason each is the start of a free gap."""
     venue = plan.venues[venue_id]
     ends: list[tuple[datetime, str]] = []
@@ -203,9 +225,13 @@ def _moments(plan: Plan, want: Want, venue_id: str, parties: set[str], live: lis
             if gap >= 0.5:
                 ends.append((event.end + timedelta(minutes=gap), f"{after} and {gap:.0f} min travel"))
         if event.venue == venue_id:
-            ends.append((event.end + timedelta(minutes=venue.changeover_min),
-                         f"after “{event.title}” at {venue.name} ends at {describer.time(event.end)}"
-                         + (f" and the {venue.changeover_min:.0f} min changeover" if venue.changeover_min else "")))
+            ends.append(
+                (
+                    event.end + timedelta(minutes=venue.changeover_min),
+                    f"after “{event.title}” at {venue.name} ends at {describer.time(event.end)}"
+                    + (f" and the {venue.changeover_min:.0f} min changeover" if venue.changeover_min else ""),
+                )
+            )
     for delegation_id in want.delegations:
         arrival = plan.delegations[delegation_id].arrival
         if arrival:

@@ -16,16 +16,15 @@ import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from planner.rules.engine import Conflict, check
 from planner.plan.model import Event, Plan
 from planner.rules.change_preview import changed_plan
+from planner.rules.engine import Conflict, check
 from planner.scheduling.items import Item, Outcome, to_event
 from planner.scheduling.solving import WORK_LIMIT, place
 from planner.scheduling.start_domains import STEP
 
 #: Rules whose errors depend only on the event's venue, people and kind, not on its time.
-TIMELESS = frozenset(("capacity", "interpreter_missing", "golden_book_venue", "golden_book_signatory",
-                      "golden_book_duplicate"))
+TIMELESS = frozenset(("capacity", "interpreter_missing", "golden_book_venue", "golden_book_signatory", "golden_book_duplicate"))
 EXPANSIONS = 2
 
 
@@ -39,7 +38,7 @@ class Move:
 class Repair:
     plan: Plan
     moves: list[Move] = field(default_factory=list)
-    unfixable: list[Conflict] = field(default_factory=list)   # errors no move can cure
+    unfixable: list[Conflict] = field(default_factory=list)  # errors no move can cure
     outcome: Outcome | None = None
     items: list[Item] = field(default_factory=list)
     errors_before: int = 0
@@ -56,9 +55,19 @@ def movable(event: Event) -> bool:
 def _item(event: Event, max_shift: timedelta) -> Item:
     assert event.venue is not None  # only `unavailable` events have no venue, and they never move
     minutes = math.ceil((event.end - event.start).total_seconds() / 60)
-    return Item(event.id, event.title, event.kind, minutes, (event.venue,),
-                ((event.start - max_shift, event.end + max_shift),), event.delegations, event.people,
-                attendance=event.attendance, original=event.start, event=event)
+    return Item(
+        event.id,
+        event.title,
+        event.kind,
+        minutes,
+        (event.venue,),
+        ((event.start - max_shift, event.end + max_shift),),
+        event.delegations,
+        event.people,
+        attendance=event.attendance,
+        original=event.start,
+        event=event,
+    )
 
 
 def _neighbours(events: dict[str, Event], chosen: set[str], max_shift: timedelta) -> set[str]:
@@ -76,15 +85,22 @@ def _neighbours(events: dict[str, Event], chosen: set[str], max_shift: timedelta
             continue
         for key in (event.venue, *event.people, *event.delegations):
             # `keys` holds no empty key: a missing venue (None) matches nothing.
-            if key and any(other.start - reach < event.end and event.start < other.end + reach
-                           for other in keys.get(key, ())):
+            if key and any(other.start - reach < event.end and event.start < other.end + reach for other in keys.get(key, ())):
                 found.add(event.id)
                 break
     return found
 
 
-def repair(plan: Plan, *, max_shift: timedelta = timedelta(hours=12), step: int = STEP, time_limit: float = 10.0,
-           seed: int = 0, workers: int = 2, work_limit: float | None = WORK_LIMIT) -> Repair:
+def repair(
+    plan: Plan,
+    *,
+    max_shift: timedelta = timedelta(hours=12),
+    step: int = STEP,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    workers: int = 2,
+    work_limit: float | None = WORK_LIMIT,
+) -> Repair:
     """The plan with its error conflicts removed by moving events (see the module docstring)."""
     errors = [c for c in check(plan) if c.severity == "error"]
     if not errors:
@@ -98,8 +114,9 @@ def repair(plan: Plan, *, max_shift: timedelta = timedelta(hours=12), step: int 
     for _ in range(EXPANSIONS + 1):
         items = [_item(events[i], max_shift) for i in sorted(chosen)]
         fixed = [e for e in plan.events if e.id not in chosen]
-        outcome = place(plan, items, fixed, step=step, time_limit=time_limit, seed=seed, workers=workers,
-                        work_limit=work_limit, repair=True)
+        outcome = place(
+            plan, items, fixed, step=step, time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit, repair=True
+        )
         if outcome.status in ("optimal", "feasible"):
             break
         more = _neighbours(events, chosen, max_shift)
@@ -116,5 +133,4 @@ def repair(plan: Plan, *, max_shift: timedelta = timedelta(hours=12), step: int 
         if p.start != before.start:
             moves.append(Move(before, to_event(p)))
     moves.sort(key=lambda m: (m.before.start, m.before.id))
-    return Repair(changed_plan(plan, [m.after for m in moves]), moves, outcome=outcome, items=items,
-                  errors_before=len(errors))
+    return Repair(changed_plan(plan, [m.after for m in moves]), moves, outcome=outcome, items=items, errors_before=len(errors))

@@ -13,19 +13,29 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from planner.plan.clock import ONE_DAY, WallClock, zone_named
 from planner.errors import PlanError
 from planner.gcpause import gc_paused
-from planner.plan.fields import (MAX_MINUTES, boolean, choice, identifier, integer, listed, mapping, optional, references,
-                                 text, unique_ids)
-from planner.plan.reading import decode_json, read_bytes
+from planner.plan.clock import ONE_DAY, WallClock, zone_named
+from planner.plan.fields import (
+    MAX_MINUTES,
+    boolean,
+    choice,
+    identifier,
+    integer,
+    listed,
+    mapping,
+    optional,
+    references,
+    text,
+    unique_ids,
+)
 from planner.plan.model import EVENT_KINDS, Plan
+from planner.plan.reading import decode_json, read_bytes
 
 FORMAT = "dortbunt-requests/1"
 _TOP = frozenset(("format", "requests"))
 _REQUEST = frozenset(
-    "id title kind duration_min delegations people one_of venues windows after priority required public "
-    "attendance notes".split()
+    "id title kind duration_min delegations people one_of venues windows after priority required public attendance notes".split()
 )
 _AFTER = frozenset(("id", "min_gap_min"))
 KINDS = EVENT_KINDS - {"unavailable"}
@@ -127,32 +137,36 @@ def parse_requests(document: object, plan: Plan) -> list[Request]:
         if ident in event_ids:
             raise PlanError(f"{path}.id", f"the plan already has an event {ident!r}")
         kind = optional(raw, "kind", lambda v, p: choice(v, p, KINDS), path, "other")
-        delegations = optional(raw, "delegations", lambda v, p: references(v, p, plan.delegations, "delegation"),
-                                path, ())
+        delegations = optional(raw, "delegations", lambda v, p: references(v, p, plan.delegations, "delegation"), path, ())
         venues = optional(raw, "venues", lambda v, p: references(v, p, plan.venues, "venue"), path, ())
         if not venues and kind == "golden_book":
             venues = tuple(v.id for v in plan.venues.values() if v.golden_book)
         if not venues:
             raise PlanError(f"{path}.venues", "name at least one candidate venue")
         windows = raw.get("windows")
-        requests.append(Request(
-            id=ident,
-            title=optional(raw, "title", text, path, ident),
-            kind=kind,
-            duration=_minutes(raw["duration_min"], f"{path}.duration_min", 1),
-            venues=venues,
-            windows=(_windows(windows, f"{path}.windows", clock) if windows is not None
-                     else _default_windows(plan, clock, delegations, path)),
-            delegations=delegations,
-            people=optional(raw, "people", lambda v, p: references(v, p, plan.people, "person"), path, ()),
-            one_of=optional(raw, "one_of", lambda v, p: _one_of(v, p, plan), path, ()),
-            after=optional(raw, "after", lambda v, p: _afters(v, p, ident, event_ids | request_ids), path, ()),
-            priority=optional(raw, "priority", lambda v, p: integer(v, p, -1000, 1000), path, 0),
-            required=optional(raw, "required", boolean, path, True),
-            public=optional(raw, "public", boolean, path, False),
-            attendance=optional(raw, "attendance", lambda v, p: integer(v, p, 0), path, None),
-            notes=optional(raw, "notes", text, path, ""),
-        ))
+        requests.append(
+            Request(
+                id=ident,
+                title=optional(raw, "title", text, path, ident),
+                kind=kind,
+                duration=_minutes(raw["duration_min"], f"{path}.duration_min", 1),
+                venues=venues,
+                windows=(
+                    _windows(windows, f"{path}.windows", clock)
+                    if windows is not None
+                    else _default_windows(plan, clock, delegations, path)
+                ),
+                delegations=delegations,
+                people=optional(raw, "people", lambda v, p: references(v, p, plan.people, "person"), path, ()),
+                one_of=optional(raw, "one_of", lambda v, p: _one_of(v, p, plan), path, ()),
+                after=optional(raw, "after", lambda v, p: _afters(v, p, ident, event_ids | request_ids), path, ()),  # noqa: B023 (called at once)
+                priority=optional(raw, "priority", lambda v, p: integer(v, p, -1000, 1000), path, 0),
+                required=optional(raw, "required", boolean, path, True),
+                public=optional(raw, "public", boolean, path, False),
+                attendance=optional(raw, "attendance", lambda v, p: integer(v, p, 0), path, None),
+                notes=optional(raw, "notes", text, path, ""),
+            )
+        )
     return requests
 
 

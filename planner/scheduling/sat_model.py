@@ -150,8 +150,9 @@ class Model:
                 for venue_id in options:
                     if venue_id not in venues:
                         m.add_bool_or([lits[venue_id].negated(), lit.negated()])
-                    elif not venues[venue_id].is_included_in(options[venue_id]) or \
-                            not options[venue_id].is_included_in(venues[venue_id]):
+                    elif not venues[venue_id].is_included_in(options[venue_id]) or not options[venue_id].is_included_in(
+                        venues[venue_id]
+                    ):
                         m.add_linear_expression_in_domain(q, venues[venue_id]).only_enforce_if([lits[venue_id], lit])
         self.chosen[item.id] = chosen
         for who in needs.values():
@@ -239,14 +240,16 @@ class Model:
                     m.add(self.present[item.id] == 0)
                 elif target in by_id:
                     m.add_implication(self.present[item.id], self.present[target])
-                    m.add(self.start[item.id] >= self.start[target] + by_id[target].duration + gap) \
-                        .only_enforce_if(self.present[item.id])
+                    m.add(self.start[item.id] >= self.start[target] + by_id[target].duration + gap).only_enforce_if(
+                        self.present[item.id]
+                    )
                     if item.original is None:
                         # Waiting after what it follows (nothing when it is left out).
                         bound = max(0, self.hull[item.id][1] - self.hull[target][0])
                         waiting = m.new_int_var(0, bound, f"{item.id} waits")
-                        m.add(waiting >= self.start[item.id] - self.start[target] - by_id[target].duration - gap) \
-                            .only_enforce_if(self.present[item.id])
+                        m.add(waiting >= self.start[item.id] - self.start[target] - by_id[target].duration - gap).only_enforce_if(
+                            self.present[item.id]
+                        )
                         self.costs.append(waiting)
                         self.cost_bound += bound
 
@@ -257,8 +260,14 @@ class Model:
         for party, members in party_members.items():
             overlap = frame.on["person_overlap" if party in plan.people else "delegation_overlap"]
             if overlap and len(members) > 1:
-                m.add_no_overlap([m.new_optional_fixed_size_interval_var(
-                    self.start[i.id], i.duration, self.attends[i.id][party], f"{i.id} for {party}") for i in members])
+                m.add_no_overlap(
+                    [
+                        m.new_optional_fixed_size_interval_var(
+                            self.start[i.id], i.duration, self.attends[i.id][party], f"{i.id} for {party}"
+                        )
+                        for i in members
+                    ]
+                )
 
         at_venue: dict[str, list[Item]] = defaultdict(list)
         for item in placed:
@@ -269,8 +278,12 @@ class Model:
 
         books = [i for i in placed if i.kind == "golden_book"]
         if len(books) > 1:
-            m.add_no_overlap([m.new_optional_fixed_size_interval_var(self.start[i.id], i.duration, self.present[i.id],
-                                                              f"book {i.id}") for i in books])
+            m.add_no_overlap(
+                [
+                    m.new_optional_fixed_size_interval_var(self.start[i.id], i.duration, self.present[i.id], f"book {i.id}")
+                    for i in books
+                ]
+            )
         if frame.hard["golden_book_duplicate"]:
             self._one_signing_each(books)
         self._travel_pairs(placed, party_members)
@@ -284,24 +297,32 @@ class Model:
         lit = {i.id: self.venue_lit[i.id][venue_id] for i in members}
         if venue.max_parallel <= 1:
             if frame.on["venue_overlap"] and len(members) > 1:
-                m.add_no_overlap([m.new_optional_fixed_size_interval_var(self.start[i.id], i.duration + change, lit[i.id],
-                                                                  f"{i.id} in {venue_id}") for i in members])
+                m.add_no_overlap(
+                    [
+                        m.new_optional_fixed_size_interval_var(
+                            self.start[i.id], i.duration + change, lit[i.id], f"{i.id} in {venue_id}"
+                        )
+                        for i in members
+                    ]
+                )
             return
         if frame.on["venue_overlap"]:
             low = min(self.hull[i.id][0] for i in members)
             high = max(self.hull[i.id][1] for i in members)
             fixed = []
             index = frame.by_venue.get(venue_id)
-            for f in (frame.near(index, low, high, 0) if index else []):
+            for f in frame.near(index, low, high, 0) if index else []:
                 if f.end > low and f.start < high:
                     begin, end = math.floor(f.start), math.ceil(f.end)
                     fixed.append(m.new_fixed_size_interval_var(begin, end - begin, f"fixed {f.event.id}"))
-            ours = [m.new_optional_fixed_size_interval_var(self.start[i.id], i.duration, lit[i.id], f"{i.id} in {venue_id}")
-                    for i in members]
+            ours = [
+                m.new_optional_fixed_size_interval_var(self.start[i.id], i.duration, lit[i.id], f"{i.id} in {venue_id}")
+                for i in members
+            ]
             m.add_cumulative(ours + fixed, [1] * (len(ours) + len(fixed)), venue.max_parallel)
         if change:
             for x, a in enumerate(members):
-                for b in members[x + 1:]:
+                for b in members[x + 1 :]:
                     if not self._near(a, b, change):
                         continue
                     apart_ab, apart_ba, together = (m.new_bool_var(""), m.new_bool_var(""), m.new_bool_var(""))
@@ -331,14 +352,17 @@ class Model:
     def _travel_pairs(self, placed: list[Item], by_party: dict[str, list[Item]]) -> None:
         """Items that share a party keep apart by the travel between their venues."""
         frame, m = self.frame, self.model
-        longest = max((frame.trip(a, b) for a in frame.plan.venues for b in frame.plan.venues), default=0) \
-            if len(frame.plan.venues) <= 60 else 24 * 60
+        longest = (
+            max((frame.trip(a, b) for a in frame.plan.venues for b in frame.plan.venues), default=0)
+            if len(frame.plan.venues) <= 60
+            else 24 * 60
+        )
         # Lists and dicts, not sets: the model must be built in the same order on every run.
         pairs: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
         for party, members in by_party.items():
             members = sorted(members, key=lambda i: self.hull[i.id])
             for x, a in enumerate(members):
-                for b in members[x + 1:]:
+                for b in members[x + 1 :]:
                     if self.hull[b.id][0] >= self.hull[a.id][1] + longest:
                         break
                     pairs[(a.id, b.id)][party] = None
@@ -355,8 +379,7 @@ class Model:
             if self.repair and frame.soft["travel_time"]:
                 # Two events that stay where they are keep their (warning-level) travel gap.
                 either = m.new_bool_var(f"{a_id} or {b_id} moved")
-                m.add_max_equality(either, [self.moved.get(a_id, m.new_constant(0)),
-                                          self.moved.get(b_id, m.new_constant(0))])
+                m.add_max_equality(either, [self.moved.get(a_id, m.new_constant(0)), self.moved.get(b_id, m.new_constant(0))])
                 enforce.append(either)
             self._apart(a, b, first, enforce)
             self._apart(b, a, first.negated(), enforce)

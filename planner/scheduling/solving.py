@@ -21,7 +21,6 @@ from planner.scheduling.requests import Request
 from planner.scheduling.sat_model import Model
 from planner.scheduling.start_domains import STEP, Frame
 
-
 #: Default search budget in CP-SAT's deterministic work units (about 3 s of work on a 2-core
 #: machine each): what stops the search when the time limit does not, so that the same input
 #: and seed give the same plan whatever the machine's load.
@@ -43,8 +42,13 @@ def solver(time_limit: float, seed: int, workers: int, work_limit: float | None 
     return found
 
 
-STATUS = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
-          cp_model.MODEL_INVALID: "invalid", cp_model.UNKNOWN: "unknown"}
+STATUS = {
+    cp_model.OPTIMAL: "optimal",
+    cp_model.FEASIBLE: "feasible",
+    cp_model.INFEASIBLE: "infeasible",
+    cp_model.MODEL_INVALID: "invalid",
+    cp_model.UNKNOWN: "unknown",
+}
 
 
 def read_placements(model: Model, solver_: cp_model.CpSolver) -> list[Placement]:
@@ -65,9 +69,18 @@ def read_placements(model: Model, solver_: cp_model.CpSolver) -> list[Placement]
     return found
 
 
-def place(plan: Plan, items: list[Item], fixed: list[Event] | None = None, *, step: int = STEP,
-          time_limit: float = 10.0, seed: int = 0, workers: int = 2, work_limit: float | None = WORK_LIMIT,
-          repair: bool = False) -> Outcome:
+def place(
+    plan: Plan,
+    items: list[Item],
+    fixed: list[Event] | None = None,
+    *,
+    step: int = STEP,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    workers: int = 2,
+    work_limit: float | None = WORK_LIMIT,
+    repair: bool = False,
+) -> Outcome:
     """Place `items` among `fixed` (the plan's events by default); `planner.scheduling.sat_model`
     describes the model."""
     began = time.perf_counter()
@@ -80,8 +93,14 @@ def place(plan: Plan, items: list[Item], fixed: list[Event] | None = None, *, st
     model = Model(frame, items, repair=repair)
     stuck_required = [i for i in items if i.id in model.stuck and i.required]
     if stuck_required:
-        return Outcome([], [], "infeasible", stuck={i.id: model.stuck[i.id] for i in items if i.id in model.stuck},
-                       seconds=time.perf_counter() - began, frame=frame)
+        return Outcome(
+            [],
+            [],
+            "infeasible",
+            stuck={i.id: model.stuck[i.id] for i in items if i.id in model.stuck},
+            seconds=time.perf_counter() - began,
+            frame=frame,
+        )
     model.objective()
     solving = solver(time_limit, seed, workers, work_limit)
     status = solving.solve(model.model)
@@ -94,9 +113,17 @@ def place(plan: Plan, items: list[Item], fixed: list[Event] | None = None, *, st
     placements = read_placements(model, solving)
     placed = {p.item.id for p in placements}
     timed_out = name == "feasible" and solving.wall_time >= time_limit * 0.98
-    return Outcome(placements, [i for i in items if i.id not in placed], name, solving.objective_value,
-                   solving.best_objective_bound, time.perf_counter() - began, dict(model.stuck),
-                   timed_out=timed_out, frame=frame)
+    return Outcome(
+        placements,
+        [i for i in items if i.id not in placed],
+        name,
+        solving.objective_value,
+        solving.best_objective_bound,
+        time.perf_counter() - began,
+        dict(model.stuck),
+        timed_out=timed_out,
+        frame=frame,
+    )
 
 
 def _core(frame: Frame, items: list[Item], repair: bool, time_limit: float, seed: int) -> list[str]:
@@ -133,7 +160,6 @@ def _core(frame: Frame, items: list[Item], repair: bool, time_limit: float, seed
     return core
 
 
-
 def schedule(plan: Plan, requests: list[Request], **options) -> tuple[Plan, Outcome]:
     """The plan with the requests placed (as tentative events), and how it went. The plan is
     unchanged unless every required request is placed."""
@@ -148,5 +174,8 @@ def schedule(plan: Plan, requests: list[Request], **options) -> tuple[Plan, Outc
 def troubles(plan: Plan, ids: set[str], conflicts: list[Conflict] | None = None) -> list[Conflict]:
     """Conflicts `place` promises to avoid that involve one of `ids`: every error, and travel
     and changeover warnings (among `conflicts`, if the plan's are at hand already)."""
-    return [c for c in (check(plan) if conflicts is None else conflicts) if ids.intersection(c.events)
-            and (c.severity == "error" or c.rule in ("travel_time", "changeover"))]
+    return [
+        c
+        for c in (check(plan) if conflicts is None else conflicts)
+        if ids.intersection(c.events) and (c.severity == "error" or c.rule in ("travel_time", "changeover"))
+    ]

@@ -109,8 +109,10 @@ class Frame:
         self.on = {rule: rule not in rules.disabled for rule in RULES}
         # Rules that are warnings by default but that placement holds anyway (the issue asks for
         # travel and changeover); the others only when the plan makes them errors.
-        self.hard = {rule: on and (rule in ("travel_time", "changeover") or rules.severity_of(rule) == "error")
-                     for rule, on in self.on.items()}
+        self.hard = {
+            rule: on and (rule in ("travel_time", "changeover") or rules.severity_of(rule) == "error")
+            for rule, on in self.on.items()
+        }
         #: Rules placement holds although the plan calls them warnings: an event that repair
         #: leaves where it is need not gain what it lacked under them.
         self.soft = {rule: self.hard[rule] and rules.severity_of(rule) != "error" for rule in ("travel_time", "changeover")}
@@ -176,7 +178,7 @@ class Layers:
 
     def __init__(self, frame: Frame, item: Item, venue_id: str, *, lenient: bool = False):
         self.frame, self.item, self.venue_id = frame, item, venue_id
-        self.lenient = lenient   # repair: staying put does not need travel or changeover time
+        self.lenient = lenient  # repair: staying put does not need travel or changeover time
         d = item.duration
         self.windows = _allowed(_closed(frame.minute(a), frame.minute(b) - d) for a, b in item.windows)
         self.low, self.high = frame.span(item)
@@ -212,13 +214,21 @@ class Layers:
         if item.kind == "golden_book":  # there is one book: one signing at a time
             near = frame.near(frame.golden, self.low, self.high, d)
             busy = [_open(f.start - d, f.end) for f in near]
-            add((Blocker("golden_book", events=tuple(f.event for f in near if _open(f.start - d, f.end))),
-                 _without(EVERYTHING, busy)))
+            add(
+                (
+                    Blocker("golden_book", events=tuple(f.event for f in near if _open(f.start - d, f.end))),
+                    _without(EVERYTHING, busy),
+                )
+            )
         for target, gap in item.after:
             event = frame.events.get(target)
             if event is not None:
-                add((Blocker("after", events=(event,), detail={"gap": gap}),
-                     _allowed([_closed(frame.minute(event.end) + gap, 2**40)])))
+                add(
+                    (
+                        Blocker("after", events=(event,), detail={"gap": gap}),
+                        _allowed([_closed(frame.minute(event.end) + gap, 2**40)]),
+                    )
+                )
         for party in (*item.delegations, *item.people):
             add((Blocker("party", party=party), self.party(party)))
 
@@ -237,8 +247,9 @@ class Layers:
                 # Not right after it ([end, end + changeover)) nor ending right before it.
                 forbidden.append(_span(math.ceil(f.end), math.ceil(f.end + change) - 1))
                 forbidden.append(_span(math.floor(f.start - change - d) + 1, math.floor(f.start - d)))
-        self.layers.append((Blocker("venue", venue=venue.id, events=tuple(f.event for f in near)),
-                            _without(EVERYTHING, forbidden)))
+        self.layers.append(
+            (Blocker("venue", venue=venue.id, events=tuple(f.event for f in near)), _without(EVERYTHING, forbidden))
+        )
 
     def party(self, party: str) -> Domain:
         """Starts at which `party` is free at this venue, with travel from the event directly
@@ -291,9 +302,9 @@ def static_blockers(frame: Frame, item: Item, venue_id: str) -> list[Blocker]:
     if item.kind == "golden_book" and frame.on["golden_book_venue"] and not venue.golden_book:
         found.append(Blocker("no_book", venue=venue_id))
     if frame.hard["capacity"] and venue.capacity is not None and _attendance(plan, item) > venue.capacity:
-        found.append(Blocker("capacity", venue=venue_id, detail={"attendance": _attendance(plan, item),
-                                                                 "capacity": venue.capacity}))
+        found.append(
+            Blocker("capacity", venue=venue_id, detail={"attendance": _attendance(plan, item), "capacity": venue.capacity})
+        )
     if frame.on["venue_closed"] and venue.opening_hours == ():
         found.append(Blocker("closed", venue=venue_id))
     return found
-

@@ -19,10 +19,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from planner.storage.account_rules import ACCOUNT_ROLES
 from planner.errors import PlanError
-from planner.plan.model import PERSON_ROLES, STAGE_KINDS
-from planner.plan.model import Event, Person, Plan, Venue
+from planner.plan.model import PERSON_ROLES, STAGE_KINDS, Event, Person, Plan, Venue
+from planner.storage.account_rules import ACCOUNT_ROLES
 
 ALL = frozenset(ACCOUNT_ROLES)
 OFFICE = frozenset(("admin", "protocol"))
@@ -41,11 +40,11 @@ PAGES: dict[str, frozenset[str]] = {
 
 #: Action -> roles that may do it.
 ACTIONS: dict[str, frozenset[str]] = {
-    "delegations": OFFICE,          # delegations, people and their programmes
-    "golden_book": OFFICE,          # book signings, import the signatories' busy time
+    "delegations": OFFICE,  # delegations, people and their programmes
+    "golden_book": OFFICE,  # book signings, import the signatories' busy time
     "festival": frozenset(("admin", "protocol", "organiser")),  # festival slots only
-    "share": OFFICE,                # guest links and calendar feed links
-    "publish": OFFICE,              # releases
+    "share": OFFICE,  # guest links and calendar feed links
+    "publish": OFFICE,  # releases
     "admin": frozenset(("admin",)),  # accounts, venues, import, backup, reset
 }
 EDITORS = frozenset().union(*ACTIONS.values())
@@ -118,7 +117,7 @@ def _host_name(host: str) -> str:
     "[::1]:8501" -> "::1"."""
     host = host.strip().lower()
     if host.startswith("["):
-        return host[1:host.find("]")] if "]" in host else host
+        return host[1 : host.find("]")] if "]" in host else host
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
@@ -225,8 +224,10 @@ class OrganiserLimits:
         if not isinstance(value, dict):
             return cls()
         roles, venues = value.get("roles"), value.get("venues")
-        return cls(frozenset(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else PERFORMER_ROLES,
-                   frozenset(v for v in venues if isinstance(v, str)) if isinstance(venues, list) else frozenset())
+        return cls(
+            frozenset(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else PERFORMER_ROLES,
+            frozenset(v for v in venues if isinstance(v, str)) if isinstance(venues, list) else frozenset(),
+        )
 
     def setting(self) -> dict:
         return {"roles": sorted(self.roles), "venues": sorted(self.venues)}
@@ -239,8 +240,9 @@ class OrganiserLimits:
             return False
         return venue.kind in STAGE_KINDS or venue.id in self.venues
 
-    def outsider(self, people: Mapping[str, Person], venues: Mapping[str, Venue], person_ids: Iterable[object],
-                 venue_id: object) -> tuple[str, str] | None:
+    def outsider(
+        self, people: Mapping[str, Person], venues: Mapping[str, Venue], person_ids: Iterable[object], venue_id: object
+    ) -> tuple[str, str] | None:
         """The first of these people and this venue that organisers may not use, as (field,
         how people read it): ("people", "Lord Mayor (mayor)"). Unknown ids are left to the
         store, which refuses them."""
@@ -253,24 +255,35 @@ class OrganiserLimits:
             return "venue", f"{venue.name} ({venue.kind})"
         return None
 
-    def refusal(self, people: Mapping[str, Person], venues: Mapping[str, Venue], person_ids: Iterable[object],
-                venue_id: object) -> tuple[str, str] | None:
+    def refusal(
+        self, people: Mapping[str, Person], venues: Mapping[str, Venue], person_ids: Iterable[object], venue_id: object
+    ) -> tuple[str, str] | None:
         """Why organisers may not put these people and this venue on a festival slot, as
         (field, reason), or None."""
         found = self.outsider(people, venues, person_ids, venue_id)
         if found is None:
             return None
         field, what = found
-        return field, (f"{what} cannot be put on a festival slot by an organiser" if field == "people"
-                       else f"{what} is not a stage organisers may use")
+        return field, (
+            f"{what} cannot be put on a festival slot by an organiser"
+            if field == "people"
+            else f"{what} is not a stage organisers may use"
+        )
 
-    def locked(self, people: Mapping[str, Person], venues: Mapping[str, Venue], person_ids: Iterable[object],
-               venue_id: object) -> str | None:
+    def locked(
+        self, people: Mapping[str, Person], venues: Mapping[str, Venue], person_ids: Iterable[object], venue_id: object
+    ) -> str | None:
         """Why organisers may not change or remove an existing slot with these people at this
         venue (it is in the office's diary), or None."""
         found = self.outsider(people, venues, person_ids, venue_id)
-        return None if found is None else (f"the slot involves {found[1]}, so it is in the protocol office's "
-                                           "diary: only admin and protocol may change or remove it")
+        return (
+            None
+            if found is None
+            else (
+                f"the slot involves {found[1]}, so it is in the protocol office's "
+                "diary: only admin and protocol may change or remove it"
+            )
+        )
 
 
 def grantable_roles(limits: OrganiserLimits) -> tuple[list[str], list[str]]:
@@ -282,8 +295,11 @@ def grantable_venues(plan: Plan, limits: OrganiserLimits) -> tuple[list[str], li
     """(the plan's venues an admin may let organisers use besides stages, squares and parks,
     with those already allowed; those `limits` allow now), ids sorted."""
     allowed = limits.venues & set(plan.venues)
-    more = {v.id for v in plan.venues.values()
-            if not OrganiserLimits().allows_venue(v) and v.kind != "city_hall" and not v.golden_book}
+    more = {
+        v.id
+        for v in plan.venues.values()
+        if not OrganiserLimits().allows_venue(v) and v.kind != "city_hall" and not v.golden_book
+    }
     return sorted(more | allowed), sorted(allowed)
 
 
@@ -303,15 +319,19 @@ def checked_limits(roles: object, venue_ids: object, venues: Mapping[str, Venue]
         if role not in PERSON_ROLES:
             raise PlanError("roles", f"unknown role {role!r}")
         if role in OFFICE_DIARY_ROLES:
-            raise PlanError("roles", f"people of the role {role!r} stay in the protocol office's diary: organisers "
-                                     "can never put them on a festival slot")
+            raise PlanError(
+                "roles",
+                f"people of the role {role!r} stay in the protocol office's diary: organisers "
+                "can never put them on a festival slot",
+            )
     for venue_id in sorted(venue_ids):
         venue = venues.get(venue_id)
         if venue is None:
             raise PlanError("venues", f"unknown venue {venue_id!r}")
         if venue.kind == "city_hall" or venue.golden_book:
-            raise PlanError("venues", f"{venue.name} ({venue.kind}) stays in the protocol office's diary: "
-                                      "organisers can never use it")
+            raise PlanError(
+                "venues", f"{venue.name} ({venue.kind}) stays in the protocol office's diary: organisers can never use it"
+            )
     return OrganiserLimits(frozenset(roles), frozenset(venue_ids))
 
 
@@ -323,8 +343,16 @@ class Editor:
     lowered role takes effect at once, whatever the page showed.
     """
 
-    def __init__(self, store: Any, account: str | None, *, local: bool, via: str = "local",
-                 sso_roles: dict[str, str] | None = None, sso_configured: bool = False):
+    def __init__(
+        self,
+        store: Any,
+        account: str | None,
+        *,
+        local: bool,
+        via: str = "local",
+        sso_roles: dict[str, str] | None = None,
+        sso_configured: bool = False,
+    ):
         if via not in ("local", "sso"):
             raise ValueError("an account signs in locally or by single sign-on")
         self.store = store
@@ -363,8 +391,15 @@ class Editor:
         self.require("admin" if kind == "venue" else "delegations")
         return self.store.update_entity(kind, entity_id, changes, expected_version=expected_version, user=self.name)
 
-    def edit_events(self, action: str, added: Sequence[dict] = (), changed: dict | None = None,
-                    removed: dict | None = None, *, path: str = "event") -> dict:
+    def edit_events(
+        self,
+        action: str,
+        added: Sequence[dict] = (),
+        changed: dict | None = None,
+        removed: dict | None = None,
+        *,
+        path: str = "event",
+    ) -> dict:
         """Events added, changed and removed at once, as `action` ("delegations",
         "golden_book" or "festival"). Organisers may touch festival slots only."""
         self.require(action)
@@ -404,27 +439,40 @@ class Editor:
         """PlanError if `count` new slots are more than an organiser may add at once, or than
         this account may still add within the hour."""
         if count > ORGANISER_ROWS_PER_FILE:
-            raise PlanError(path, f"{count:,} new slots at once; organisers add at most {ORGANISER_ROWS_PER_FILE:,} "
-                                  "at a time: split the file")
+            raise PlanError(
+                path, f"{count:,} new slots at once; organisers add at most {ORGANISER_ROWS_PER_FILE:,} at a time: split the file"
+            )
         if not count:
             return
         recent = self.store.count_audit(self.name, "add", "event", datetime.now(UTC) - timedelta(hours=1))
         if recent + count > ORGANISER_SLOTS_PER_HOUR:
-            raise PlanError(path, f"{recent:,} slots added in the last hour and {count:,} more would pass the "
-                                  f"{ORGANISER_SLOTS_PER_HOUR:,} an organiser may add in an hour: try again later, "
-                                  "or ask the protocol office")
+            raise PlanError(
+                path,
+                f"{recent:,} slots added in the last hour and {count:,} more would pass the "
+                f"{ORGANISER_SLOTS_PER_HOUR:,} an organiser may add in an hour: try again later, "
+                "or ask the protocol office",
+            )
 
     @staticmethod
-    def _performers_on_stages(limits: OrganiserLimits, people: Mapping[str, Person], venues: Mapping[str, Venue],
-                              fields: object, delegations: tuple[str, ...], path: str) -> None:
+    def _performers_on_stages(
+        limits: OrganiserLimits,
+        people: Mapping[str, Person],
+        venues: Mapping[str, Venue],
+        fields: object,
+        delegations: tuple[str, ...],
+        path: str,
+    ) -> None:
         """NotForOrganisers if these fields of a slot (a new one, or the changed ones) name a
         person or venue outside `limits`, or change which delegations attend."""
         if not isinstance(fields, dict):
             return  # the store refuses it
         given = fields.get("delegations", list(delegations))
         if given != list(delegations):
-            raise NotForOrganisers(f"{path}.delegations", "organisers cannot change which delegations attend a "
-                                                          "festival slot: a delegation's programme is the protocol office's")
+            raise NotForOrganisers(
+                f"{path}.delegations",
+                "organisers cannot change which delegations attend a "
+                "festival slot: a delegation's programme is the protocol office's",
+            )
         person_ids = fields.get("people")
         found = limits.refusal(people, venues, person_ids if isinstance(person_ids, list) else (), fields.get("venue"))
         if found:
@@ -437,8 +485,7 @@ class Editor:
         changed it since `expected_version`)."""
         self.require("admin")
         limits = checked_limits(roles, venues, self.store.entities("venue"))
-        return self.store.set_setting(ORGANISER_SETTING, limits.setting(), expected_version=expected_version,
-                                      user=self.name)
+        return self.store.set_setting(ORGANISER_SETTING, limits.setting(), expected_version=expected_version, user=self.name)
 
     def replace_busy_time(self, person_id: str, busy: list) -> int:
         self.require("golden_book")
@@ -459,8 +506,11 @@ class Editor:
     def add_user(self, name: str, role: str, password: str) -> None:
         self.require("admin")
         if role != "admin" and not self.store.users():
-            raise PlanError("role", "the first account must be an admin: once it exists everyone signs in, "
-                                    "and someone must be able to administer the app")
+            raise PlanError(
+                "role",
+                "the first account must be an admin: once it exists everyone signs in, "
+                "and someone must be able to administer the app",
+            )
         self.store.add_user(name, role, password, user=self.name)
 
     def update_user(self, name: str, *, role: str | None = None, password: str | None = None) -> None:

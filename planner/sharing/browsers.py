@@ -91,7 +91,7 @@ def upload_refused(path: str, browser: str | None) -> bool:
     session belongs to."""
     if not path.startswith(UPLOADS):
         return False
-    session_id = path[len(UPLOADS):].split("/", 1)[0]
+    session_id = path[len(UPLOADS) :].split("/", 1)[0]
     owner = SESSIONS.browser_of(session_id)
     return owner is not None and owner != browser
 
@@ -107,15 +107,21 @@ class BrowserCookie:
     def __init__(self, app: ASGIApp):
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Callable[[], Awaitable[dict]],
-                       send: Callable[[dict], Awaitable[None]]) -> None:
+    async def __call__(
+        self, scope: dict, receive: Callable[[], Awaitable[dict]], send: Callable[[dict], Awaitable[None]]
+    ) -> None:
         if scope.get("type") != "http":
             await self.app(scope, receive, send)
             return
         browser = browser_key(_cookie_header(scope.get("headers", [])))
         if upload_refused(scope.get("path", ""), browser):
-            await send({"type": "http.response.start", "status": 403,
-                        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 403,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")],
+                }
+            )
             await send({"type": "http.response.body", "body": b"This upload belongs to another browser.\n"})
             return
         if browser is not None:

@@ -27,9 +27,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from planner.errors import PlanError
 from planner.sharing.access import Editor, Forbidden, is_local
 from planner.sharing.browsers import browser_key
-from planner.errors import PlanError
 from planner.storage import NotFoundError
 
 #: How long a ticket may wait for its request (seconds).
@@ -42,7 +42,7 @@ class Ticket:
     """What a page may download, for whom: the account as the page's session signed in (None on
     a fresh local install), the browser it was issued to, and what to make."""
 
-    what: str                     # "plan", "backup" or "calendar"
+    what: str  # "plan", "backup" or "calendar"
     browser: str
     account: str | None
     via: str = "local"
@@ -55,8 +55,14 @@ class Ticket:
 class Desk:
     """Single-use tickets, kept in the app's process (they live minutes; a restart voids them)."""
 
-    def __init__(self, seconds: float = TICKET_SECONDS, *, clock: Callable[[], float] = time.monotonic,
-                 max_tickets: int = 10_000, per_browser: int = 50):
+    def __init__(
+        self,
+        seconds: float = TICKET_SECONDS,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_tickets: int = 10_000,
+        per_browser: int = 50,
+    ):
         self.seconds = seconds
         self.clock = clock
         self.max_tickets = max_tickets
@@ -66,18 +72,28 @@ class Desk:
         self._tickets: OrderedDict[str, Ticket] = OrderedDict()
         self._lock = threading.Lock()
 
-    def issue(self, what: str, *, browser: str | None, account: str | None, via: str = "local",
-              sso_roles: dict | None = None, sso_configured: bool = False, **options) -> str:
+    def issue(
+        self,
+        what: str,
+        *,
+        browser: str | None,
+        account: str | None,
+        via: str = "local",
+        sso_roles: dict | None = None,
+        sso_configured: bool = False,
+        **options,
+    ) -> str:
         """A new ticket's secret, or PlanError if the browser has no cookie to bind it to."""
         if browser is None:
             raise PlanError("", "this browser keeps no cookie for the planner: allow cookies for this site and reload")
         secret = secrets.token_urlsafe(32)
-        ticket = Ticket(what, browser, account, via, dict(sso_roles or {}), sso_configured, dict(options),
-                        self.clock() + self.seconds)
+        ticket = Ticket(
+            what, browser, account, via, dict(sso_roles or {}), sso_configured, dict(options), self.clock() + self.seconds
+        )
         with self._lock:
             self._drop_expired()
             mine = [key for key, held in self._tickets.items() if held.browser == browser]
-            for key in mine[:max(0, len(mine) - self.per_browser + 1)]:
+            for key in mine[: max(0, len(mine) - self.per_browser + 1)]:
                 del self._tickets[key]
             self._tickets[secret] = ticket
             while len(self._tickets) > self.max_tickets:
@@ -131,8 +147,7 @@ def _backup_file(editor: Editor, options: dict) -> tuple[bytes, str, str]:
 #: Calendar -> whether it is internal (the draft, with notes; the office's roles only), else
 #: what guests and the public get (the latest release).
 CALENDAR_KINDS = {"delegation": False, "public": False, "person": True, "venue": True, "all": True}
-FORMATS = {"ics": "text/calendar", "csv": "text/csv",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORMATS = {"ics": "text/calendar", "csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def _calendar_file(editor: Editor, options: dict) -> tuple[bytes, str, str]:
@@ -148,9 +163,15 @@ def _calendar_file(editor: Editor, options: dict) -> tuple[bytes, str, str]:
     internal = CALENDAR_KINDS[kind]
     editor.require_reading(internal)
     plan = editor.store.load_plan() if internal else editor.store.release_plan()
-    feed = feeds_for(plan, delegation=target if kind == "delegation" else None,
-                     person=target if kind == "person" else None, venue=target if kind == "venue" else None,
-                     public=kind == "public", everything=kind == "all", lang=lang)
+    feed = feeds_for(
+        plan,
+        delegation=target if kind == "delegation" else None,
+        person=target if kind == "person" else None,
+        venue=target if kind == "venue" else None,
+        public=kind == "public",
+        everything=kind == "all",
+        lang=lang,
+    )
     if file_format == "ics":
         data = render(plan, feed, lang, modified=editor.store.last_modified() if internal else None)
     else:
@@ -173,29 +194,42 @@ def _guest_file(editor: Editor, options: dict) -> tuple[bytes, str, str]:
 
 
 MAKERS: dict[str, Callable[[Editor, dict], tuple[bytes, str, str]]] = {
-    "plan": _plan_file, "backup": _backup_file, "calendar": _calendar_file, "guest": _guest_file}
+    "plan": _plan_file,
+    "backup": _backup_file,
+    "calendar": _calendar_file,
+    "guest": _guest_file,
+}
 
 
 def make_file(store, ticket: Ticket, *, local: bool) -> tuple[bytes, str, str]:
     """(content, file name, media type) of a ticket's file, made now with the role the account
     has now; Forbidden or PlanError otherwise."""
-    editor = Editor(store, ticket.account, local=local, via=ticket.via, sso_roles=ticket.sso_roles,
-                    sso_configured=ticket.sso_configured)
+    editor = Editor(
+        store, ticket.account, local=local, via=ticket.via, sso_roles=ticket.sso_roles, sso_configured=ticket.sso_configured
+    )
     maker = MAKERS.get(ticket.what)
     if maker is None:
         raise PlanError("", "no such download")
     return maker(editor, ticket.options)
 
 
-GONE = ("This download link has expired or was used already. Go back to the planner and click the download again.\n"
-        "Dieser Download-Link ist abgelaufen oder wurde schon benutzt. Bitte im Planer erneut auf den Download klicken.\n")
+GONE = (
+    "This download link has expired or was used already. Go back to the planner and click the download again.\n"
+    "Dieser Download-Link ist abgelaufen oder wurde schon benutzt. Bitte im Planer erneut auf den Download klicken.\n"
+)
 
 
 def _attachment(data: bytes, name: str, media_type: str) -> Response:
     plain = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:80] or "download"
-    return Response(data, media_type=media_type, headers={
-        "Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}",
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}",
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def download_route(store_of: Callable[[], object]) -> Route:

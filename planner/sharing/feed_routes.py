@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from planner.exports.ics import delegation_feed, person_feed, public_feed, render
 from planner.errors import PlanError
-from planner.sharing.throttle import look_up_link
+from planner.exports.ics import delegation_feed, person_feed, public_feed, render
 from planner.sharing.links import FEEDS_PATH, PUBLIC_FEED
+from planner.sharing.throttle import look_up_link
 from planner.storage import NotFoundError
 
 CALENDAR = "text/calendar; charset=utf-8"
@@ -38,10 +38,14 @@ def _calendar(data: bytes, name: str) -> Response:
     # Ids are almost free text ("kyiv-київ", a quote): an ASCII stand-in, and the real name
     # percent-encoded (RFC 6266), so that no id can break the header or the response.
     plain = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:80] or "calendar"
-    return Response(data, media_type=CALENDAR, headers={
-        "Content-Disposition": f"inline; filename=\"{plain}.ics\"; filename*=UTF-8''{quote(name + '.ics', safe='')}",
-        "Cache-Control": "private, max-age=300",
-    })
+    return Response(
+        data,
+        media_type=CALENDAR,
+        headers={
+            "Content-Disposition": f"inline; filename=\"{plain}.ics\"; filename*=UTF-8''{quote(name + '.ics', safe='')}",
+            "Cache-Control": "private, max-age=300",
+        },
+    )
 
 
 def public_programme(request: Request) -> Response:
@@ -56,8 +60,11 @@ def public_programme(request: Request) -> Response:
 
 
 def _too_many(seconds: float) -> Response:
-    return PlainTextResponse("Too many unknown links from your address: try again later.\n", status_code=429,
-                             headers={"Retry-After": str(max(1, round(seconds)))})
+    return PlainTextResponse(
+        "Too many unknown links from your address: try again later.\n",
+        status_code=429,
+        headers={"Retry-After": str(max(1, round(seconds)))},
+    )
 
 
 def secret_feed(request: Request) -> Response:

@@ -49,8 +49,7 @@ def bucket(address: str | None) -> str:
 class Throttle:
     """Failures per key (a client address, counted by its `bucket`) in a sliding time window."""
 
-    def __init__(self, limit: int, window: float, *, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = 10_000):
+    def __init__(self, limit: int, window: float, *, clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000):
         if limit < 1 or window <= 0:
             raise ValueError("a throttle needs a positive limit and window")
         self.limit = limit

@@ -30,12 +30,10 @@ class AccountStorage(Database):
             if connection.execute(sa.select(USERS.c.name).where(USERS.c.name == name)).first():
                 raise PlanError("name", f"an account {name!r} exists already")
             now = now_micros()
-            connection.execute(USERS.insert().values(name=name, role=role, password_hash=digest, created_at=now,
-                                                     failed_logins=0))
+            connection.execute(USERS.insert().values(name=name, role=role, password_hash=digest, created_at=now, failed_logins=0))
             write_audit(connection, now, user or current_user(), "add", "user", name, None, {"role": role})
 
-    def update_user(self, name: str, *, role: str | None = None, password: str | None = None,
-                    user: str | None = None) -> None:
+    def update_user(self, name: str, *, role: str | None = None, password: str | None = None, user: str | None = None) -> None:
         """Give an account another role and/or a new password (which also lifts a lock-out)."""
         from planner.storage.account_rules import check_role, hash_password
 
@@ -50,12 +48,25 @@ class AccountStorage(Database):
             old = connection.execute(sa.select(USERS.c.role).where(USERS.c.name == name)).first()
             if old is None:
                 raise NotFoundError(f"no account {name!r}")
-            if role is not None and role != "admin" and old.role == "admin" and connection.execute(
-                    sa.select(sa.func.count()).select_from(USERS).where(USERS.c.role == "admin")).scalar_one() == 1:
+            if (
+                role is not None
+                and role != "admin"
+                and old.role == "admin"
+                and connection.execute(sa.select(sa.func.count()).select_from(USERS).where(USERS.c.role == "admin")).scalar_one()
+                == 1
+            ):
                 raise PlanError("role", "this is the last admin account: make another admin first")
             connection.execute(USERS.update().where(USERS.c.name == name).values(**values))
-            write_audit(connection, now_micros(), user or current_user(), "update", "user", name, {"role": old.role},
-                        {"role": values.get("role", old.role), **({"password": "changed"} if password is not None else {})})
+            write_audit(
+                connection,
+                now_micros(),
+                user or current_user(),
+                "update",
+                "user",
+                name,
+                {"role": old.role},
+                {"role": values.get("role", old.role), **({"password": "changed"} if password is not None else {})},
+            )
 
     def remove_user(self, name: str, *, user: str | None = None) -> None:
         with self._write() as connection:
@@ -74,8 +85,11 @@ class AccountStorage(Database):
         from planner.storage.account_rules import password_matches
 
         with self._write() as connection:
-            row = connection.execute(sa.select(USERS).where(USERS.c.name == name)).first() \
-                if isinstance(name, str) and storable(name) else None
+            row = (
+                connection.execute(sa.select(USERS).where(USERS.c.name == name)).first()
+                if isinstance(name, str) and storable(name)
+                else None
+            )
             now = now_micros()
             if row is None:
                 password_matches(password, _DUMMY_HASH)  # same work as for a real account

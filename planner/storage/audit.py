@@ -25,11 +25,13 @@ class AuditEntry:
     after: dict | None
 
 
-def write_audit(connection: Connection, at: int, user: str, action: str, entity: str, entity_id: str,
-                before: dict | None, after: dict | None) -> None:
+def write_audit(
+    connection: Connection, at: int, user: str, action: str, entity: str, entity_id: str, before: dict | None, after: dict | None
+) -> None:
     """Add an entry to the audit log, in the transaction of the change it records."""
-    connection.execute(AUDIT.insert().values(at_us=at, actor=user, action=action, entity=entity,
-                                             entity_id=entity_id, before=before, after=after))
+    connection.execute(
+        AUDIT.insert().values(at_us=at, actor=user, action=action, entity=entity, entity_id=entity_id, before=before, after=after)
+    )
 
 
 class AuditStorage(Database):
@@ -45,12 +47,17 @@ class AuditStorage(Database):
         if limit is not None:
             query = query.limit(limit)
         with self.engine.connect() as connection:
-            return [AuditEntry(instant(r["at_us"]), r["actor"], r["action"], r["entity"], r["entity_id"],
-                               r["before"], r["after"]) for r in connection.execute(query).mappings()]
+            return [
+                AuditEntry(instant(r["at_us"]), r["actor"], r["action"], r["entity"], r["entity_id"], r["before"], r["after"])
+                for r in connection.execute(query).mappings()
+            ]
 
     def count_audit(self, user: str, action: str, entity: str, since: datetime) -> int:
         """How many audit entries of `action` on `entity` `user` made since `since`."""
-        query = sa.select(sa.func.count()).select_from(AUDIT).where(
-            AUDIT.c.actor == user, AUDIT.c.action == action, AUDIT.c.entity == entity, AUDIT.c.at_us >= micros(since))
+        query = (
+            sa.select(sa.func.count())
+            .select_from(AUDIT)
+            .where(AUDIT.c.actor == user, AUDIT.c.action == action, AUDIT.c.entity == entity, AUDIT.c.at_us >= micros(since))
+        )
         with self.engine.connect() as connection:
             return connection.execute(query).scalar_one()

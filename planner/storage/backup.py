@@ -57,8 +57,9 @@ class BackupStorage(DraftStorage, ReleaseStorage):
                 raw.close()
         else:
             try:
-                _run_pg_tool(["pg_dump", "--format=custom", "--file", str(partial), self._pg_url()],
-                             password=self.engine.url.password)
+                _run_pg_tool(
+                    ["pg_dump", "--format=custom", "--file", str(partial), self._pg_url()], password=self.engine.url.password
+                )
             except PlanError:
                 partial.unlink(missing_ok=True)
                 raise
@@ -99,12 +100,22 @@ class BackupStorage(DraftStorage, ReleaseStorage):
             replaced = None
         if self.engine.dialect.name != "sqlite":
             summary = _checked_pg_dump(source)
-            _run_pg_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                          "--dbname", self._pg_url(), str(source)], password=self.engine.url.password)
+            _run_pg_tool(
+                [
+                    "pg_restore",
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--single-transaction",
+                    "--dbname",
+                    self._pg_url(),
+                    str(source),
+                ],
+                password=self.engine.url.password,
+            )
             self.engine.dispose()  # no pooled connection keeps state of the dropped tables
             upgrade(self.engine)  # a backup of an older schema
-            summary = {**summary, **({} if self.is_empty() else plan_summary(self.load_plan())),
-                       "releases": len(self.releases())}
+            summary = {**summary, **({} if self.is_empty() else plan_summary(self.load_plan())), "releases": len(self.releases())}
             self._after_restore(before, user, source, replaced, summary)
             return summary
         with tempfile.TemporaryDirectory(prefix="planner-restore-") as folder:
@@ -172,8 +183,7 @@ class BackupStorage(DraftStorage, ReleaseStorage):
                 if check.execute("PRAGMA foreign_key_check").fetchone() is not None:
                     raise PlanError("", f"{source} is damaged: rows refer to rows that are missing")
                 tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                row = check.execute("SELECT version_num FROM alembic_version").fetchone() \
-                    if "alembic_version" in tables else None
+                row = check.execute("SELECT version_num FROM alembic_version").fetchone() if "alembic_version" in tables else None
         except sqlite3.DatabaseError as error:
             raise PlanError("", f"{source} is damaged: {error}") from None
         schema = _known_schema(source, row[0] if row else None)
@@ -197,18 +207,17 @@ def _known_schema(source: Path, version: str | None) -> str:
     if version is None:
         raise PlanError("", f"{source} {_NOT_OURS} (it has no schema version)")
     if version not in _schema_versions():
-        raise PlanError("", f"{source} has schema version {version!r}, which this planner does not know "
-                            "(made by a newer version?)")
+        raise PlanError(
+            "", f"{source} has schema version {version!r}, which this planner does not know (made by a newer version?)"
+        )
     return version
 
 
 #: Each kind of backup: how its file begins, what to say when it is given to the other kind of
 #: database, and what else it is not.
 _BACKUP_FORMATS = {
-    "sqlite": (b"SQLite format 3\x00", "is an SQLite backup; restore it into an SQLite database",
-               "not an SQLite database"),
-    "postgresql": (b"PGDMP", "is a PostgreSQL backup (pg_dump); restore it into a PostgreSQL database",
-                   "not a pg_dump archive"),
+    "sqlite": (b"SQLite format 3\x00", "is an SQLite backup; restore it into an SQLite database", "not an SQLite database"),
+    "postgresql": (b"PGDMP", "is a PostgreSQL backup (pg_dump); restore it into a PostgreSQL database", "not a pg_dump archive"),
 }
 
 
@@ -231,8 +240,9 @@ def _checked_pg_dump(source: Path) -> dict:
     contents = _run_pg_tool(["pg_restore", "--list", str(source)], damaged=source)
     if " TABLE DATA public alembic_version " not in contents:
         raise PlanError("", f"{source} {_NOT_OURS} (it has no schema version)")
-    data = _run_pg_tool(["pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(source)],
-                        damaged=source).splitlines()
+    data = _run_pg_tool(
+        ["pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(source)], damaged=source
+    ).splitlines()
     copied = [i for i, line in enumerate(data) if line.startswith("COPY ") and "alembic_version" in line]
     version = data[copied[0] + 1].strip() if copied and copied[0] + 1 < len(data) else None
     return {"schema": _known_schema(source, None if version in (None, "\\.") else version)}

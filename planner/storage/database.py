@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from planner.plan.clock import micros
 from planner.storage.schema import REVISION
 
-UTC = timezone.utc
+UTC = UTC
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -97,15 +97,18 @@ def is_lock_error(error: BaseException) -> bool:
     if not isinstance(original, sqlite3.OperationalError):
         return False
     code = getattr(original, "sqlite_errorcode", None)
-    return (code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)) or \
-        "locked" in str(original) or "busy" in str(original)
+    return (
+        (code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED))
+        or "locked" in str(original)
+        or "busy" in str(original)
+    )
 
 
 def make_engine(url: str) -> Engine:
     """An engine with the settings the planner relies on (SQLite: WAL, foreign keys, waiting
     for a lock and trying again instead of failing)."""
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("sqlite"):
         database = sa.engine.make_url(url).database
         if database and database != ":memory:" and not database.startswith("file:") and Path(database).parent.is_dir():
@@ -140,7 +143,7 @@ def make_engine(url: str) -> Engine:
                 except sa.exc.OperationalError as error:
                     if attempt == LOCK_RETRIES or not is_lock_error(error):
                         raise
-                    time.sleep(0.05 * 2 ** attempt)
+                    time.sleep(0.05 * 2**attempt)
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)

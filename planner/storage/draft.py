@@ -36,8 +36,13 @@ PLAN_TABLES = (EVENT_PEOPLE, EVENT_DELEGATIONS, EVENTS, DELEGATIONS, PEOPLE, TRA
 
 def plan_summary(plan: Plan) -> dict:
     """What the audit log says about a whole plan: its name and how many of each thing it holds."""
-    return {"name": plan.name, "venues": len(plan.venues), "people": len(plan.people),
-            "delegations": len(plan.delegations), "events": len(plan.events)}
+    return {
+        "name": plan.name,
+        "venues": len(plan.venues),
+        "people": len(plan.people),
+        "delegations": len(plan.delegations),
+        "events": len(plan.events),
+    }
 
 
 def read_plan(connection: Connection) -> Plan:
@@ -51,15 +56,15 @@ def read_plan(connection: Connection) -> Plan:
     plan.rules = parse_rules(head["rules"])
     for row in connection.execute(sa.select(VENUES).order_by(VENUES.c.position)).mappings():
         plan.venues[row["id"]] = venue_from_row(row)
-    plan.travel = [Travel(r.source, r.target, r.minutes)
-                   for r in connection.execute(sa.select(TRAVEL).order_by(TRAVEL.c.position))]
+    plan.travel = [
+        Travel(r.source, r.target, r.minutes) for r in connection.execute(sa.select(TRAVEL).order_by(TRAVEL.c.position))
+    ]
     for row in connection.execute(sa.select(PEOPLE).order_by(PEOPLE.c.position)).mappings():
         plan.people[row["id"]] = person_from_row(row)
     for row in connection.execute(sa.select(DELEGATIONS).order_by(DELEGATIONS.c.position)).mappings():
         plan.delegations[row["id"]] = delegation_from_row(row)
     members: dict[str, dict[str, list[str]]] = {"delegations": {}, "people": {}}
-    for key, table, column in (("delegations", EVENT_DELEGATIONS, "delegation_id"),
-                               ("people", EVENT_PEOPLE, "person_id")):
+    for key, table, column in (("delegations", EVENT_DELEGATIONS, "delegation_id"), ("people", EVENT_PEOPLE, "person_id")):
         found = members[key]
         query = sa.select(table.c.event_id, table.c[column]).order_by(table.c.event_id, table.c.position)
         for event_id, member in connection.execute(query):
@@ -67,9 +72,22 @@ def read_plan(connection: Connection) -> Plan:
     no_one: list[str] = []
     delegations_of, people_of = members["delegations"], members["people"]
     plan.events = [
-        Event(r.id, r.title, r.kind, instant(r.start_us), instant(r.end_us), r.venue,
-              tuple(delegations_of.get(r.id, no_one)), tuple(people_of.get(r.id, no_one)),
-              r.status, r.public, r.attendance, r.notes, r.sequence, r.pinned)
+        Event(
+            r.id,
+            r.title,
+            r.kind,
+            instant(r.start_us),
+            instant(r.end_us),
+            r.venue,
+            tuple(delegations_of.get(r.id, no_one)),
+            tuple(people_of.get(r.id, no_one)),
+            r.status,
+            r.public,
+            r.attendance,
+            r.notes,
+            r.sequence,
+            r.pinned,
+        )
         for r in connection.execute(sa.select(EVENTS).order_by(EVENTS.c.position))
     ]
     return plan
@@ -90,21 +108,34 @@ def _raise_sequences(old: Plan, new: Plan) -> Plan:
 def _insert_plan(connection: Connection, plan: Plan, user: str, now: int) -> None:
     document = plan_to_document(plan)  # festival and rules as the document spells them
     stamp = {"version": 1, "updated_at": now, "updated_by": user}
-    connection.execute(PLAN.insert().values(id=1, name=plan.name, timezone=plan.timezone,
-                                            festival=document.get("festival"), rules=document["rules"], **stamp))
+    connection.execute(
+        PLAN.insert().values(
+            id=1, name=plan.name, timezone=plan.timezone, festival=document.get("festival"), rules=document["rules"], **stamp
+        )
+    )
     insert_rows(connection, VENUES, [{**venue_values(v), "position": i, **stamp} for i, v in enumerate(plan.venues.values())])
-    insert_rows(connection, TRAVEL, [
-        {"position": i, "source": t.source, "target": t.target, "minutes": t.minutes} for i, t in enumerate(plan.travel)])
+    insert_rows(
+        connection,
+        TRAVEL,
+        [{"position": i, "source": t.source, "target": t.target, "minutes": t.minutes} for i, t in enumerate(plan.travel)],
+    )
     insert_rows(connection, PEOPLE, [{**person_values(p), "position": i, **stamp} for i, p in enumerate(plan.people.values())])
-    insert_rows(connection, DELEGATIONS, [
-        {**delegation_values(d), "position": i, **stamp} for i, d in enumerate(plan.delegations.values())])
-    insert_rows(connection, EVENTS, [
-        {"id": e.id, "position": i, **event_values(e), **stamp} for i, e in enumerate(plan.events)])
-    insert_rows(connection, EVENT_DELEGATIONS, [
-        {"event_id": e.id, "delegation_id": d, "position": j}
-        for e in plan.events for j, d in enumerate(e.delegations)])
-    insert_rows(connection, EVENT_PEOPLE, [
-        {"event_id": e.id, "person_id": p, "position": j} for e in plan.events for j, p in enumerate(e.people)])
+    insert_rows(
+        connection,
+        DELEGATIONS,
+        [{**delegation_values(d), "position": i, **stamp} for i, d in enumerate(plan.delegations.values())],
+    )
+    insert_rows(connection, EVENTS, [{"id": e.id, "position": i, **event_values(e), **stamp} for i, e in enumerate(plan.events)])
+    insert_rows(
+        connection,
+        EVENT_DELEGATIONS,
+        [{"event_id": e.id, "delegation_id": d, "position": j} for e in plan.events for j, d in enumerate(e.delegations)],
+    )
+    insert_rows(
+        connection,
+        EVENT_PEOPLE,
+        [{"event_id": e.id, "person_id": p, "position": j} for e in plan.events for j, p in enumerate(e.people)],
+    )
 
 
 def _fill_with_sample(connection: Connection) -> None:
@@ -145,8 +176,16 @@ class DraftStorage(Database):
             else:
                 old = None
             _insert_plan(connection, plan, user, now)
-            write_audit(connection, now, user, "import" if old is None else "replace", "plan", "",
-                        plan_summary(old) if old else None, plan_summary(plan))
+            write_audit(
+                connection,
+                now,
+                user,
+                "import" if old is None else "replace",
+                "plan",
+                "",
+                plan_summary(old) if old else None,
+                plan_summary(plan),
+            )
 
     def load_plan(self) -> Plan:
         """The draft as a `Plan` (raises PlanError if the database holds none)."""

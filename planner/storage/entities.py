@@ -39,12 +39,19 @@ _Kind = tuple[
     Callable[[dict, str, Plan, WallClock], Entity],
 ]
 _ENTITIES: dict[str, _Kind] = {
-    "venue": (VENUES, venue_from_row, lambda v, clock: venue_document(v),
-              lambda raw, path, stub, clock: parse_venue(raw, path)),
-    "person": (PEOPLE, person_from_row, lambda p, clock: person_document(p),
-               lambda raw, path, stub, clock: parse_person(raw, path)),
-    "delegation": (DELEGATIONS, delegation_from_row, delegation_document,
-                   lambda raw, path, stub, clock: parse_delegation(raw, path, clock, stub.venues)),
+    "venue": (VENUES, venue_from_row, lambda v, clock: venue_document(v), lambda raw, path, stub, clock: parse_venue(raw, path)),
+    "person": (
+        PEOPLE,
+        person_from_row,
+        lambda p, clock: person_document(p),
+        lambda raw, path, stub, clock: parse_person(raw, path),
+    ),
+    "delegation": (
+        DELEGATIONS,
+        delegation_from_row,
+        delegation_document,
+        lambda raw, path, stub, clock: parse_delegation(raw, path, clock, stub.venues),
+    ),
 }
 _VALUES: dict[str, Callable[[Any], dict]] = {"venue": venue_values, "person": person_values, "delegation": delegation_values}
 
@@ -72,11 +79,11 @@ class EntityStorage(Database):
         """Every venue, person or delegation (`kind`) of the draft by id, in the plan's order."""
         table, from_row, _, _ = _ENTITIES[kind]
         with self.engine.connect() as connection:
-            return {row["id"]: from_row(row)
-                    for row in connection.execute(sa.select(table).order_by(table.c.position)).mappings()}
+            return {
+                row["id"]: from_row(row) for row in connection.execute(sa.select(table).order_by(table.c.position)).mappings()
+            }
 
-    def update_entity(self, kind: str, entity_id: str, changes: dict, *, expected_version: int,
-                      user: str | None = None) -> int:
+    def update_entity(self, kind: str, entity_id: str, changes: dict, *, expected_version: int, user: str | None = None) -> int:
         """Change fields of a venue, person or delegation if it is still at `expected_version`;
         returns the new version. PlanError for invalid values, StaleEditError if it changed."""
         table, from_row, to_document, read = _ENTITIES[kind]
@@ -99,11 +106,14 @@ class EntityStorage(Database):
             _named(kind, new)
             now = now_micros()
             updated = connection.execute(
-                table.update().where(table.c.id == entity_id, table.c.version == expected_version)
-                .values(**_VALUES[kind](new), version=expected_version + 1, updated_at=now, updated_by=user))
+                table.update()
+                .where(table.c.id == entity_id, table.c.version == expected_version)
+                .values(**_VALUES[kind](new), version=expected_version + 1, updated_at=now, updated_by=user)
+            )
             if updated.rowcount != 1:
-                raise stale_edit(kind, entity_id, connection.execute(
-                    sa.select(table).where(table.c.id == entity_id)).mappings().first())
+                raise stale_edit(
+                    kind, entity_id, connection.execute(sa.select(table).where(table.c.id == entity_id)).mappings().first()
+                )
             write_audit(connection, now, user, "update", kind, entity_id, before, to_document(new, clock))
             return expected_version + 1
 
@@ -121,7 +131,8 @@ class EntityStorage(Database):
                 raise PlanError(f"{kind}.id", f"a {kind} {new.id!r} exists already")
             position = connection.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.position), -1))).scalar_one() + 1
             now = now_micros()
-            connection.execute(table.insert().values(**_VALUES[kind](new), position=position, version=1,
-                                                     updated_at=now, updated_by=user))
+            connection.execute(
+                table.insert().values(**_VALUES[kind](new), position=position, version=1, updated_at=now, updated_by=user)
+            )
             write_audit(connection, now, user, "add", kind, new.id, None, to_document(new, clock))
             return new

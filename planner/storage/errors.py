@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from planner.plan.clock import from_micros as instant
@@ -21,6 +21,8 @@ def stale_edit(entity: str, entity_id: str, row: Any) -> StaleEditError:
     """The error for an edit of `entity` `entity_id` whose row is now `row` (None: deleted)."""
     if row is None:
         return StaleEditError(f"{entity} {entity_id!r} was deleted since you opened it")
-    when = instant(row["updated_at"]).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return StaleEditError(f"{entity} {entity_id!r} was changed by {row['updated_by'] or 'someone'} at {when} "
-                          f"since you opened it (now version {row['version']}); reload and edit again")
+    when = instant(row["updated_at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return StaleEditError(
+        f"{entity} {entity_id!r} was changed by {row['updated_by'] or 'someone'} at {when} "
+        f"since you opened it (now version {row['version']}); reload and edit again"
+    )

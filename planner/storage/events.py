@@ -41,9 +41,11 @@ class EventStorage(Database):
         event_ids = [i for i in event_ids if isinstance(i, str) and storable(i)]
         with self.engine.connect() as connection:
             for start in range(0, len(event_ids), 500):
-                chunk = event_ids[start:start + 500]
-                found.update((row.id, row.version) for row in connection.execute(
-                    sa.select(EVENTS.c.id, EVENTS.c.version).where(EVENTS.c.id.in_(chunk))))
+                chunk = event_ids[start : start + 500]
+                found.update(
+                    (row.id, row.version)
+                    for row in connection.execute(sa.select(EVENTS.c.id, EVENTS.c.version).where(EVENTS.c.id.in_(chunk)))
+                )
         return found
 
     def events_with_versions(self, event_ids: list[str]) -> dict[str, tuple[Event, int]]:
@@ -55,18 +57,36 @@ class EventStorage(Database):
         found: dict[str, tuple[Event, int]] = {}
         with self._consistent_read() as connection:
             for start in range(0, len(event_ids), 500):
-                chunk = event_ids[start:start + 500]
+                chunk = event_ids[start : start + 500]
                 members: dict[str, dict[str, list[str]]] = {"delegations": {}, "people": {}}
-                for key, table, column in (("delegations", EVENT_DELEGATIONS, "delegation_id"),
-                                           ("people", EVENT_PEOPLE, "person_id")):
-                    query = (sa.select(table.c.event_id, table.c[column]).where(table.c.event_id.in_(chunk))
-                             .order_by(table.c.event_id, table.c.position))
+                for key, table, column in (
+                    ("delegations", EVENT_DELEGATIONS, "delegation_id"),
+                    ("people", EVENT_PEOPLE, "person_id"),
+                ):
+                    query = (
+                        sa.select(table.c.event_id, table.c[column])
+                        .where(table.c.event_id.in_(chunk))
+                        .order_by(table.c.event_id, table.c.position)
+                    )
                     for event_id, member in connection.execute(query):
                         members[key].setdefault(event_id, []).append(member)
                 for r in connection.execute(sa.select(EVENTS).where(EVENTS.c.id.in_(chunk))):
-                    event = Event(r.id, r.title, r.kind, instant(r.start_us), instant(r.end_us), r.venue,
-                                  tuple(members["delegations"].get(r.id, ())), tuple(members["people"].get(r.id, ())),
-                                  r.status, r.public, r.attendance, r.notes, r.sequence, r.pinned)
+                    event = Event(
+                        r.id,
+                        r.title,
+                        r.kind,
+                        instant(r.start_us),
+                        instant(r.end_us),
+                        r.venue,
+                        tuple(members["delegations"].get(r.id, ())),
+                        tuple(members["people"].get(r.id, ())),
+                        r.status,
+                        r.public,
+                        r.attendance,
+                        r.notes,
+                        r.sequence,
+                        r.pinned,
+                    )
                     found[r.id] = (event, r.version)
         return found
 
@@ -92,9 +112,15 @@ class EventStorage(Database):
         """Remove an event from the draft (cancel it instead to tell subscribed calendars)."""
         self.edit_events(removed={event_id: expected_version}, user=user)
 
-    def edit_events(self, added: Sequence[dict] = (), changed: dict[str, tuple[dict, int]] | None = None,
-                    removed: dict[str, int] | None = None, *, user: str | None = None,
-                    path: str = "event") -> dict:
+    def edit_events(
+        self,
+        added: Sequence[dict] = (),
+        changed: dict[str, tuple[dict, int]] | None = None,
+        removed: dict[str, int] | None = None,
+        *,
+        user: str | None = None,
+        path: str = "event",
+    ) -> dict:
         """Add, change and remove events in one transaction: all of it or nothing.
 
         `added` are plan-format objects (their errors name ``{path}[i]``), `changed` maps an
@@ -113,17 +139,18 @@ class EventStorage(Database):
             for event_id, (changes, version) in changed.items():
                 result[event_id] = _update_event(connection, stub, clock, event_id, changes, version, user, now)
             if added:
-                position = connection.execute(
-                    sa.select(sa.func.coalesce(sa.func.max(EVENTS.c.position), -1))).scalar_one() + 1
+                position = connection.execute(sa.select(sa.func.coalesce(sa.func.max(EVENTS.c.position), -1))).scalar_one() + 1
                 one = len(added) == 1 and path == "event"
                 for i, document in enumerate(added):
                     where = path if one else f"{path}[{i}]"
                     event = parse_event(document, where, stub, clock)
                     if connection.execute(sa.select(EVENTS.c.id).where(EVENTS.c.id == event.id)).first():
                         raise PlanError(f"{where}.id", f"an event {event.id!r} exists already")
-                    connection.execute(EVENTS.insert().values(
-                        id=event.id, position=position + i, **event_values(event), version=1, updated_at=now,
-                        updated_by=user))
+                    connection.execute(
+                        EVENTS.insert().values(
+                            id=event.id, position=position + i, **event_values(event), version=1, updated_at=now, updated_by=user
+                        )
+                    )
                     replace_members(connection, event)
                     write_audit(connection, now, user, "add", "event", event.id, None, event_document(event, clock))
                     result["added"].append(event)
@@ -140,8 +167,13 @@ class EventStorage(Database):
             if person_id not in stub.people:
                 raise NotFoundError(f"no person {person_id!r}")
             prefix = busy_id(person_id)
-            old = connection.execute(sa.select(EVENTS.c.id).where(
-                EVENTS.c.kind == "unavailable", EVENTS.c.id.startswith(prefix, autoescape=True))).scalars().all()
+            old = (
+                connection.execute(
+                    sa.select(EVENTS.c.id).where(EVENTS.c.kind == "unavailable", EVENTS.c.id.startswith(prefix, autoescape=True))
+                )
+                .scalars()
+                .all()
+            )
             if old:
                 connection.execute(EVENTS.delete().where(EVENTS.c.id.in_(old)))
             taken = set(connection.execute(sa.select(EVENTS.c.id).where(EVENTS.c.id.in_([e.id for e in busy]))).scalars())
@@ -150,16 +182,21 @@ class EventStorage(Database):
             position = connection.execute(sa.select(sa.func.coalesce(sa.func.max(EVENTS.c.position), -1))).scalar_one() + 1
             now = now_micros()
             stamp = {"version": 1, "updated_at": now, "updated_by": user}
-            insert_rows(connection, EVENTS, [{"id": e.id, "position": position + i, **event_values(e), **stamp}
-                                             for i, e in enumerate(busy)])
+            insert_rows(
+                connection,
+                EVENTS,
+                [{"id": e.id, "position": position + i, **event_values(e), **stamp} for i, e in enumerate(busy)],
+            )
             insert_rows(connection, EVENT_PEOPLE, [{"event_id": e.id, "person_id": person_id, "position": 0} for e in busy])
-            write_audit(connection, now, user, "import-busy", "person", person_id, {"busy_events": len(old)},
-                        {"busy_events": len(busy)})
+            write_audit(
+                connection, now, user, "import-busy", "person", person_id, {"busy_events": len(old)}, {"busy_events": len(busy)}
+            )
             return len(old)
 
 
-def _update_event(connection: Connection, stub: Plan, clock: WallClock, event_id: str, changes: dict,
-                  expected_version: int, user: str, now: int) -> int:
+def _update_event(
+    connection: Connection, stub: Plan, clock: WallClock, event_id: str, changes: dict, expected_version: int, user: str, now: int
+) -> int:
     if type(changes) is not dict:
         raise PlanError("event", "expected an object of changed fields")
     if "id" in changes and changes["id"] != event_id:
@@ -187,8 +224,7 @@ def _update_event(connection: Connection, stub: Plan, clock: WallClock, event_id
     return expected_version + 1
 
 
-def _delete_event(connection: Connection, clock: WallClock, event_id: str, expected_version: int,
-                  user: str, now: int) -> None:
+def _delete_event(connection: Connection, clock: WallClock, event_id: str, expected_version: int, user: str, now: int) -> None:
     row = row_by_id(connection, EVENTS, event_id)
     if row is None:
         raise NotFoundError(f"no event {event_id!r}")

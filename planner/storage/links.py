@@ -29,8 +29,9 @@ def _token_hash(token: str) -> str:
 class LinkStorage(Database):
     """Making, looking up and revoking secret links."""
 
-    def create_feed_token(self, kind: str, target: str, *, expires: datetime | None = None,
-                          user: str | None = None) -> tuple[int, str]:
+    def create_feed_token(
+        self, kind: str, target: str, *, expires: datetime | None = None, user: str | None = None
+    ) -> tuple[int, str]:
         """A new secret link: (its number, the token). `kind` is "delegation" or "person" for a
         calendar feed, "guest" for a delegation's guest page (which also serves its feed).
         The token is shown once; the database keeps only its hash. After `expires` it stops working."""
@@ -45,14 +46,28 @@ class LinkStorage(Database):
             if connection.execute(sa.select(table.c.id).where(table.c.id == target)).first() is None:
                 raise NotFoundError(f"no {'person' if kind == 'person' else 'delegation'} {target!r}")
             now = now_micros()
-            key = connection.execute(FEED_TOKENS.insert().values(
-                kind=kind, target=target, token_hash=_token_hash(token), created_at=now, created_by=user,
-                expires_at=None if expires is None else micros(expires),
-            )).inserted_primary_key
+            key = connection.execute(
+                FEED_TOKENS.insert().values(
+                    kind=kind,
+                    target=target,
+                    token_hash=_token_hash(token),
+                    created_at=now,
+                    created_by=user,
+                    expires_at=None if expires is None else micros(expires),
+                )
+            ).inserted_primary_key
             assert key is not None  # a single-row INSERT always reports the key it made
             number = key[0]
-            write_audit(connection, now, user, "create", "feed", str(number), None,
-                        {"kind": kind, "target": target, "expires": None if expires is None else expires.isoformat()})
+            write_audit(
+                connection,
+                now,
+                user,
+                "create",
+                "feed",
+                str(number),
+                None,
+                {"kind": kind, "target": target, "expires": None if expires is None else expires.isoformat()},
+            )
         return number, token
 
     def feed_for_token(self, token: str) -> tuple[str, str] | None:
@@ -78,8 +93,9 @@ class LinkStorage(Database):
         user = user or current_user()
         with self._write() as connection:
             now = now_micros()
-            done = connection.execute(FEED_TOKENS.update().where(FEED_TOKENS.c.id == number, FEED_TOKENS.c.revoked_at.is_(None))
-                                      .values(revoked_at=now))
+            done = connection.execute(
+                FEED_TOKENS.update().where(FEED_TOKENS.c.id == number, FEED_TOKENS.c.revoked_at.is_(None)).values(revoked_at=now)
+            )
             if done.rowcount != 1:
                 raise NotFoundError(f"no live feed link number {number}")
             write_audit(connection, now, user, "revoke", "feed", str(number), None, None)
@@ -88,7 +104,15 @@ class LinkStorage(Database):
         """Every secret link (without tokens): number, kind, target, created, revoked."""
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(FEED_TOKENS).order_by(FEED_TOKENS.c.id))
-            return [{"number": r.id, "kind": r.kind, "target": r.target, "created_at": instant(r.created_at),
-                     "created_by": r.created_by, "revoked_at": None if r.revoked_at is None else instant(r.revoked_at),
-                     "expires_at": None if r.expires_at is None else instant(r.expires_at)}
-                    for r in rows]
+            return [
+                {
+                    "number": r.id,
+                    "kind": r.kind,
+                    "target": r.target,
+                    "created_at": instant(r.created_at),
+                    "created_by": r.created_by,
+                    "revoked_at": None if r.revoked_at is None else instant(r.revoked_at),
+                    "expires_at": None if r.expires_at is None else instant(r.expires_at),
+                }
+                for r in rows
+            ]

@@ -40,25 +40,45 @@ class ReleaseStorage(Database):
             now = now_micros()
             document = plan_to_document(plan)
             parse_plan(document)  # a release must read back; PlanError names what is wrong
-            connection.execute(RELEASES.insert().values(
-                number=number, created_at=now, created_by=user, comment=comment,
-                document=json.dumps(document, ensure_ascii=False)))
-            write_audit(connection, now, user, "publish", "release", str(number), None,
-                        {"number": number, "comment": comment, **plan_summary(plan)})
+            connection.execute(
+                RELEASES.insert().values(
+                    number=number,
+                    created_at=now,
+                    created_by=user,
+                    comment=comment,
+                    document=json.dumps(document, ensure_ascii=False),
+                )
+            )
+            write_audit(
+                connection,
+                now,
+                user,
+                "publish",
+                "release",
+                str(number),
+                None,
+                {"number": number, "comment": comment, **plan_summary(plan)},
+            )
             return number
 
     def releases(self) -> list[Release]:
         with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(RELEASES.c.number, RELEASES.c.created_at, RELEASES.c.created_by,
-                                                RELEASES.c.comment).order_by(RELEASES.c.number))
+            rows = connection.execute(
+                sa.select(RELEASES.c.number, RELEASES.c.created_at, RELEASES.c.created_by, RELEASES.c.comment).order_by(
+                    RELEASES.c.number
+                )
+            )
             return [Release(r.number, instant(r.created_at), r.created_by, r.comment) for r in rows]
 
     def release_plan(self, number: int | None = None) -> Plan:
         """A release as a `Plan` (the latest if `number` is None): what guests see."""
         with self.engine.connect() as connection:
             query = sa.select(RELEASES.c.number, RELEASES.c.document)
-            query = query.where(RELEASES.c.number == number) if number is not None else \
-                query.order_by(RELEASES.c.number.desc()).limit(1)
+            query = (
+                query.where(RELEASES.c.number == number)
+                if number is not None
+                else query.order_by(RELEASES.c.number.desc()).limit(1)
+            )
             row = connection.execute(query).first()
         if row is None:
             raise NotFoundError("nothing has been published yet" if number is None else f"there is no release {number}")

@@ -223,8 +223,12 @@ def _table(row_class: type[Base]) -> Table:
 
 # The tables by the names the storage code uses.
 PLAN, VENUES, TRAVEL, PEOPLE, DELEGATIONS, EVENTS = (
-    _table(PlanRow), _table(VenueRow), _table(TravelRow), _table(PersonRow),
-    _table(DelegationRow), _table(EventRow),
+    _table(PlanRow),
+    _table(VenueRow),
+    _table(TravelRow),
+    _table(PersonRow),
+    _table(DelegationRow),
+    _table(EventRow),
 )
 EVENT_DELEGATIONS, EVENT_PEOPLE = _table(EventDelegationRow), _table(EventPersonRow)
 RELEASES, AUDIT, FEED_TOKENS = _table(ReleaseRow), _table(AuditRow), _table(FeedTokenRow)

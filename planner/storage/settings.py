@@ -33,11 +33,23 @@ class SettingStorage(Database):
             stamp = {"value": value, "version": expected_version + 1, "updated_at": now, "updated_by": user}
             if row is None:
                 connection.execute(SETTINGS.insert().values(name=name, **stamp))
-            elif connection.execute(SETTINGS.update().where(SETTINGS.c.name == name,
-                                                             SETTINGS.c.version == expected_version)
-                                    .values(**stamp)).rowcount != 1:
-                raise stale_edit("setting", name, connection.execute(
-                    sa.select(SETTINGS).where(SETTINGS.c.name == name)).mappings().first())
-            write_audit(connection, now, user, "update", "setting", name, None if row is None else {"value": row["value"]},
-                        {"value": value})
+            elif (
+                connection.execute(
+                    SETTINGS.update().where(SETTINGS.c.name == name, SETTINGS.c.version == expected_version).values(**stamp)
+                ).rowcount
+                != 1
+            ):
+                raise stale_edit(
+                    "setting", name, connection.execute(sa.select(SETTINGS).where(SETTINGS.c.name == name)).mappings().first()
+                )
+            write_audit(
+                connection,
+                now,
+                user,
+                "update",
+                "setting",
+                name,
+                None if row is None else {"value": row["value"]},
+                {"value": value},
+            )
             return expected_version + 1

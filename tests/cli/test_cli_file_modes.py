@@ -6,11 +6,10 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from planner.cli.main import main
-
 from support.files import mode
 from support.paths import DATA
+
+from planner.cli.main import main
 
 pytestmark = pytest.mark.usefixtures("usual_umask")  # new files 0644 unless the planner says otherwise
 
@@ -19,12 +18,15 @@ def _plan() -> str:
     return str(DATA / "dortbunt-2027.json")
 
 
-@pytest.mark.parametrize("command, name", [
-    (["export-table", "--all"], "x.csv"),
-    (["export-table", "--all"], "x.xlsx"),
-    (["export-ics", "--all"], "x.ics"),
-    (["export-timeline"], "x.html"),
-])
+@pytest.mark.parametrize(
+    "command, name",
+    [
+        (["export-table", "--all"], "x.csv"),
+        (["export-table", "--all"], "x.xlsx"),
+        (["export-ics", "--all"], "x.ics"),
+        (["export-timeline"], "x.html"),
+    ],
+)
 def test_exports_are_private(tmp_path, command, name):
     out = tmp_path / name
     out.write_bytes(b"old")

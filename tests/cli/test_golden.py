@@ -11,7 +11,6 @@ import subprocess
 import sys
 
 import pytest
-
 from support.paths import ROOT
 
 GOLDEN_DIR = ROOT / "tests" / "fixtures" / "golden"
@@ -30,7 +29,8 @@ GOLDEN = {
 @pytest.mark.parametrize("name", sorted(GOLDEN))
 def test_output_is_byte_identical_to_the_golden_copy(name):
     environment = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    result = subprocess.run([sys.executable, "-m", "planner", *GOLDEN[name]], cwd=ROOT,
-                            capture_output=True, env=environment, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "planner", *GOLDEN[name]], cwd=ROOT, capture_output=True, env=environment, check=False
+    )
     assert result.returncode in (0, 1), result.stderr.decode()
     assert result.stdout == (GOLDEN_DIR / name).read_bytes()

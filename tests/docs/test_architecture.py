@@ -32,9 +32,13 @@ def _modules(*folders: Path) -> list[Path]:
 
 def _runtime_imports(tree: ast.Module) -> list[ast.ImportFrom | ast.Import]:
     """The module's imports, leaving out those under `if TYPE_CHECKING:`."""
-    skipped = {id(node) for block in ast.walk(tree) if isinstance(block, ast.If)
-               and isinstance(block.test, ast.Name) and block.test.id == "TYPE_CHECKING"
-               for statement in block.body for node in ast.walk(statement)}
+    skipped = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and isinstance(block.test, ast.Name) and block.test.id == "TYPE_CHECKING"
+        for statement in block.body
+        for node in ast.walk(statement)
+    }
     return [node for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in skipped]
 
 
@@ -45,8 +49,11 @@ def _part(path: Path) -> str:
 
 def test_few_modules_at_the_top_and_none_too_long():
     assert len(list(PLANNER.glob("*.py"))) <= 8
-    long = {str(path.relative_to(ROOT)): lines for path in _modules(PLANNER, ROOT / "views")
-            if (lines := len(path.read_text().splitlines())) > 600}
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in _modules(PLANNER, ROOT / "views")
+        if (lines := len(path.read_text().splitlines())) > 600
+    }
     assert long == {}
 
 
@@ -65,10 +72,13 @@ def test_each_part_uses_only_the_parts_below_it():
 
 
 def test_the_library_never_imports_streamlit():
-    found = [f"{path.relative_to(ROOT)}:{node.lineno}" for path in _modules(PLANNER)
-             for node in _runtime_imports(ast.parse(path.read_text()))
-             for name in ([node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names])
-             if name and name.split(".")[0] == "streamlit"]
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _modules(PLANNER)
+        for node in _runtime_imports(ast.parse(path.read_text()))
+        for name in ([node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names])
+        if name and name.split(".")[0] == "streamlit"
+    ]
     assert found == []
 
 
@@ -77,8 +87,9 @@ def test_modules_use_each_others_public_names_only():
     for path in _modules(PLANNER, ROOT / "views") + [ROOT / "home.py", ROOT / "app.py"]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("planner", "views"):
-                found += [f"{path.relative_to(ROOT)}:{node.lineno} {alias.name}" for alias in node.names
-                          if alias.name.startswith("_")]
+                found += [
+                    f"{path.relative_to(ROOT)}:{node.lineno} {alias.name}" for alias in node.names if alias.name.startswith("_")
+                ]
     assert found == []
 
 

@@ -5,7 +5,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from support.paths import ROOT
 
 JS = ROOT / "tests" / "js"
@@ -20,7 +19,9 @@ def icaljs():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True, capture_output=True, timeout=600)
 
     def parse(*paths):
-        out = subprocess.run([node, "parse_ics.mjs", *map(str, paths)], cwd=JS, check=True, capture_output=True,
-                             text=True, timeout=300)
+        out = subprocess.run(
+            [node, "parse_ics.mjs", *map(str, paths)], cwd=JS, check=True, capture_output=True, text=True, timeout=300
+        )
         return json.loads(out.stdout)
+
     return parse

@@ -8,13 +8,12 @@ from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
+from support.paths import DATA
+from support.plans import event, plan
 
 from planner import load_plan, parse_plan
 from planner.exports import agenda
 from planner.exports.timelines import outside_view
-
-from support.paths import DATA
-from support.plans import event, plan
 
 SAMPLE = load_plan(DATA / "dortbunt-2027.json")
 
@@ -22,14 +21,16 @@ SAMPLE = load_plan(DATA / "dortbunt-2027.json")
 # -- the plan day by day --------------------------------------------------------------------------
 
 
-DAY_PLAN = parse_plan(plan(
-    event("late", "2027-05-07T23:30", "2027-05-08T00:30", kind="meeting"),
-    event("gone", "2027-05-09T10:00", "2027-05-09T11:00", status="cancelled"),
-    event("busy", "2027-05-10T10:00", "2027-05-10T11:00", venue=None, kind="unavailable", people=["ob"]),
-    event("slot", "2027-05-08T20:00", "2027-05-08T21:00", venue="stage", kind="festival_slot"),
-    event("b", "2027-05-08T09:00", "2027-05-08T10:00", delegations=["amiens"]),
-    event("a", "2027-05-08T09:00", "2027-05-08T10:00", delegations=["amiens"], status="cancelled"),
-))
+DAY_PLAN = parse_plan(
+    plan(
+        event("late", "2027-05-07T23:30", "2027-05-08T00:30", kind="meeting"),
+        event("gone", "2027-05-09T10:00", "2027-05-09T11:00", status="cancelled"),
+        event("busy", "2027-05-10T10:00", "2027-05-10T11:00", venue=None, kind="unavailable", people=["ob"]),
+        event("slot", "2027-05-08T20:00", "2027-05-08T21:00", venue="stage", kind="festival_slot"),
+        event("b", "2027-05-08T09:00", "2027-05-08T10:00", delegations=["amiens"]),
+        event("a", "2027-05-08T09:00", "2027-05-08T10:00", delegations=["amiens"], status="cancelled"),
+    )
+)
 
 
 def test_days_of_events_are_local_days():
@@ -40,8 +41,10 @@ def test_days_of_events_are_local_days():
     assert agenda.event_days(DAY_PLAN, []) == []
 
 
-@given(st.lists(st.dates(date(2027, 1, 1), date(2027, 12, 31)), unique=True).map(sorted),
-       st.dates(date(2027, 1, 1), date(2027, 12, 31)))
+@given(
+    st.lists(st.dates(date(2027, 1, 1), date(2027, 12, 31)), unique=True).map(sorted),
+    st.dates(date(2027, 1, 1), date(2027, 12, 31)),
+)
 def test_the_first_day_shown_is_today_or_the_next_planned_day(days, today):
     first = agenda.first_day_shown(days, today)
     later = [d for d in days if d >= today]

@@ -5,25 +5,34 @@ and no more than each audience may see."""
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import icalendar
 import pytest
 import vobject
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from planner import load_plan, parse_plan
-from planner.exports.ics import delegation_feed, full_feed, person_feed, public_feed, render, venue_feed
-
 from support.paths import DATA, ROOT
 from support.plans import event, plan
 from support.reference import Invalid, reference_conflicts
 from support.strategies import plan_documents
 
-UTC = timezone.utc
-TRAPS = ["X\r\nBEGIN:VEVENT", "a;b,c\\d", "Emoji 🎉🇩🇪 ü", "Zeile 1\nZeile 2", "x" * 300,
-         "SUMMARY:fake", "<b>bold</b> & \"quoted\"", ":colon; semi", "trailing\\", "tab\there"]
+from planner import load_plan, parse_plan
+from planner.exports.ics import delegation_feed, full_feed, person_feed, public_feed, render, venue_feed
+
+UTC = UTC
+TRAPS = [
+    "X\r\nBEGIN:VEVENT",
+    "a;b,c\\d",
+    "Emoji 🎉🇩🇪 ü",
+    "Zeile 1\nZeile 2",
+    "x" * 300,
+    "SUMMARY:fake",
+    '<b>bold</b> & "quoted"',
+    ":colon; semi",
+    "trailing\\",
+    "tab\there",
+]
 
 
 def utc(value: datetime) -> str:
@@ -32,26 +41,26 @@ def utc(value: datetime) -> str:
 
 def by_icalendar(data: bytes) -> dict:
     calendar = icalendar.Calendar.from_ical(data)
-    return {str(e["uid"]): (utc(e["dtstart"].dt), utc(e["dtend"].dt), str(e["summary"]), str(e["status"]),
-                            int(e["sequence"]))
-            for e in calendar.walk("VEVENT")}
+    return {
+        str(e["uid"]): (utc(e["dtstart"].dt), utc(e["dtend"].dt), str(e["summary"]), str(e["status"]), int(e["sequence"]))
+        for e in calendar.walk("VEVENT")
+    }
 
 
 def by_vobject(data: bytes) -> dict:
     calendar = vobject.readOne(data.decode("utf-8"))
-    return {e.uid.value: (utc(e.dtstart.value), utc(e.dtend.value), e.summary.value, e.status.value,
-                          int(e.sequence.value))
-            for e in getattr(calendar, "vevent_list", [])}
+    return {
+        e.uid.value: (utc(e.dtstart.value), utc(e.dtend.value), e.summary.value, e.status.value, int(e.sequence.value))
+        for e in getattr(calendar, "vevent_list", [])
+    }
 
 
 def by_icaljs(result: dict) -> dict:
-    return {e["uid"]: (e["start"][:19], e["end"][:19], e["summary"], e["status"], e["sequence"])
-            for e in result["events"]}
+    return {e["uid"]: (e["start"][:19], e["end"][:19], e["summary"], e["status"], e["sequence"]) for e in result["events"]}
 
 
 def expected(plan_, events) -> dict:
-    return {f"{e.id}@dortbunt-planner": (utc(e.start), utc(e.end), e.title, e.status.upper(), e.sequence)
-            for e in events}
+    return {f"{e.id}@dortbunt-planner": (utc(e.start), utc(e.end), e.title, e.status.upper(), e.sequence) for e in events}
 
 
 def tricky_plan() -> dict:
@@ -64,8 +73,12 @@ def tricky_plan() -> dict:
         event("far", "2040-07-01T09:00", "2040-07-01T10:00", people=["ob"], delegations=["amiens"]),
         event("winter", "2040-12-24T18:00", "2040-12-24T19:00", people=["ob"]),
     ]
-    events += [event(f"trap-{n}", "2027-05-07T10:00", "2027-05-07T11:00", title=title, people=["ob"],
-                     notes=title, delegations=["amiens"]) for n, title in enumerate(TRAPS)]
+    events += [
+        event(
+            f"trap-{n}", "2027-05-07T10:00", "2027-05-07T11:00", title=title, people=["ob"], notes=title, delegations=["amiens"]
+        )
+        for n, title in enumerate(TRAPS)
+    ]
     return plan(*events)
 
 
@@ -83,15 +96,18 @@ def test_three_parsers_read_the_same_instants_and_texts(tmp_path, icaljs):
 def test_vtimezone_is_in_rrule_form():
     tricky = parse_plan(tricky_plan())
     text = render(tricky, full_feed(tricky)).decode()
-    zone = text[text.index("BEGIN:VTIMEZONE"):text.index("END:VTIMEZONE")]
+    zone = text[text.index("BEGIN:VTIMEZONE") : text.index("END:VTIMEZONE")]
     assert "RDATE" not in zone
     assert zone.count("BEGIN:STANDARD") == 1 and zone.count("BEGIN:DAYLIGHT") == 1
     assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in zone and "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10" in zone
     # Every date-time has a TZID with this VTIMEZONE, or is UTC.
     for line in text.splitlines():
         if line.startswith(("DTSTART", "DTEND")) and "VTIMEZONE" not in line:
-            assert line.startswith(("DTSTART;TZID=Europe/Berlin:", "DTEND;TZID=Europe/Berlin:")) or \
-                line.endswith("Z") or line.startswith("DTSTART:1970"), line
+            assert (
+                line.startswith(("DTSTART;TZID=Europe/Berlin:", "DTEND;TZID=Europe/Berlin:"))
+                or line.endswith("Z")
+                or line.startswith("DTSTART:1970")
+            ), line
 
 
 def test_injection_titles_come_back_exactly_and_add_nothing(tmp_path, icaljs):
@@ -184,8 +200,10 @@ def test_reproducible_with_source_date_epoch(monkeypatch):
 
 
 def test_zone_whose_rule_cannot_hold_the_date_is_written_in_utc(tmp_path, icaljs):
-    document = plan(event("a", "2027-03-10T10:00", "2027-03-10T11:00", people=["ob"]),
-                    event("b", "2027-08-10T10:00", "2027-08-10T11:00", people=["ob"]))
+    document = plan(
+        event("a", "2027-03-10T10:00", "2027-03-10T11:00", people=["ob"]),
+        event("b", "2027-08-10T10:00", "2027-08-10T11:00", people=["ob"]),
+    )
     document["timezone"] = "Africa/Casablanca"  # Ramadan changes are not a yearly rule
     casablanca = parse_plan(document)
     data = render(casablanca, full_feed(casablanca))
@@ -222,9 +240,11 @@ def test_random_plans_agree_across_parsers(tmp_path_factory, icaljs, documents):
 
 # -- command line -------------------------------------------------------------------------------
 
+
 def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, capture_output=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args], cwd=ROOT, capture_output=True, env={**os.environ, **(env or {})}, timeout=120
+    )
 
 
 def test_export_ics_from_a_file(tmp_path):
@@ -236,13 +256,16 @@ def test_export_ics_from_a_file(tmp_path):
     assert stdout.returncode == 0 and stdout.stdout.startswith(b"BEGIN:VCALENDAR\r\n")
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--delegation", "paris"], b"unknown delegation 'paris'"),
-    (["--person", "nobody"], b"unknown person 'nobody'"),
-    (["--venue", "moon"], b"unknown venue 'moon'"),
-    ([], b"one of the arguments --delegation --person --venue --public --all is required"),
-    (["--public", "--all"], b"not allowed with argument"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--delegation", "paris"], b"unknown delegation 'paris'"),
+        (["--person", "nobody"], b"unknown person 'nobody'"),
+        (["--venue", "moon"], b"unknown venue 'moon'"),
+        ([], b"one of the arguments --delegation --person --venue --public --all is required"),
+        (["--public", "--all"], b"not allowed with argument"),
+    ],
+)
 def test_export_ics_bad_choices_exit_2(args, message):
     result = run("export-ics", str(DATA / "dortbunt-2027.json"), *args)
     assert result.returncode == 2 and result.stderr.count(b"\n") == 1 and message in result.stderr

@@ -33,8 +33,15 @@ def _pandas_cells(data: bytes, separator: str) -> list[str]:
     """The cells pandas reads (a line it cannot split the same way as the first is skipped; a
     file it cannot read at all gives none)."""
     try:
-        table = pd.read_csv(io.BytesIO(data), sep=separator, header=None, dtype=str, keep_default_na=False,
-                            encoding="utf-8-sig", on_bad_lines="skip")
+        table = pd.read_csv(
+            io.BytesIO(data),
+            sep=separator,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            on_bad_lines="skip",
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError):
         return []
     return [cell for cell in table.to_numpy().ravel().tolist() if isinstance(cell, str)]
@@ -53,8 +60,13 @@ def test_no_cell_is_a_formula_whichever_separator_reads_the_file(headers, body):
 
 
 def test_the_testers_cells_are_no_formulas_with_the_other_separator():
-    for lang, cell in (("en", "x;=1+1;"), ("de", "x,=1+1"), ("en", 'x; "=1+1"'), ("de", "Chor\n-1+1"),
-                       ("en", "Bring: water, hats;")):
+    for lang, cell in (
+        ("en", "x;=1+1;"),
+        ("de", "x,=1+1"),
+        ("en", 'x; "=1+1"'),
+        ("de", "Chor\n-1+1"),
+        ("en", "Bring: water, hats;"),
+    ):
         data = csv_bytes(["Day", "Title", "Status"], [["2027-05-07", cell, "confirmed"]], lang)
         separator = OTHER[SEPARATORS[lang]]
         cells = [c for row in _read(data, separator) for c in row]

@@ -12,21 +12,56 @@ import pytest
 import vobject
 from hypothesis import example, given
 from hypothesis import strategies as st
+from support.hostile import PAYLOADS, hostile_plan
+from support.plans import event, plan
 
 from planner import parse_plan
 from planner.exports.ics import delegation_feed, full_feed, person_feed, public_feed, render
 
-from support.hostile import PAYLOADS, hostile_plan
-from support.plans import event, plan
-
 #: What a VEVENT of ours holds; anything else came out of a text.
-PROPERTIES = {"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "GEO", "DESCRIPTION", "CATEGORIES",
-              "STATUS", "SEQUENCE", "LAST-MODIFIED", "X-MICROSOFT-CDO-BUSYSTATUS"}
-TRAPS = ["\r\nATTENDEE:mailto:x@example.org", "\rATTENDEE:mailto:x", "\nATTENDEE:mailto:x", "\x85ATTENDEE:x",
-         "\u2028ATTENDEE:x", "\r\n ATTENDEE:x", "\\nATTENDEE:x", "\\", "\\N", ";", ",", ":", "\x00", "\x0b", "\x1b",
-         "\x7f", "\t", "é", "🎉", "\ufeff", "END:VEVENT\r\nBEGIN:VEVENT", "END:VCALENDAR", " "]
-TEXT = st.lists(st.text(st.characters(codec="utf-8"), max_size=8) | st.sampled_from(TRAPS), max_size=12).map("".join) | \
-    st.builds(lambda a, n: a * n, st.sampled_from(["x", "é", "🎉", "\\", ",", "a\r\n"]), st.integers(70, 400))
+PROPERTIES = {
+    "UID",
+    "DTSTAMP",
+    "DTSTART",
+    "DTEND",
+    "SUMMARY",
+    "LOCATION",
+    "GEO",
+    "DESCRIPTION",
+    "CATEGORIES",
+    "STATUS",
+    "SEQUENCE",
+    "LAST-MODIFIED",
+    "X-MICROSOFT-CDO-BUSYSTATUS",
+}
+TRAPS = [
+    "\r\nATTENDEE:mailto:x@example.org",
+    "\rATTENDEE:mailto:x",
+    "\nATTENDEE:mailto:x",
+    "\x85ATTENDEE:x",
+    "\u2028ATTENDEE:x",
+    "\r\n ATTENDEE:x",
+    "\\nATTENDEE:x",
+    "\\",
+    "\\N",
+    ";",
+    ",",
+    ":",
+    "\x00",
+    "\x0b",
+    "\x1b",
+    "\x7f",
+    "\t",
+    "é",
+    "🎉",
+    "\ufeff",
+    "END:VEVENT\r\nBEGIN:VEVENT",
+    "END:VCALENDAR",
+    " ",
+]
+TEXT = st.lists(st.text(st.characters(codec="utf-8"), max_size=8) | st.sampled_from(TRAPS), max_size=12).map("".join) | st.builds(
+    lambda a, n: a * n, st.sampled_from(["x", "é", "🎉", "\\", ",", "a\r\n"]), st.integers(70, 400)
+)
 
 
 def carried(text: str) -> str:
@@ -38,10 +73,19 @@ def carried(text: str) -> str:
 def texts_plan(title: str, notes: str, venue_name: str, address: str, person: str, city: str, name: str):
     """A small plan with the texts put in after parsing (so that they reach the calendar exactly,
     NUL and lone CR included, which a plan file could not hold)."""
-    document = plan(event("a", "2027-05-07T10:00", "2027-05-07T11:00", venue="rathaus", people=["ob"],
-                          delegations=["amiens"], public=True),
-                    event("b", "2027-05-07T12:00", "2027-05-07T13:00", venue="rathaus", people=["ob"],
-                          delegations=["amiens"], public=True, status="cancelled"))
+    document = plan(
+        event("a", "2027-05-07T10:00", "2027-05-07T11:00", venue="rathaus", people=["ob"], delegations=["amiens"], public=True),
+        event(
+            "b",
+            "2027-05-07T12:00",
+            "2027-05-07T13:00",
+            venue="rathaus",
+            people=["ob"],
+            delegations=["amiens"],
+            public=True,
+            status="cancelled",
+        ),
+    )
     built = parse_plan(document)
     built.name = name
     for item in built.events:
@@ -92,8 +136,7 @@ def check_feed(data: bytes, count: int, title: str, location: str) -> None:
 
 
 @given(TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT)
-@example("x\r\nATTENDEE:mailto:x@example.org", "n\rEND:VEVENT", "C:\\New\\folder", "a;b,c", "\x00\x0b",
-         "\u2028\x85", "x" * 300)
+@example("x\r\nATTENDEE:mailto:x@example.org", "n\rEND:VEVENT", "C:\\New\\folder", "a;b,c", "\x00\x0b", "\u2028\x85", "x" * 300)
 def test_any_text_keeps_the_calendar_well_formed(title, notes, venue_name, address, person, city, name):
     built = texts_plan(title, notes, venue_name, address, person, city, name)
     location = ", ".join(part for part in (venue_name, address) if part)

@@ -4,20 +4,27 @@ network cut off, and names that try to run script."""
 import io
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
-
-from planner import check, load_plan, parse_plan
-from planner.exports.maps import (conflicts_map, day_stops, delegation_day_map, festival_map, stage_status,
-                          standalone_html, venue_points, venues_map)
-from planner.exports.timelines import hours_per_day, timeline_figure, timeline_rows
-
 from support.browser import offline_page
 from support.paths import DATA, ROOT
 from support.plans import BASE, event, plan, venue
 
-UTC = timezone.utc
+from planner import check, load_plan, parse_plan
+from planner.exports.maps import (
+    conflicts_map,
+    day_stops,
+    delegation_day_map,
+    festival_map,
+    stage_status,
+    standalone_html,
+    venue_points,
+    venues_map,
+)
+from planner.exports.timelines import hours_per_day, timeline_figure, timeline_rows
+
+UTC = UTC
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -48,15 +55,17 @@ def test_stage_status_now_and_next(sample):
         if row["next"] is not None:
             assert row["next"].start > moment
     on_now = {v for v, r in rows.items() if r["now"]}
-    expected = {e.venue for e in sample.events if e.status != "cancelled" and e.start <= moment < e.end
-                and e.venue in rows}
+    expected = {e.venue for e in sample.events if e.status != "cancelled" and e.start <= moment < e.end and e.venue in rows}
     assert on_now == expected and len(on_now) >= 5
 
 
 def test_venue_points_mark_conflicts_and_escape_names():
     venues = BASE["venues"] + [venue("bad", name=XSS, address="<script>x</script>", capacity=50)]
-    doc = plan(event("a", "2027-05-07T10:00", "2027-05-07T11:00", venue="bad", title="<b>t</b>"),
-               event("b", "2027-05-07T10:30", "2027-05-07T11:00", venue="bad"), venues=venues)
+    doc = plan(
+        event("a", "2027-05-07T10:00", "2027-05-07T11:00", venue="bad", title="<b>t</b>"),
+        event("b", "2027-05-07T10:30", "2027-05-07T11:00", venue="bad"),
+        venues=venues,
+    )
     p = parse_plan(doc)
     points = {pt["label"]: pt for pt in venue_points(p, conflicts=check(p))}
     bad = points[XSS]
@@ -80,10 +89,12 @@ def test_timeline_rows_mark_conflicts_with_messages(sample):
 
 
 def test_hours_per_day_merges_overlaps():
-    doc = plan(event("a", "2027-05-07T10:00", "2027-05-07T12:00", people=["ob"]),
-               event("b", "2027-05-07T11:00", "2027-05-07T13:00", people=["ob"], venue="rathaus"),
-               event("c", "2027-05-07T23:00", "2027-05-08T01:30", people=["ob"]),
-               event("d", "2027-05-08T09:00", "2027-05-08T10:00", people=["ob"], status="cancelled"))
+    doc = plan(
+        event("a", "2027-05-07T10:00", "2027-05-07T12:00", people=["ob"]),
+        event("b", "2027-05-07T11:00", "2027-05-07T13:00", people=["ob"], venue="rathaus"),
+        event("c", "2027-05-07T23:00", "2027-05-08T01:30", people=["ob"]),
+        event("d", "2027-05-08T09:00", "2027-05-08T10:00", people=["ob"], status="cancelled"),
+    )
     assert hours_per_day(parse_plan(doc), "ob") == [(date(2027, 5, 7), 4.0), (date(2027, 5, 8), 1.5)]
 
 
@@ -95,6 +106,7 @@ def test_timeline_hover_is_escaped():
 
 # -- in a real browser, offline --------------------------------------------------------------------
 
+
 def _canvas_is_drawn(page) -> bool:
     from PIL import Image
 
@@ -103,12 +115,18 @@ def _canvas_is_drawn(page) -> bool:
     return max(histogram) < 0.995 * sum(histogram)  # not one flat colour
 
 
-@pytest.mark.parametrize("args", [[], ["--delegation", "amiens"], ["--delegation", "leeds", "--day", "2027-05-08"],
-                                  ["--festival", "2027-05-08T19:00"]])
+@pytest.mark.parametrize(
+    "args", [[], ["--delegation", "amiens"], ["--delegation", "leeds", "--day", "2027-05-08"], ["--festival", "2027-05-08T19:00"]]
+)
 def test_exported_map_draws_with_the_network_cut_off(tmp_path, args):
     out = tmp_path / "map.html"
-    result = subprocess.run([sys.executable, "-m", "planner", "export-map", str(DATA / "dortbunt-2027.json"), *args,
-                             "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "planner", "export-map", str(DATA / "dortbunt-2027.json"), *args, "-o", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     with offline_page() as (page, blocked, dialogs):
         page.goto(out.as_uri())
@@ -124,8 +142,12 @@ def test_xss_venue_name_runs_nothing(tmp_path, name):
     venues = [venue("bad", name=name, address=name, lat=51.5136, lon=7.4653, capacity=5000, kind="stage")]
     doc = plan(event("a", "2027-05-07T10:00", "2027-05-07T11:00", venue="bad", title=name), venues=venues)
     p = parse_plan(doc)
-    for deck in (venues_map(p), festival_map(p, datetime(2027, 5, 7, 8, 30, tzinfo=UTC)),
-                 delegation_day_map(p, "amiens", date(2027, 5, 7)), conflicts_map(p, check(p))):
+    for deck in (
+        venues_map(p),
+        festival_map(p, datetime(2027, 5, 7, 8, 30, tzinfo=UTC)),
+        delegation_day_map(p, "amiens", date(2027, 5, 7)),
+        conflicts_map(p, check(p)),
+    ):
         path = tmp_path / "xss.html"
         path.write_text(standalone_html(deck), encoding="utf-8")
         with offline_page() as (page, blocked, dialogs):
@@ -156,12 +178,18 @@ def test_map_tooltip_shows_the_escaped_name_as_text(tmp_path):
         assert dialogs == []
 
 
-@pytest.mark.parametrize("args", [["--by", "venue", "--day", "2027-05-08"], ["--by", "person", "--lang", "de"],
-                                  ["--hours", "ob"]])
+@pytest.mark.parametrize(
+    "args", [["--by", "venue", "--day", "2027-05-08"], ["--by", "person", "--lang", "de"], ["--hours", "ob"]]
+)
 def test_exported_timeline_draws_offline(tmp_path, args):
     out = tmp_path / "timeline.html"
-    result = subprocess.run([sys.executable, "-m", "planner", "export-timeline", str(DATA / "dortbunt-2027.json"),
-                             *args, "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "planner", "export-timeline", str(DATA / "dortbunt-2027.json"), *args, "-o", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     with offline_page() as (page, blocked, dialogs):
         page.goto(out.as_uri())

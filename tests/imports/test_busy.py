@@ -4,17 +4,16 @@ cancelled instance, a Windows zone name, free and cancelled entries, an all-day 
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from support.paths import DATA, ROOT
 
 from planner import PlanError, check, load_plan
 from planner.imports.busy_time import busy_events, with_busy_time
 from planner.storage import PlanStore
 
-from support.paths import DATA, ROOT
-
-UTC = timezone.utc
+UTC = UTC
 OUTLOOK = ROOT / "tests" / "fixtures" / "outlook-busy.ics"
 EXPECTED = [  # UTC: Berlin is UTC+2 in summer, UTC+1 in January
     ("Ratssitzung", "2027-04-19 13:00", "2027-04-19 16:00"),
@@ -49,7 +48,7 @@ def test_outlook_export_becomes_the_right_busy_blocks(sample):
 
 def test_windows_zone_name_without_vtimezone(sample):
     text = OUTLOOK.read_bytes().decode()
-    without = text[:text.index("BEGIN:VTIMEZONE")] + text[text.index("END:VTIMEZONE\r\n") + len("END:VTIMEZONE\r\n"):]
+    without = text[: text.index("BEGIN:VTIMEZONE")] + text[text.index("END:VTIMEZONE\r\n") + len("END:VTIMEZONE\r\n") :]
     assert "BEGIN:VTIMEZONE" not in without
     assert blocks(busy_events(without.encode(), sample, "ob", *span())) == EXPECTED
 
@@ -65,8 +64,15 @@ def test_ids_are_stable_and_reimport_replaces(sample):
 def test_busy_time_shows_up_as_conflicts(sample):
     busy = busy_events(OUTLOOK.read_bytes(), sample, "ob", *span())
     plan = with_busy_time(sample, "ob", busy)
-    doc_event = {"id": "gb-late", "title": "Golden Book", "kind": "golden_book", "start": "2027-05-17T15:30",
-                 "end": "2027-05-17T16:00", "venue": "rathaus", "people": ["ob"]}
+    doc_event = {
+        "id": "gb-late",
+        "title": "Golden Book",
+        "kind": "golden_book",
+        "start": "2027-05-17T15:30",
+        "end": "2027-05-17T16:00",
+        "venue": "rathaus",
+        "people": ["ob"],
+    }
     from planner import parse_plan, plan_to_document
 
     document = plan_to_document(plan)
@@ -83,8 +89,14 @@ def test_unreadable_calendar_and_unknown_person(sample):
 
 
 def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_cli_into_the_database_and_into_a_file(tmp_path):
@@ -115,8 +127,10 @@ def test_cli_bad_input(tmp_path):
 
 
 def test_a_runaway_rule_is_stopped_with_a_clear_message(sample):
-    runaway = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:s\r\nDTSTART:20270501T100000Z\r\n"
-               b"DTEND:20270501T100001Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:runaway\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    runaway = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:s\r\nDTSTART:20270501T100000Z\r\n"
+        b"DTEND:20270501T100001Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:runaway\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     with pytest.raises(PlanError, match="more than 20,000 entries in the span read; choose a shorter one"):
         busy_events(runaway, sample, "ob", *span())
 

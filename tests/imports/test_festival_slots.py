@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from support.plans import festival
+
 from planner import parse_plan
 from planner.imports.festival_programme import (
     editable_slots,
@@ -16,10 +18,6 @@ from planner.imports.festival_programme import (
     stages,
 )
 from planner.sharing.access import OrganiserLimits
-
-from support.plans import festival
-
-
 
 # -- the festival table ----------------------------------------------------------------------------
 

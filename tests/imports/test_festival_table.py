@@ -9,14 +9,12 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from support.pages import buttons, open_page, ran, session
+from support.paths import DATA
 
 from planner import load_plan
 from planner.imports.festival_programme import editor_state_problem, slot_rows, table_changes
 from planner.storage import PlanStore
-
-from support.pages import buttons, open_page, ran, session
-from support.paths import DATA
-
 
 SAMPLE = load_plan(DATA / "dortbunt-2027.json")
 
@@ -26,8 +24,11 @@ def slot_table(app):
 
 
 def edit(app, table, edited_rows=None, added_rows=(), deleted_rows=()):
-    app.session_state[table.key] = {"edited_rows": edited_rows or {}, "added_rows": list(added_rows),
-                                    "deleted_rows": list(deleted_rows)}
+    app.session_state[table.key] = {
+        "edited_rows": edited_rows or {},
+        "added_rows": list(added_rows),
+        "deleted_rows": list(deleted_rows),
+    }
     return ran(app)
 
 
@@ -180,18 +181,41 @@ def test_forged_table_state_is_refused_by_its_check(state):
 def test_the_states_a_browser_sends_pass():
     assert editor_state_problem(None, 0) is None
     assert editor_state_problem({"edited_rows": {}, "added_rows": [], "deleted_rows": []}, 0) is None
-    assert editor_state_problem({
-        "edited_rows": {0: {"title": "x", "stage": "hansaplatz", "day": "2027-05-08", "start": "19:30:00.000",
-                            "end": None, "performers": ["perf-dj"], "public": True, "status": "tentative"}},
-        "added_rows": [{"title": "New", "stage": "alter-markt", "_index": 5}],
-        "deleted_rows": [4, 1],
-    }, 5) is None
+    assert (
+        editor_state_problem(
+            {
+                "edited_rows": {
+                    0: {
+                        "title": "x",
+                        "stage": "hansaplatz",
+                        "day": "2027-05-08",
+                        "start": "19:30:00.000",
+                        "end": None,
+                        "performers": ["perf-dj"],
+                        "public": True,
+                        "status": "tentative",
+                    }
+                },
+                "added_rows": [{"title": "New", "stage": "alter-markt", "_index": 5}],
+                "deleted_rows": [4, 1],
+            },
+            5,
+        )
+        is None
+    )
 
 
 @pytest.mark.parametrize("who", ["organiser", "viewer"])
-@pytest.mark.parametrize("state", [FORGED["a row beyond the table"], FORGED["the id column"],
-                                   FORGED["a deletion beyond the table"], FORGED["a dict for performers"]],
-                         ids=["row beyond", "id column", "deletion beyond", "dict performers"])
+@pytest.mark.parametrize(
+    "state",
+    [
+        FORGED["a row beyond the table"],
+        FORGED["the id column"],
+        FORGED["a deletion beyond the table"],
+        FORGED["a dict for performers"],
+    ],
+    ids=["row beyond", "id column", "deletion beyond", "dict performers"],
+)
 def test_the_festival_page_refuses_forged_table_state_plainly(store, who, state):
     app = session(store, who)
     open_page(app, "festival")

@@ -37,8 +37,10 @@ def test_english_dates_and_times():
     assert formats.short_day(day, "en").startswith("Fri") and formats.short_day(day, "en").endswith(" 7 May")
     late = datetime(2027, 5, 7, 21, 0, tzinfo=UTC)
     assert formats.clock_time(late, BERLIN, "en") == "23:00"  # 24-hour clock in English too
-    assert formats.span(late, late + timedelta(hours=2, minutes=30), BERLIN, "en") == \
-        f"23:00 – {formats.short_day(date(2027, 5, 8), 'en')} 01:30"
+    assert (
+        formats.span(late, late + timedelta(hours=2, minutes=30), BERLIN, "en")
+        == f"23:00 – {formats.short_day(date(2027, 5, 8), 'en')} 01:30"
+    )
     assert formats.day(day, "fr") == formats.day(day, "en")  # unknown languages read English
 
 
@@ -47,7 +49,9 @@ def test_english_days_as_documented():
     assert formats.short_day(date(2027, 5, 7), "en") == "Fri 7 May"
 
 
-@given(st.datetimes(min_value=datetime(2027, 1, 1), max_value=datetime(2028, 1, 1), timezones=st.just(UTC)),
-       st.sampled_from(["en", "de"]))
+@given(
+    st.datetimes(min_value=datetime(2027, 1, 1), max_value=datetime(2028, 1, 1), timezones=st.just(UTC)),
+    st.sampled_from(["en", "de"]),
+)
 def test_clock_time_is_berlin_wall_time(instant, lang):
     assert formats.clock_time(instant, BERLIN, lang) == instant.astimezone(BERLIN).strftime("%H:%M")

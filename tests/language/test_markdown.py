@@ -10,8 +10,6 @@ from hypothesis import strategies as st
 
 from planner.language.markdown import markdown_literal
 
-
-
 # -- text typed by people, shown where Markdown is rendered -----------------------------------
 
 UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: a backslash before ASCII punctuation

@@ -4,13 +4,12 @@ people, and nothing private or of another delegation."""
 from __future__ import annotations
 
 import pytest
+from support.paths import DATA
+from support.plans import event, plan
 
 from planner import PlanError, load_plan, parse_plan
 from planner.plan.audiences import guest_plan
 from planner.plan.model import Person
-
-from support.paths import DATA
-from support.plans import event, plan
 
 SAMPLE = load_plan(DATA / "dortbunt-2027.json")
 
@@ -20,24 +19,66 @@ SAMPLE = load_plan(DATA / "dortbunt-2027.json")
 
 def secret_plan():
     document = plan(
-        event("visit", "2027-05-07T11:00", "2027-05-07T12:00", venue="rathaus", kind="meeting", title="Visit",
-              delegations=["amiens"], people=["ob", "int-fr"], notes="internal: VIP parking", attendance=40,
-              pinned=True),
-        event("joint", "2027-05-07T17:00", "2027-05-07T18:00", venue="park", kind="reception", title="Joint reception",
-              delegations=["amiens", "leeds"], people=["ob"]),
-        event("leeds-only", "2027-05-07T14:00", "2027-05-07T15:00", venue="stage", title="Leeds lunch",
-              delegations=["leeds"], people=["esc"], notes="leeds secret"),
-        event("off", "2027-05-07T15:00", "2027-05-07T16:00", venue=None, kind="unavailable", title="Private",
-              delegations=["amiens"], people=["ob"]),
-        event("called-off", "2027-05-08T09:00", "2027-05-08T10:00", venue="park", title="Cancelled walk",
-              delegations=["amiens"], status="cancelled"),
+        event(
+            "visit",
+            "2027-05-07T11:00",
+            "2027-05-07T12:00",
+            venue="rathaus",
+            kind="meeting",
+            title="Visit",
+            delegations=["amiens"],
+            people=["ob", "int-fr"],
+            notes="internal: VIP parking",
+            attendance=40,
+            pinned=True,
+        ),
+        event(
+            "joint",
+            "2027-05-07T17:00",
+            "2027-05-07T18:00",
+            venue="park",
+            kind="reception",
+            title="Joint reception",
+            delegations=["amiens", "leeds"],
+            people=["ob"],
+        ),
+        event(
+            "leeds-only",
+            "2027-05-07T14:00",
+            "2027-05-07T15:00",
+            venue="stage",
+            title="Leeds lunch",
+            delegations=["leeds"],
+            people=["esc"],
+            notes="leeds secret",
+        ),
+        event(
+            "off",
+            "2027-05-07T15:00",
+            "2027-05-07T16:00",
+            venue=None,
+            kind="unavailable",
+            title="Private",
+            delegations=["amiens"],
+            people=["ob"],
+        ),
+        event(
+            "called-off",
+            "2027-05-08T09:00",
+            "2027-05-08T10:00",
+            venue="park",
+            title="Cancelled walk",
+            delegations=["amiens"],
+            status="cancelled",
+        ),
     )
     document["people"][0].update(phone="+49 231 5550199", email="ob@example.org", notes="mayor's private note")
     document["venues"][0]["notes"] = "door code 4711"
     document["delegations"][0].update(notes="amiens internal note", hotel="hotel")
     document["delegations"][1].update(notes="leeds internal note")
-    document["venues"].append({"id": "hotel", "name": "Hotel Nord", "lat": 51.51, "lon": 7.46, "kind": "hotel",
-                               "notes": "hotel rate 89 EUR"})
+    document["venues"].append(
+        {"id": "hotel", "name": "Hotel Nord", "lat": 51.51, "lon": 7.46, "kind": "hotel", "notes": "hotel rate 89 EUR"}
+    )
     document["travel"] = [{"from": "rathaus", "to": "park", "minutes": 12}, {"from": "rathaus", "to": "stage", "minutes": 3}]
     return parse_plan(document)
 
@@ -52,10 +93,24 @@ def test_guest_plan_holds_one_delegation_and_no_private_details():
     assert set(guest.venues) == {"rathaus", "park", "hotel"}
     assert all(v.notes == "" for v in guest.venues.values())
     assert [(t.source, t.target) for t in guest.travel] == [("rathaus", "park")]
-    assert guest.people == {"ob": Person("ob", "Lord Mayor", "mayor"), "int-fr": Person("int-fr", "Interpreter French", "interpreter")}
+    assert guest.people == {
+        "ob": Person("ob", "Lord Mayor", "mayor"),
+        "int-fr": Person("int-fr", "Interpreter French", "interpreter"),
+    }
     text = repr(guest)
-    for secret in ("5550199", "ob@example.org", "private note", "4711", "VIP parking", "internal note", "Leeds",
-                   "leeds", "89 EUR", "Private", "Escort"):
+    for secret in (
+        "5550199",
+        "ob@example.org",
+        "private note",
+        "4711",
+        "VIP parking",
+        "internal note",
+        "Leeds",
+        "leeds",
+        "89 EUR",
+        "Private",
+        "Escort",
+    ):
         assert secret not in text, secret
     # The source plan is untouched.
     assert source.delegations["amiens"].notes == "amiens internal note" and source.people["ob"].phone
@@ -79,7 +134,12 @@ def test_guest_plan_of_each_sample_delegation(delegation):
     for shown in guest.events:  # when and where stay exactly as planned
         original = source[shown.id]
         assert (shown.title, shown.start, shown.end, shown.venue, shown.status) == (
-            original.title, original.start, original.end, original.venue, original.status)
+            original.title,
+            original.start,
+            original.end,
+            original.venue,
+            original.status,
+        )
         if len(original.delegations) == 1:
             assert shown.people == original.people
         else:

@@ -5,12 +5,12 @@ import json
 
 from hypothesis import given
 from hypothesis import strategies as st
+from support.strategies import mutated, plan_documents
 
 from planner import PlanError, check
 from planner.plan.reading import decode_json, parse_plan
 from planner.rules.report import check_json, conflict_records
 
-from support.strategies import mutated, plan_documents
 
 @st.composite
 def mutated_documents(draw):

@@ -11,7 +11,8 @@ import json
 import tempfile
 import time
 import zipfile
-from datetime import date, datetime, time as clock_time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 
 import icalendar
@@ -19,21 +20,19 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
-from planner import PlanError, load_plan, parse_plan
-from planner.imports.busy_time import busy_events
-from planner.cli.main import main
-from planner.plan.reading import decode_json
-from planner.plan.model import Event
-from planner.imports.festival_programme import read_programme
-from planner.scheduling.requests import load_requests, parse_requests
-from planner.storage import PlanStore, StaleEditError
-from planner.storage import NotFoundError
-
 from support.paths import DATA, ROOT
 from support.strategies import hostile_text, json_like, mutated, scalars
 
-UTC = timezone.utc
+from planner import PlanError, load_plan, parse_plan
+from planner.cli.main import main
+from planner.imports.busy_time import busy_events
+from planner.imports.festival_programme import read_programme
+from planner.plan.model import Event
+from planner.plan.reading import decode_json
+from planner.scheduling.requests import load_requests, parse_requests
+from planner.storage import NotFoundError, PlanStore, StaleEditError
+
+UTC = UTC
 SAMPLE = DATA / "dortbunt-2027.json"
 REQUESTS = DATA / "requests-example.json"
 OUTLOOK = ROOT / "tests" / "fixtures" / "outlook-busy.ics"
@@ -42,8 +41,10 @@ PLAN = load_plan(SAMPLE)
 
 def examples(share: float) -> settings:
     """A share of the profile's examples, for the slower tests (a database write, a search run)."""
-    return settings(max_examples=max(10, int(settings.default.max_examples * share)),
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    return settings(
+        max_examples=max(10, int(settings.default.max_examples * share)),
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 
 def one_line(error: Exception) -> None:
@@ -114,15 +115,68 @@ def test_schedule_cli_refuses_bad_requests_with_one_line_and_writes_nothing(caps
 
 # -- 2. festival programmes from CSV and Excel ---------------------------------------------------
 
-HEADERS = ["title", "Titel", "stage", "Bühne", "day", "Tag", "start", "Beginn", "end", "Ende", "performers",
-           "public", "öffentlich", "status", "id", "", " ", "title", "extra", "\x00", "=cmd|' /C calc'!A0"]
+HEADERS = [
+    "title",
+    "Titel",
+    "stage",
+    "Bühne",
+    "day",
+    "Tag",
+    "start",
+    "Beginn",
+    "end",
+    "Ende",
+    "performers",
+    "public",
+    "öffentlich",
+    "status",
+    "id",
+    "",
+    " ",
+    "title",
+    "extra",
+    "\x00",
+    "=cmd|' /C calc'!A0",
+]
 CELLS = st.one_of(
     hostile_text,
-    st.sampled_from(["friedensplatz", "Alter Markt", "alter-markt", "2027-05-08", "08.05.2027", "8/5/2027",
-                     "2027-05-08 00:00", "12:00", "12.45", "23:59", "00:00", "24:00", "12:00:00", "7:5", "yes",
-                     "ja", "nein", "x", "confirmed", "tentative", "cancelled", "perf-bigband", "a;b;;",
-                     "=SUM(A1:A9)", "@A1", "+1", "-1", "1" * 400, "1e309", "0x1F", "１２:００"]),
-    st.integers(-10**20, 10**20).map(str), st.floats().map(str),
+    st.sampled_from(
+        [
+            "friedensplatz",
+            "Alter Markt",
+            "alter-markt",
+            "2027-05-08",
+            "08.05.2027",
+            "8/5/2027",
+            "2027-05-08 00:00",
+            "12:00",
+            "12.45",
+            "23:59",
+            "00:00",
+            "24:00",
+            "12:00:00",
+            "7:5",
+            "yes",
+            "ja",
+            "nein",
+            "x",
+            "confirmed",
+            "tentative",
+            "cancelled",
+            "perf-bigband",
+            "a;b;;",
+            "=SUM(A1:A9)",
+            "@A1",
+            "+1",
+            "-1",
+            "1" * 400,
+            "1e309",
+            "0x1F",
+            "１２:００",
+        ]
+    ),
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats().map(str),
 )
 
 
@@ -135,8 +189,9 @@ def csv_bytes(draw):
     rows = draw(st.lists(st.lists(CELLS, min_size=0, max_size=width + 1), max_size=6))
     sep = draw(st.sampled_from([",", ";", "\t", "|"]))
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=sep, quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONE])),
-                        escapechar="\\")
+    writer = csv.writer(
+        out, delimiter=sep, quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONE])), escapechar="\\"
+    )
     try:
         writer.writerow(header)
         writer.writerows(rows)
@@ -181,9 +236,14 @@ def test_programme_random_csv_tables(data):
 
 
 XLSX_CELLS = st.one_of(
-    CELLS, st.integers(-10**15, 10**15), st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
-    st.dates(date(1900, 3, 1), date(9999, 12, 31)), st.datetimes(datetime(1900, 3, 1), datetime(9999, 12, 31)),
-    st.times(), st.sampled_from(["=1/0", "=NA()", "=A1", "=NOW()", "#DIV/0!", "#REF!", "x" * 32767, None]),
+    CELLS,
+    st.integers(-(10**15), 10**15),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.dates(date(1900, 3, 1), date(9999, 12, 31)),
+    st.datetimes(datetime(1900, 3, 1), datetime(9999, 12, 31)),
+    st.times(),
+    st.sampled_from(["=1/0", "=NA()", "=A1", "=NOW()", "#DIV/0!", "#REF!", "x" * 32767, None]),
     st.timedeltas(timedelta(0), timedelta(days=10)),
 )
 
@@ -220,9 +280,11 @@ def test_programme_random_excel_files(data):
     _read_programme(data, "programme.xlsx")
 
 
-GOOD_ROWS = [["title", "stage", "day", "start", "end", "performers"],
-             ["Brass", "friedensplatz", date(2027, 5, 8), clock_time(12, 0), clock_time(12, 45), None],
-             ["Late jazz", "Alter Markt", "07.05.2027", "23:30", "00:30", "perf-bigband"]]
+GOOD_ROWS = [
+    ["title", "stage", "day", "start", "end", "performers"],
+    ["Brass", "friedensplatz", date(2027, 5, 8), clock_time(12, 0), clock_time(12, 45), None],
+    ["Late jazz", "Alter Markt", "07.05.2027", "23:30", "00:30", "perf-bigband"],
+]
 GOOD_XLSX = _xlsx(GOOD_ROWS)
 
 
@@ -235,7 +297,7 @@ def test_programme_truncated_or_corrupted_excel(data):
     raw = bytearray(GOOD_XLSX)
     how = data.draw(st.sampled_from(["truncate", "flip", "member"]))
     if how == "truncate":
-        raw = raw[:data.draw(st.integers(0, len(raw)))]
+        raw = raw[: data.draw(st.integers(0, len(raw)))]
     elif how == "flip":
         for _ in range(data.draw(st.integers(1, 8))):
             raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
@@ -248,8 +310,13 @@ def test_programme_truncated_or_corrupted_excel(data):
             for name in names:
                 if name == victim:
                     if data.draw(st.booleans()):
-                        target.writestr(name, data.draw(st.binary(max_size=60) | st.sampled_from(
-                            [b"<?xml version='1.0'?><x/>", b"<!DOCTYPE x [<!ENTITY a 'aaaa'>]><x>&a;</x>"])))
+                        target.writestr(
+                            name,
+                            data.draw(
+                                st.binary(max_size=60)
+                                | st.sampled_from([b"<?xml version='1.0'?><x/>", b"<!DOCTYPE x [<!ENTITY a 'aaaa'>]><x>&a;</x>"])
+                            ),
+                        )
                 else:
                     target.writestr(name, source.read(name))
         raw = bytearray(out.getvalue())
@@ -262,20 +329,48 @@ SPAN = (datetime(2027, 1, 1, tzinfo=UTC), datetime(2029, 1, 1, tzinfo=UTC))
 OUTLOOK_LINES = OUTLOOK.read_bytes().decode("utf-8").split("\r\n")
 ICS_VALUES = st.one_of(
     hostile_text,
-    st.sampled_from([
-        "DTSTART:00010101T000000Z", "DTSTART:99991231T235959Z", "DTSTART:20270101", "DTSTART;VALUE=DATE:2027",
-        "DTSTART;TZID=Mars/Olympus:20270101T100000", "DTSTART;TZID=W. Europe Standard Time:20270419T150000",
-        "DTEND:20260101T000000Z", "DTEND:garbage", "DURATION:P99999999W", "DURATION:-PT1H", "DURATION:PT0S",
-        "RRULE:FREQ=SECONDLY", "RRULE:FREQ=MINUTELY;COUNT=999999999", "RRULE:FREQ=DAILY;INTERVAL=0",
-        "RRULE:FREQ=DAILY;INTERVAL=-3", "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "RRULE:FREQ=FOO",
-        "RRULE:FREQ=WEEKLY;UNTIL=20270101", "RRULE:FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30",
-        "RRULE:FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12;BYMINUTE=0,5,10,15,20,25,30,35,40,45,50,55",
-        "RRULE:FREQ=MONTHLY;BYSETPOS=999;BYDAY=MO", "EXDATE:garbage", "EXDATE:20270503T150000",
-        "RDATE:20270101T000000Z,20270102T000000Z", "RDATE;VALUE=PERIOD:20270101T000000Z/PT1H",
-        "RECURRENCE-ID:20270426T150000", "STATUS:CANCELLED", "TRANSP:TRANSPARENT", "CLASS:PRIVATE",
-        "BEGIN:VEVENT", "END:VEVENT", "BEGIN:VALARM", "END:VCALENDAR", "BEGIN:VTIMEZONE", "TZID:",
-        "RRULE:FREQ=SECONDLY;UNTIL=99991231T235959Z", "X-MICROSOFT-CDO-BUSYSTATUS:FREE", " continued",
-    ]),
+    st.sampled_from(
+        [
+            "DTSTART:00010101T000000Z",
+            "DTSTART:99991231T235959Z",
+            "DTSTART:20270101",
+            "DTSTART;VALUE=DATE:2027",
+            "DTSTART;TZID=Mars/Olympus:20270101T100000",
+            "DTSTART;TZID=W. Europe Standard Time:20270419T150000",
+            "DTEND:20260101T000000Z",
+            "DTEND:garbage",
+            "DURATION:P99999999W",
+            "DURATION:-PT1H",
+            "DURATION:PT0S",
+            "RRULE:FREQ=SECONDLY",
+            "RRULE:FREQ=MINUTELY;COUNT=999999999",
+            "RRULE:FREQ=DAILY;INTERVAL=0",
+            "RRULE:FREQ=DAILY;INTERVAL=-3",
+            "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+            "RRULE:FREQ=FOO",
+            "RRULE:FREQ=WEEKLY;UNTIL=20270101",
+            "RRULE:FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30",
+            "RRULE:FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12;BYMINUTE=0,5,10,15,20,25,30,35,40,45,50,55",
+            "RRULE:FREQ=MONTHLY;BYSETPOS=999;BYDAY=MO",
+            "EXDATE:garbage",
+            "EXDATE:20270503T150000",
+            "RDATE:20270101T000000Z,20270102T000000Z",
+            "RDATE;VALUE=PERIOD:20270101T000000Z/PT1H",
+            "RECURRENCE-ID:20270426T150000",
+            "STATUS:CANCELLED",
+            "TRANSP:TRANSPARENT",
+            "CLASS:PRIVATE",
+            "BEGIN:VEVENT",
+            "END:VEVENT",
+            "BEGIN:VALARM",
+            "END:VCALENDAR",
+            "BEGIN:VTIMEZONE",
+            "TZID:",
+            "RRULE:FREQ=SECONDLY;UNTIL=99991231T235959Z",
+            "X-MICROSOFT-CDO-BUSYSTATUS:FREE",
+            " continued",
+        ]
+    ),
 )
 
 
@@ -291,7 +386,7 @@ def mutated_calendars(draw) -> bytes:
             lines[at] = lines[at].split(":", 1)[0] + ":" + draw(hostile_text)
         else:
             new = draw(ICS_VALUES)
-            lines[at:at + (how == "replace")] = [new]
+            lines[at : at + (how == "replace")] = [new]
         if not lines:
             break
     return "\r\n".join(lines).encode("utf-8", "surrogatepass")
@@ -343,8 +438,11 @@ RUNAWAY = [
     ("DTSTART:20270104T000000Z", "DTEND:20270104T010000Z", "RRULE:FREQ=HOURLY;INTERVAL=168;BYDAY=TU"),
     ("DTSTART:20270101T000000Z", "DTEND:20270101T010000Z", "RRULE:FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30"),
     ("DTSTART:20270101T000000Z", "DTEND:20270101T010000Z", "RRULE:FREQ=MINUTELY;INTERVAL=60;BYMINUTE=5"),
-    ("DTSTART:19900101T000000Z", "DTEND:19900101T000001Z",
-     "RRULE:FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11;BYMINUTE=0,10,20,30,40,50;BYSECOND=0,30"),
+    (
+        "DTSTART:19900101T000000Z",
+        "DTEND:19900101T000001Z",
+        "RRULE:FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11;BYMINUTE=0,10,20,30,40,50;BYSECOND=0,30",
+    ),
     ("DTSTART:20270101T100000Z", "DURATION:P99999999W"),
     ("DTSTART:99991231T230000Z", "DTEND:99991231T235959Z", "RRULE:FREQ=HOURLY"),
     ("DTSTART;TZID=Nowhere:20270101T100000", "RRULE:FREQ=WEEKLY;COUNT=3"),
@@ -359,8 +457,15 @@ def test_busy_runaway_rules_are_bounded(lines):
 def test_busy_many_impossible_yearly_rules_share_one_bound():
     events = []
     for number in range(40):
-        events += ["END:VEVENT", "BEGIN:VEVENT", f"UID:never-{number}", "DTSTAMP:20270101T000000Z",
-                   "DTSTART:20270101T000000Z", "DTEND:20270101T003000Z", "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"]
+        events += [
+            "END:VEVENT",
+            "BEGIN:VEVENT",
+            f"UID:never-{number}",
+            "DTSTAMP:20270101T000000Z",
+            "DTSTART:20270101T000000Z",
+            "DTEND:20270101T003000Z",
+            "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+        ]
     started = time.monotonic()
     with pytest.raises(PlanError, match="no month has"):
         busy_events(_calendar("DTSTART:20270101T000000Z", *events), PLAN, "ob", *SPAN)
@@ -373,43 +478,78 @@ def test_a_real_diary_of_standing_meetings_is_read():
     and a yearly one on the fourth Thursday of November: all read, quickly."""
     events, days = [], ["MO", "TU", "WE", "TH", "FR"]
     for number in range(50):
-        events += ["END:VEVENT", "BEGIN:VEVENT", f"UID:weekly-{number}", "DTSTAMP:20270101T000000Z",
-                   f"DTSTART:201501{5 + number % 5:02d}T{8 + number % 9:02d}0000Z", f"DTEND:201501{5 + number % 5:02d}T{8 + number % 9:02d}3000Z",
-                   f"RRULE:FREQ=WEEKLY;BYDAY={days[number % 5]}"]
-    for rule in ("FREQ=MONTHLY;BYDAY=1MO", "FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13", "FREQ=YEARLY;BYMONTH=11;BYDAY=4TH",
-                 "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"):
-        events += ["END:VEVENT", "BEGIN:VEVENT", f"UID:{rule}", "DTSTAMP:20270101T000000Z",
-                   "DTSTART:20150105T180000Z", "DTEND:20150105T190000Z", f"RRULE:{rule}"]
+        events += [
+            "END:VEVENT",
+            "BEGIN:VEVENT",
+            f"UID:weekly-{number}",
+            "DTSTAMP:20270101T000000Z",
+            f"DTSTART:201501{5 + number % 5:02d}T{8 + number % 9:02d}0000Z",
+            f"DTEND:201501{5 + number % 5:02d}T{8 + number % 9:02d}3000Z",
+            f"RRULE:FREQ=WEEKLY;BYDAY={days[number % 5]}",
+        ]
+    for rule in (
+        "FREQ=MONTHLY;BYDAY=1MO",
+        "FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13",
+        "FREQ=YEARLY;BYMONTH=11;BYDAY=4TH",
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+    ):
+        events += [
+            "END:VEVENT",
+            "BEGIN:VEVENT",
+            f"UID:{rule}",
+            "DTSTAMP:20270101T000000Z",
+            "DTSTART:20150105T180000Z",
+            "DTEND:20150105T190000Z",
+            f"RRULE:{rule}",
+        ]
     started = time.monotonic()
     found = busy_events(_calendar("DTSTART:20150105T070000Z", "DTEND:20150105T073000Z", *events), PLAN, "ob", *SPAN)
     assert time.monotonic() - started < 20
-    weekly = sum(1 for block in found if block.start.astimezone(UTC).minute == 0 and block.start.year in (2027, 2028)
-                 and block.end - block.start == timedelta(minutes=30))
+    weekly = sum(
+        1
+        for block in found
+        if block.start.astimezone(UTC).minute == 0
+        and block.start.year in (2027, 2028)
+        and block.end - block.start == timedelta(minutes=30)
+    )
     assert weekly >= 50 * 104  # two years of fifty weekly meetings
 
 
 def test_busy_usual_rules_are_read():
-    found = busy_events(_calendar("DTSTART:20200106T080000Z", "DTEND:20200106T090000Z",
-                                  "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;UNTIL=20270201T000000Z"), PLAN, "ob", *SPAN)
+    found = busy_events(
+        _calendar(
+            "DTSTART:20200106T080000Z", "DTEND:20200106T090000Z", "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;UNTIL=20270201T000000Z"
+        ),
+        PLAN,
+        "ob",
+        *SPAN,
+    )
     assert len(found) == 21
-    found = busy_events(_calendar("DTSTART:20200115T080000Z", "DTEND:20200115T090000Z",
-                                  "RRULE:FREQ=MONTHLY;BYMONTHDAY=15"), PLAN, "ob", *SPAN)
+    found = busy_events(
+        _calendar("DTSTART:20200115T080000Z", "DTEND:20200115T090000Z", "RRULE:FREQ=MONTHLY;BYMONTHDAY=15"), PLAN, "ob", *SPAN
+    )
     assert len(found) == 24
 
 
 def test_busy_many_rules_share_one_bound():
     events = []
     for number in range(40):
-        events += ["END:VEVENT", "BEGIN:VEVENT", f"UID:many-{number}", "DTSTAMP:20270101T000000Z",
-                   "DTSTART:20200101T000000Z", "DTEND:20200101T003000Z", "RRULE:FREQ=HOURLY"]
+        events += [
+            "END:VEVENT",
+            "BEGIN:VEVENT",
+            f"UID:many-{number}",
+            "DTSTAMP:20270101T000000Z",
+            "DTSTART:20200101T000000Z",
+            "DTEND:20200101T003000Z",
+            "RRULE:FREQ=HOURLY",
+        ]
     with pytest.raises(PlanError, match="entries|steps"):
         busy_events(_calendar("DTSTART:20270101T000000Z", *events), PLAN, "ob", *SPAN)
 
 
 def test_busy_a_daily_meeting_for_years_is_read_quickly():
     started = time.monotonic()
-    found = busy_events(_calendar("DTSTART:20200101T080000Z", "DTEND:20200101T081500Z", "RRULE:FREQ=DAILY"),
-                        PLAN, "ob", *SPAN)
+    found = busy_events(_calendar("DTSTART:20200101T080000Z", "DTEND:20200101T081500Z", "RRULE:FREQ=DAILY"), PLAN, "ob", *SPAN)
     assert len(found) == 731 and time.monotonic() - started < 5
 
 
@@ -469,11 +609,27 @@ def _attempt(store: PlanStore, change) -> object:
 ENTITY_BASES = {
     "venue": {"id": "v-new", "name": "Hall", "lat": 51.5, "lon": 7.4, "kind": "other"},
     "person": {"id": "p-new", "name": "Ann", "role": "other", "languages": ["de"]},
-    "delegation": {"id": "d-new", "city": "Town", "country": "FR", "size": 3, "languages": ["fr"],
-                   "arrival": "2027-05-06T10:00", "departure": "2027-05-09T10:00", "hotel": None},
+    "delegation": {
+        "id": "d-new",
+        "city": "Town",
+        "country": "FR",
+        "size": 3,
+        "languages": ["fr"],
+        "arrival": "2027-05-06T10:00",
+        "departure": "2027-05-09T10:00",
+        "hotel": None,
+    },
 }
-EVENT_BASE = {"id": "e-new", "title": "Visit", "kind": "meeting", "start": "2027-05-07T10:00",
-              "end": "2027-05-07T11:00", "venue": "rathaus", "delegations": ["amiens"], "people": ["ob"]}
+EVENT_BASE = {
+    "id": "e-new",
+    "title": "Visit",
+    "kind": "meeting",
+    "start": "2027-05-07T10:00",
+    "end": "2027-05-07T11:00",
+    "venue": "rathaus",
+    "delegations": ["amiens"],
+    "people": ["ob"],
+}
 ids = st.sampled_from(["amiens", "leeds", "ob", "rathaus", "friedensplatz", "gb-amiens", "nope", ""]) | hostile_text
 
 
@@ -497,11 +653,15 @@ def test_store_update_entity_is_all_or_nothing(shared_store, data):
     except NotFoundError:
         version = 1
     version = data.draw(st.sampled_from([version, version, version - 1, 10**20, -1, "1", None]))
-    changes = data.draw(st.dictionaries(st.sampled_from(sorted(set(ENTITY_BASES[kind]) | {"notes", "capacity",
-                                                                                        "opening_hours", "email"}))
-                                        | hostile_text, json_like, max_size=3) | json_like)
-    _attempt(shared_store, lambda: shared_store.update_entity(kind, entity_id, changes, expected_version=version,
-                                                              user="fuzz"))
+    changes = data.draw(
+        st.dictionaries(
+            st.sampled_from(sorted(set(ENTITY_BASES[kind]) | {"notes", "capacity", "opening_hours", "email"})) | hostile_text,
+            json_like,
+            max_size=3,
+        )
+        | json_like
+    )
+    _attempt(shared_store, lambda: shared_store.update_entity(kind, entity_id, changes, expected_version=version, user="fuzz"))
 
 
 @examples(0.8)
@@ -509,14 +669,25 @@ def test_store_update_entity_is_all_or_nothing(shared_store, data):
 def test_store_edit_events_is_all_or_nothing(shared_store, data):
     event_ids = [e.id for e in PLAN.events]  # not the store's: examples must not depend on earlier ones
     versions = shared_store.event_versions(event_ids)
-    added = data.draw(st.lists(mutated({**EVENT_BASE, "id": f"e-{data.draw(st.integers(0, 10**6))}"})
-                               | st.just({**EVENT_BASE, "id": f"ok-{data.draw(st.integers(0, 10**6))}"}) | json_like,
-                               max_size=3))
+    added = data.draw(
+        st.lists(
+            mutated({**EVENT_BASE, "id": f"e-{data.draw(st.integers(0, 10**6))}"})
+            | st.just({**EVENT_BASE, "id": f"ok-{data.draw(st.integers(0, 10**6))}"})
+            | json_like,
+            max_size=3,
+        )
+    )
     changed = {}
     for event_id in data.draw(st.lists(st.sampled_from(event_ids) | ids, max_size=2, unique=True)):
-        changes = data.draw(st.dictionaries(st.sampled_from(sorted(EVENT_BASE) + ["status", "public", "attendance",
-                                                                                 "notes", "sequence", "pinned"])
-                                            | hostile_text, json_like, max_size=3) | json_like)
+        changes = data.draw(
+            st.dictionaries(
+                st.sampled_from(sorted(EVENT_BASE) + ["status", "public", "attendance", "notes", "sequence", "pinned"])
+                | hostile_text,
+                json_like,
+                max_size=3,
+            )
+            | json_like
+        )
         version = versions.get(event_id, 1)
         changed[event_id] = (changes, data.draw(st.sampled_from([version, version, version + 1, "x"])))
     removed = {}
@@ -537,8 +708,16 @@ def test_store_add_user_is_all_or_nothing(shared_store, data):
 
 # -- 5. the forms in the app ---------------------------------------------------------------------
 
-HOSTILE_TYPED = ["a\x00b", "=HYPERLINK(\"http://x\")", "x" * 5000, "<img src=x onerror=alert(1)>", "\u202eevil",
-                 " \t ", "ＦＲ", "**bold** [link](http://x)"]
+HOSTILE_TYPED = [
+    "a\x00b",
+    '=HYPERLINK("http://x")',
+    "x" * 5000,
+    "<img src=x onerror=alert(1)>",
+    "\u202eevil",
+    " \t ",
+    "ＦＲ",
+    "**bold** [link](http://x)",
+]
 
 
 @pytest.fixture
@@ -572,8 +751,13 @@ def test_delegation_form_refuses_hostile_values_clearly(app_store):
     app = _switch(_app(), "delegations")
     app.selectbox(key="delegation").set_value("\u0000new").run()
     before = _state(app_store)
-    for city, country, languages in [("a\x00b", "FR", "fr"), ("Town", "１２", "fr"), ("Town", "FR", "fr, english"),
-                                     (" \t ", "FR", "fr"), ("x" * 5000, "F\x00", "\u202e")]:
+    for city, country, languages in [
+        ("a\x00b", "FR", "fr"),
+        ("Town", "１２", "fr"),
+        ("Town", "FR", "fr, english"),
+        (" \t ", "FR", "fr"),
+        ("x" * 5000, "F\x00", "\u202e"),
+    ]:
         app.text_input(key="new-delegation-id").input("fuzz-town")
         app.text_input(key="new-delegation-city").input(city)
         app.text_input(key="new-delegation-country").input(country)

@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from support.paths import DATA
+from support.plans import event, plan
+from support.strategies import plan_documents
 
 from planner import PlanError, check, load_plan, parse_plan
 from planner.plan.model import RULES, SEVERITIES
@@ -26,10 +29,6 @@ from planner.rules.filters import (
 )
 from planner.rules.report import conflict_counts
 
-from support.paths import DATA
-from support.plans import event, plan
-from support.strategies import plan_documents
-
 SAMPLE = load_plan(DATA / "dortbunt-2027.json")
 SAMPLE_CONFLICTS = check(SAMPLE)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -39,8 +38,9 @@ def local_day(instant: datetime) -> date:
     return instant.astimezone(BERLIN).date()
 
 
-def conflict(rule: str = "venue_overlap", severity: str = "error", events: tuple[str, ...] = ("a",),
-             resource: str | None = None) -> Conflict:
+def conflict(
+    rule: str = "venue_overlap", severity: str = "error", events: tuple[str, ...] = ("a",), resource: str | None = None
+) -> Conflict:
     return Conflict(rule, severity, events, resource)
 
 
@@ -58,8 +58,9 @@ def test_concerns_names_venues_people_and_delegations():
 
 def test_a_conflict_is_on_the_local_day_of_its_first_event():
     # 23:30 in Dortmund on 7 May is 21:30 UTC; 00:30 on 8 May is 22:30 UTC on 7 May.
-    small = parse_plan(plan(event("late", "2027-05-07T23:30", "2027-05-07T23:50"),
-                            event("after", "2027-05-08T00:30", "2027-05-08T01:00")))
+    small = parse_plan(
+        plan(event("late", "2027-05-07T23:30", "2027-05-07T23:50"), event("after", "2027-05-08T00:30", "2027-05-08T01:00"))
+    )
     found = facets(small, [conflict(events=("after", "late")), conflict(events=("late",), resource="park")])
     assert found.days == (date(2027, 5, 8), date(2027, 5, 7))
     assert found.concerns == ("", "Westfalenpark")
@@ -68,10 +69,14 @@ def test_a_conflict_is_on_the_local_day_of_its_first_event():
 def reference_matching(plan_, conflicts, wanted: ConflictFilter) -> list[int]:
     """The filter as the page computed it before (pandas over a table), on ids."""
     starts = {e.id: e.start for e in plan_.events}
-    table = pd.DataFrame({
-        "severity": [c.severity for c in conflicts], "rule": [c.rule for c in conflicts],
-        "day": [local_day(starts[c.events[0]]) for c in conflicts],
-        "concerns": [concerns(plan_, c.resource) for c in conflicts]})
+    table = pd.DataFrame(
+        {
+            "severity": [c.severity for c in conflicts],
+            "rule": [c.rule for c in conflicts],
+            "day": [local_day(starts[c.events[0]]) for c in conflicts],
+            "concerns": [concerns(plan_, c.resource) for c in conflicts],
+        }
+    )
     keep = table["severity"].isin(wanted.severities)
     if wanted.rules:
         keep &= table["rule"].isin(wanted.rules)
@@ -107,10 +112,12 @@ def test_the_filters_on_random_plans(document, data):
     conflicts = check(random_plan)
     found = facets(random_plan, conflicts)
     offered = choices(conflicts, found)
-    wanted = ConflictFilter(data.draw(st.frozensets(st.sampled_from(SEVERITIES))),
-                            frozenset(data.draw(st.lists(st.sampled_from(offered.rules))) if offered.rules else ()),
-                            frozenset(data.draw(st.lists(st.sampled_from(offered.days))) if offered.days else ()),
-                            data.draw(st.sampled_from(["", *offered.concerns])))
+    wanted = ConflictFilter(
+        data.draw(st.frozensets(st.sampled_from(SEVERITIES))),
+        frozenset(data.draw(st.lists(st.sampled_from(offered.rules))) if offered.rules else ()),
+        frozenset(data.draw(st.lists(st.sampled_from(offered.days))) if offered.days else ()),
+        data.draw(st.sampled_from(["", *offered.concerns])),
+    )
     assert matching(conflicts, found, wanted) == reference_matching(random_plan, conflicts, wanted)
 
 
@@ -123,8 +130,11 @@ def test_no_filter_shows_all_and_no_severity_shows_none():
 
 
 def test_the_choices_are_what_occurs_sorted():
-    conflicts = [conflict("travel_time", resource="zeta"), conflict("capacity", resource=None),
-                 conflict("travel_time", resource="alpha")]
+    conflicts = [
+        conflict("travel_time", resource="zeta"),
+        conflict("capacity", resource=None),
+        conflict("travel_time", resource="alpha"),
+    ]
     found = facets(parse_plan(plan(event("a", "2027-05-08T10:00", "2027-05-08T11:00"))), conflicts)
     offered = choices(conflicts, found)
     assert offered.rules == ["capacity", "travel_time"]
@@ -140,9 +150,13 @@ def test_touching_keeps_the_conflicts_of_the_given_events_in_order():
 
 
 def test_festival_problems_list_changeovers_and_quiet_hours_first():
-    conflicts = [conflict("travel_time", events=("s1",)), conflict("person_overlap", events=("s1",)),
-                 conflict("quiet_hours", events=("s2",)), conflict("changeover", events=("other",)),
-                 conflict("changeover", events=("s2", "s1"))]
+    conflicts = [
+        conflict("travel_time", events=("s1",)),
+        conflict("person_overlap", events=("s1",)),
+        conflict("quiet_hours", events=("s2",)),
+        conflict("changeover", events=("other",)),
+        conflict("changeover", events=("s2", "s1")),
+    ]
     problems = festival_problems(conflicts, {"s1", "s2"})
     assert [c.rule for c in problems] == ["changeover", "quiet_hours", "person_overlap", "travel_time"]
     assert FESTIVAL_RULES[:2] == ("changeover", "quiet_hours")

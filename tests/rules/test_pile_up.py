@@ -12,18 +12,18 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support.strategies import plan_documents
 
 from planner import check, parse_plan
+from planner.plan.model import Event
+from planner.plan.reading import load_plan
+from planner.rules.change_preview import preview
 from planner.rules.engine import PAGE_PILE_UP
 from planner.rules.index import overlapping_pairs
-from planner.rules.rulebook import overlap_count
-from planner.plan.reading import load_plan
 from planner.rules.messages import Describer
-from planner.plan.model import Event
-from planner.rules.change_preview import preview
-
-from support.strategies import plan_documents
+from planner.rules.rulebook import overlap_count
 
 SAMPLE = "data/dortbunt-2027.json"
 OVERLAP_RULES = ("venue_overlap", "delegation_overlap", "person_overlap")
@@ -33,8 +33,19 @@ CEST = timezone(timedelta(hours=2))
 def pile_up(n: int, *, people: tuple[str, ...] = ()) -> list[Event]:
     """`n` slots of an open stage on Hansaplatz, all at 20:00–21:00 on Saturday, as in the
     organiser's file (`Open stage act N,hansaplatz,2027-05-08,20:00,21:00`)."""
-    return [Event(f"open-{i}", f"Open stage act {i}", "festival_slot", datetime(2027, 5, 8, 20, tzinfo=CEST),
-                  datetime(2027, 5, 8, 21, tzinfo=CEST), "hansaplatz", (), people) for i in range(n)]
+    return [
+        Event(
+            f"open-{i}",
+            f"Open stage act {i}",
+            "festival_slot",
+            datetime(2027, 5, 8, 20, tzinfo=CEST),
+            datetime(2027, 5, 8, 21, tzinfo=CEST),
+            "hansaplatz",
+            (),
+            people,
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.mark.parametrize("n", [1500, 4000])
@@ -81,8 +92,9 @@ def test_without_a_bound_every_pair_is_listed_as_the_spec_says():
 
 def test_the_sample_plan_reads_the_same_with_the_pages_bound():
     plan = load_plan(SAMPLE)
-    assert [(c.rule, c.events, c.resource) for c in check(plan, pile_up=PAGE_PILE_UP)] == \
-        [(c.rule, c.events, c.resource) for c in check(plan)]
+    assert [(c.rule, c.events, c.resource) for c in check(plan, pile_up=PAGE_PILE_UP)] == [
+        (c.rule, c.events, c.resource) for c in check(plan)
+    ]
 
 
 def test_a_preview_next_to_a_pile_up_stays_bounded():
@@ -121,13 +133,16 @@ def test_a_bound_only_folds_pairs_into_pile_ups(document, bound):
         if listed[key(conflict)]:
             listed[key(conflict)] -= 1
             continue
-        holding = [p for p in piles if p.rule == conflict.rule and p.resource == conflict.resource
-                   and set(conflict.events) <= set(p.events)]
+        holding = [
+            p
+            for p in piles
+            if p.rule == conflict.rule and p.resource == conflict.resource and set(conflict.events) <= set(p.events)
+        ]
         assert len(holding) == 1, conflict
     assert not +listed  # no pair that the full check does not have
-    assert sum(p.facts["pairs"] for p in piles) + sum(1 for c in bounded if c.rule in OVERLAP_RULES
-                                                      and "pairs" not in c.facts and "limit" not in c.facts) == \
-        sum(1 for c in full if c.rule in OVERLAP_RULES and "limit" not in c.facts)
+    assert sum(p.facts["pairs"] for p in piles) + sum(
+        1 for c in bounded if c.rule in OVERLAP_RULES and "pairs" not in c.facts and "limit" not in c.facts
+    ) == sum(1 for c in full if c.rule in OVERLAP_RULES and "limit" not in c.facts)
 
 
 def test_pages_list_a_bounded_number_of_conflicts_whatever_the_plan_holds(store):
@@ -139,10 +154,19 @@ def test_pages_list_a_bounded_number_of_conflicts_whatever_the_plan_holds(store)
     from views.ui import CONFLICTS_LISTED, ROWS_SHOWN
 
     performers = ["host", "perf-bigband", "perf-choir", "perf-dj"]
-    slots = [{"id": f"set-{group}-{n}", "title": f"Set {group}-{n}", "kind": "festival_slot", "venue": "alter-markt",
-              "start": f"2027-05-07T{8 + group // 10:02d}:{group % 10 * 6:02d}",
-              "end": f"2027-05-07T{8 + group // 10:02d}:{group % 10 * 6 + 5:02d}", "people": performers}
-             for group in range(100) for n in range(10)]
+    slots = [
+        {
+            "id": f"set-{group}-{n}",
+            "title": f"Set {group}-{n}",
+            "kind": "festival_slot",
+            "venue": "alter-markt",
+            "start": f"2027-05-07T{8 + group // 10:02d}:{group % 10 * 6:02d}",
+            "end": f"2027-05-07T{8 + group // 10:02d}:{group % 10 * 6 + 5:02d}",
+            "people": performers,
+        }
+        for group in range(100)
+        for n in range(10)
+    ]
     store.edit_events(added=slots, user="setup", path="slot")
     conflicts = check(store.load_plan(), pile_up=PAGE_PILE_UP)
     assert len(conflicts) > 20_000 and not any("pairs" in c.facts for c in conflicts if c.resource == "alter-markt")

@@ -3,18 +3,17 @@
 import io
 import json
 import tempfile
+from collections import Counter
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from collections import Counter
 
 import pytest
 from hypothesis import given
+from support.reference import Invalid, Nonexistent, reference_conflicts
+from support.strategies import plan_documents
 
 from planner import PlanError, check, parse_plan
 from planner.cli.main import main
-
-from support.reference import Invalid, Nonexistent, reference_conflicts
-from support.strategies import plan_documents
 
 
 def _expected(document):

@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from planner import PlanError, load_plan, parse_plan
-from planner.scheduling.free_windows import day_events, free_windows
-from planner.plan.clock import WallClock
-from planner.plan.model import Event
-
 from support.paths import DATA
 from support.plans import plan
+
+from planner import PlanError, load_plan, parse_plan
+from planner.plan.clock import WallClock
+from planner.plan.model import Event
+from planner.scheduling.free_windows import day_events, free_windows
 
 SAMPLE = load_plan(DATA / "dortbunt-2027.json")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -53,19 +52,39 @@ def base_plan():
 
 
 @settings(max_examples=150)
-@given(day=st.sampled_from(AVAILABILITY_DAYS),
-       spans=st.lists(st.tuples(st.integers(-6 * 60, 30 * 60), st.integers(1, 8 * 60),
-                                st.sampled_from(["ob", "ob", "esc"]), st.sampled_from(["confirmed", "tentative", "cancelled"])),
-                      max_size=8),
-       window=st.tuples(st.integers(0, 24 * 60), st.integers(0, 24 * 60)).filter(lambda w: w[0] < w[1]),
-       at_least=st.integers(0, 90))
+@given(
+    day=st.sampled_from(AVAILABILITY_DAYS),
+    spans=st.lists(
+        st.tuples(
+            st.integers(-6 * 60, 30 * 60),
+            st.integers(1, 8 * 60),
+            st.sampled_from(["ob", "ob", "esc"]),
+            st.sampled_from(["confirmed", "tentative", "cancelled"]),
+        ),
+        max_size=8,
+    ),
+    window=st.tuples(st.integers(0, 24 * 60), st.integers(0, 24 * 60)).filter(lambda w: w[0] < w[1]),
+    at_least=st.integers(0, 90),
+)
 def test_free_windows_match_a_minute_by_minute_count(day, spans, window, at_least):
     midnight = WALL.at(day, 0)
-    events = [Event(f"e{i}", "E", "meeting", midnight + timedelta(minutes=offset),
-                    midnight + timedelta(minutes=offset + length), "park", (), (person,), status)
-              for i, (offset, length, person, status) in enumerate(spans)]
-    events.append(Event("busy", "Busy", "unavailable", midnight + timedelta(hours=13), midnight + timedelta(hours=14),
-                        None, (), ("ob",)))
+    events = [
+        Event(
+            f"e{i}",
+            "E",
+            "meeting",
+            midnight + timedelta(minutes=offset),
+            midnight + timedelta(minutes=offset + length),
+            "park",
+            (),
+            (person,),
+            status,
+        )
+        for i, (offset, length, person, status) in enumerate(spans)
+    ]
+    events.append(
+        Event("busy", "Busy", "unavailable", midnight + timedelta(hours=13), midnight + timedelta(hours=14), None, (), ("ob",))
+    )
     subject = replace(base_plan(), events=events)
     found = free_windows(subject, "ob", day, window[0], window[1], at_least)
     assert found == brute_free(events, "ob", day, window[0], window[1], at_least)

@@ -8,14 +8,13 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.plans import event, plan
 
 from planner import PlanError, parse_plan
 from planner.plan.clock import WallClock, zone_named
-from planner.rules.engine import check
 from planner.rules.change_preview import changed_plan
+from planner.rules.engine import check
 from planner.scheduling.free_slots import Want, free_slots
-
-from support.plans import event, plan
 
 DAY = date(2027, 5, 7)
 WALL = WallClock(zone_named("Europe/Berlin", "timezone"))
@@ -27,9 +26,16 @@ def at(hhmm: str, day: date = DAY):
 
 
 def want(**fields) -> Want:
-    base = {"title": "Golden Book", "kind": "golden_book", "duration": timedelta(minutes=30),
-            "windows": ((at("08:00"), at("20:00")),), "venues": ("rathaus",), "delegations": ("amiens",),
-            "people": (), "one_of": (("ob",),)}
+    base = {
+        "title": "Golden Book",
+        "kind": "golden_book",
+        "duration": timedelta(minutes=30),
+        "windows": ((at("08:00"), at("20:00")),),
+        "venues": ("rathaus",),
+        "delegations": ("amiens",),
+        "people": (),
+        "one_of": (("ob",),),
+    }
     return Want(**{**base, **fields})
 
 
@@ -59,8 +65,7 @@ def brute_force_earliest(plan_, wanted):
 
 
 def test_the_lord_mayor_busy_moves_the_signing_after_his_meeting():
-    p = parse_plan(plan(event("council", "2027-05-07T09:00", "2027-05-07T11:40", venue="park", people=["ob"],
-                              title="Council")))
+    p = parse_plan(plan(event("council", "2027-05-07T09:00", "2027-05-07T11:40", venue="park", people=["ob"], title="Council")))
     wanted = want(people=("int-fr",))
     first, second, *_ = free_slots(p, wanted, 3)
     # Right when the council ends, with too little time to get there (a warning, not an error) ...
@@ -91,8 +96,14 @@ def test_the_venue_must_be_open_and_the_window_respected():
 
 def test_the_stage_changeover_and_quiet_hours():
     p = parse_plan(plan(event("band", "2027-05-07T20:00", "2027-05-07T21:00", venue="stage", kind="festival_slot")))
-    wanted = want(kind="festival_slot", venues=("stage",), delegations=(), one_of=(), duration=timedelta(minutes=45),
-                  windows=((at("20:00"), at("23:30")),))
+    wanted = want(
+        kind="festival_slot",
+        venues=("stage",),
+        delegations=(),
+        one_of=(),
+        duration=timedelta(minutes=45),
+        windows=((at("20:00"), at("23:30")),),
+    )
     [first, *_] = free_slots(p, wanted, 2)
     assert first.start == at("21:15")  # after the band and the 15 min changeover; 22:00 is quiet
     assert free_slots(p, replace_window(wanted, "21:30", "23:30"), 2) == []
@@ -135,21 +146,37 @@ def busy_plans(draw):
         begins = draw(FIVE)
         length = draw(st.sampled_from([15, 30, 45, 60, 90]))
         start = at(begins)
-        events.append(event(f"e{number}", WALL.wall(start).isoformat(timespec="minutes"),
-                            WALL.wall(start + timedelta(minutes=length)).isoformat(timespec="minutes"),
-                            venue=draw(st.sampled_from(["rathaus", "park", "stage"])),
-                            people=draw(st.lists(st.sampled_from(["ob", "int-fr", "esc"]), unique=True, max_size=2)),
-                            delegations=draw(st.lists(st.sampled_from(["amiens", "leeds"]), unique=True, max_size=1))))
+        events.append(
+            event(
+                f"e{number}",
+                WALL.wall(start).isoformat(timespec="minutes"),
+                WALL.wall(start + timedelta(minutes=length)).isoformat(timespec="minutes"),
+                venue=draw(st.sampled_from(["rathaus", "park", "stage"])),
+                people=draw(st.lists(st.sampled_from(["ob", "int-fr", "esc"]), unique=True, max_size=2)),
+                delegations=draw(st.lists(st.sampled_from(["amiens", "leeds"]), unique=True, max_size=1)),
+            )
+        )
     return parse_plan(plan(*events))
 
 
 @settings(max_examples=200, deadline=None)
-@given(p=busy_plans(), begins=FIVE, hours=st.integers(1, 6), duration=st.sampled_from([15, 30, 45]),
-       venues=st.sampled_from([("rathaus",), ("park",), ("rathaus", "park")]),
-       one_of=st.sampled_from([(("ob",),), (("ob", "esc"),), ()]))
+@given(
+    p=busy_plans(),
+    begins=FIVE,
+    hours=st.integers(1, 6),
+    duration=st.sampled_from([15, 30, 45]),
+    venues=st.sampled_from([("rathaus",), ("park",), ("rathaus", "park")]),
+    one_of=st.sampled_from([(("ob",),), (("ob", "esc"),), ()]),
+)
 def test_suggestions_are_free_and_the_first_is_the_earliest(p, begins, hours, duration, venues, one_of):
-    wanted = want(kind="meeting", duration=timedelta(minutes=duration), venues=venues, one_of=one_of,
-                  people=("int-fr",), windows=((at(begins), at(begins) + timedelta(hours=hours)),))
+    wanted = want(
+        kind="meeting",
+        duration=timedelta(minutes=duration),
+        venues=venues,
+        one_of=one_of,
+        people=("int-fr",),
+        windows=((at(begins), at(begins) + timedelta(hours=hours)),),
+    )
     slots = free_slots(p, wanted, 3)
     for slot in slots:
         assert not errors_with(p, slot, wanted), slot
@@ -167,11 +194,28 @@ def test_the_command_line(tmp_path):
     from support.paths import DATA, ROOT
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "planner", "slots", str(DATA / "dortbunt-2027.json"), *args],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "planner", "slots", str(DATA / "dortbunt-2027.json"), *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
-    common = ["--duration", "30", "--kind", "golden_book", "--venue", "rathaus", "--delegation", "leeds",
-              "--person", "int-en-1", "--one-of", "ob,dep-becker,dep-schulte"]
+    common = [
+        "--duration",
+        "30",
+        "--kind",
+        "golden_book",
+        "--venue",
+        "rathaus",
+        "--delegation",
+        "leeds",
+        "--person",
+        "int-en-1",
+        "--one-of",
+        "ob,dep-becker,dep-schulte",
+    ]
     result = run(*common, "--window", "2027-05-08T09:00/2027-05-08T18:00", "-k", "2", "--format", "json")
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)

@@ -13,8 +13,7 @@ def test_signed_in_roles_and_pages():
     assert session_role("viewer", has_accounts=True, local=False) == "viewer"
     assert session_role("king", has_accounts=True, local=True) is None
     assert pages_for(None) == []
-    assert pages_for("viewer") == ["overview", "delegations", "golden_book", "festival", "timeline_map", "conflicts",
-                                   "calendars"]
+    assert pages_for("viewer") == ["overview", "delegations", "golden_book", "festival", "timeline_map", "conflicts", "calendars"]
     assert pages_for("organiser") == ["overview", "festival", "timeline_map", "conflicts", "calendars"]
     assert pages_for("admin")[-1] == "admin" and "admin" not in pages_for("protocol")
     assert may_edit("protocol") and may_edit("admin") and may_edit("organiser")

@@ -5,18 +5,17 @@ history (no reload, the session stays signed in) and by guessing ids in the addr
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import replace
 
 import pytest
+from support.appserver import running_app
+from support.browser import TIMEOUT, launched_chromium, settle
+from support.paths import DATA
 
 from planner import load_plan
 from planner.storage import PlanStore
-
-from support.appserver import running_app
-from support.browser import TIMEOUT, settle
-from support.browser import launched_chromium
-from support.paths import DATA
 
 PASSWORD = "correct horse battery"
 SECRET_NOTE = "SECRET-NOTE-7f3a"  # internal notes of every delegation and event
@@ -30,8 +29,9 @@ def _plan_with_secrets():
         plan,
         delegations={k: replace(d, notes=f"{SECRET_NOTE} {d.notes}") for k, d in plan.delegations.items()},
         people={k: replace(p, phone=SECRET_PHONE) for k, p in plan.people.items()},
-        events=[replace(e, notes=f"{SECRET_NOTE} {e.notes}", title=FORMULA if n == 0 else e.title)
-                for n, e in enumerate(plan.events)],
+        events=[
+            replace(e, notes=f"{SECRET_NOTE} {e.notes}", title=FORMULA if n == 0 else e.title) for n, e in enumerate(plan.events)
+        ],
     )
 
 
@@ -69,8 +69,12 @@ class Wiretap:
 
     def __init__(self, browser):
         self.context = browser.new_context(viewport={"width": 1300, "height": 900})
-        self.context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-            ("http://localhost", "data:", "blob:")) else route.abort())
+        self.context.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith(("http://localhost", "data:", "blob:")) else route.abort()
+            ),
+        )
         self.page = self.context.new_page()
         self.received: list[bytes] = []
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
@@ -82,10 +86,8 @@ class Wiretap:
     def _response(self, response) -> None:
         if "/static/" in response.url:  # the app's scripts and styles, the same for everyone
             return
-        try:
+        with contextlib.suppress(Exception):  # a redirect or a stream without a body
             self.received.append(response.body())
-        except Exception:  # a redirect or a stream without a body
-            pass
 
     def everything(self) -> bytes:
         return b"\n".join(self.received) + self.page.content().encode()
@@ -114,8 +116,7 @@ def _sign_in(tap: Wiretap, base: str, name: str) -> None:
 def _ask_by_history(page, url_path: str) -> None:
     """Change the address without reloading (the session stays signed in), as the browser's
     back button does: Streamlit's frontend asks the server for that page."""
-    page.evaluate("path => { history.pushState({}, '', path); dispatchEvent(new PopStateEvent('popstate')); }",
-                  "/" + url_path)
+    page.evaluate("path => { history.pushState({}, '', path); dispatchEvent(new PopStateEvent('popstate')); }", "/" + url_path)
     page.wait_for_timeout(500)
     settle(page)
 
@@ -164,18 +165,23 @@ def test_feed_urls_reach_only_their_own_calendar(server, tap):
         assert answer.status == 404 and b"BEGIN:VCALENDAR" not in answer.body(), guess
 
 
-@pytest.mark.parametrize(("role", "forbidden", "marker"), [
-    ("viewer", "admin", "Accounts"),
-    ("organiser", "delegations", "New delegation"),
-    ("organiser", "golden_book", "Book a signing"),
-    ("organiser", "admin", "Accounts"),
-    ("protocol", "admin", "Accounts"),
-])
+@pytest.mark.parametrize(
+    ("role", "forbidden", "marker"),
+    [
+        ("viewer", "admin", "Accounts"),
+        ("organiser", "delegations", "New delegation"),
+        ("organiser", "golden_book", "Book a signing"),
+        ("organiser", "admin", "Accounts"),
+        ("protocol", "admin", "Accounts"),
+    ],
+)
 def test_role_bypass_by_url_fails(server, tap, role, forbidden, marker):
     base, _, _ = server
     _sign_in(tap, base, f"{role}-user")
-    assert tap.page.get_by_role("link", name=re.compile("Admin|Delegations")).count() == (
-        {"viewer": 1, "organiser": 0, "protocol": 1}[role])
+    assert (
+        tap.page.get_by_role("link", name=re.compile("Admin|Delegations")).count()
+        == ({"viewer": 1, "organiser": 0, "protocol": 1}[role])
+    )
     # Through the history, signed in: the server answers with the role's default page.
     tap.forget()
     _ask_by_history(tap.page, forbidden)
@@ -245,6 +251,6 @@ def test_a_web_page_elsewhere_cannot_open_the_apps_websocket(server):
                 assert closed.value.rcvd.code == 1008, origin  # policy violation
         except InvalidStatus as refused:  # or refused before the upgrade
             assert refused.response.status_code == 403, origin
-    with connect(stream, origin=base, open_timeout=10) as socket:
-        with pytest.raises(TimeoutError):  # stays open, waiting for the browser to ask for a page
-            socket.recv(timeout=2)
+    # It stays open, waiting for the browser to ask for a page.
+    with connect(stream, origin=base, open_timeout=10) as socket, pytest.raises(TimeoutError):
+        socket.recv(timeout=2)

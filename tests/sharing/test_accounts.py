@@ -5,14 +5,13 @@ import subprocess
 import sys
 
 import pytest
+from support.paths import ROOT
 
 from planner import PlanError
-from planner.storage.account_rules import hash_password, password_matches
 from planner.storage import PlanStore
+from planner.storage.account_rules import hash_password, password_matches
 from planner.storage.database import now_micros
 from planner.storage.schema import USERS
-
-from support.paths import ROOT
 
 
 @pytest.fixture
@@ -64,8 +63,15 @@ def test_user_cli(tmp_path):
     env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{tmp_path}/planner.db"}
 
     def run(*args, stdin=""):
-        return subprocess.run([sys.executable, "-m", "planner", "user", *args], cwd=ROOT, env=env, input=stdin,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "planner", "user", *args],
+            cwd=ROOT,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     assert run("add", "anna", "--role", "protocol", stdin="correct horse battery\n").returncode == 0
     assert run("list").stdout == "anna\tprotocol\n"

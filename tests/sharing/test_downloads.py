@@ -17,16 +17,15 @@ import sqlite3
 
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from support.appserver import running_app
+from support.streamlit_client import PASSWORD, Client, Outcome, Session
 
 from planner.sharing.browsers import COOKIE, browser_key
 from planner.sharing.downloads import Desk
 from planner.storage import PlanStore
 
-from support.appserver import running_app
-from support.streamlit_client import PASSWORD, Client, Outcome, Session
-
-
 # -- the ticket desk -----------------------------------------------------------------------------
+
 
 def test_a_ticket_works_once_in_its_own_browser_within_its_time():
     now = [0.0]
@@ -66,6 +65,7 @@ def test_only_a_well_formed_cookie_names_a_browser():
 
 # -- against the running app ---------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("downloads")
@@ -92,8 +92,9 @@ def _links(client: Client) -> dict[str, str]:
 
 def _media_addresses(client: Client) -> list[str]:
     """Everything of the last page that Streamlit would serve from its media store."""
-    return [b.proto.url for b in client.tree.get("download_button")] + \
-        [b.proto.deferred_file_id for b in client.tree.get("download_button")]
+    return [b.proto.url for b in client.tree.get("download_button")] + [
+        b.proto.deferred_file_id for b in client.tree.get("download_button")
+    ]
 
 
 async def _session(base, url, name, role, steps):
@@ -160,8 +161,7 @@ def test_the_export_and_the_backup_come_once_to_the_admins_browser_and_never_fro
         export, backup = links["export"], links["backup"]
         assert export.startswith("/downloads/") and backup.startswith("/downloads/")
         stranger = client.fetch(export, cookies=False)  # a proxy log, another browser: nothing
-        found = [client.fetch(export), client.fetch(export), client.fetch(backup, cookies=False),
-                 client.fetch(backup)]
+        found = [client.fetch(export), client.fetch(export), client.fetch(backup, cookies=False), client.fetch(backup)]
         return stranger, found
 
     stranger, (first, again, backup_stranger, backup) = asyncio.run(_session(base, url, "boss", "admin", steps))

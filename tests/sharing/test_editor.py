@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from support.paths import DATA
+from support.sample import first, new_meeting, new_slot
 
 from planner import PlanError, load_plan
 from planner.sharing.access import Editor, Forbidden
 from planner.storage import NotFoundError
-
-from support.paths import DATA
-from support.sample import first, new_meeting, new_slot
 
 SAMPLE = load_plan(DATA / "dortbunt-2027.json")
 PASSWORD = "correct horse battery"
@@ -70,8 +69,11 @@ def test_each_role_may_do_exactly_its_actions(store, role):
             with pytest.raises(Forbidden):
                 attempt()
             assert store.revision() == revision, action
-    more = [lambda: editor.add_entity("venue", {"id": "v2", "name": "V", "lat": 51.5, "lon": 7.4, "kind": "other"}),
-            lambda: editor.import_plan(SAMPLE), lambda: editor.remove_user("boss" if role != "admin" else "someone")]
+    more = [
+        lambda: editor.add_entity("venue", {"id": "v2", "name": "V", "lat": 51.5, "lon": 7.4, "kind": "other"}),
+        lambda: editor.import_plan(SAMPLE),
+        lambda: editor.remove_user("boss" if role != "admin" else "someone"),
+    ]
     if role != "admin":  # (an admin doing these is covered by the page tests)
         for attempt in more:
             with pytest.raises(Forbidden):
@@ -86,10 +88,10 @@ def test_an_organiser_may_touch_festival_slots_only(store):
     before = store.export_document()
     refused = [
         {"added": [new_meeting()]},
-        {"added": [new_slot(), new_meeting()]},                            # one non-slot spoils the batch
+        {"added": [new_slot(), new_meeting()]},  # one non-slot spoils the batch
         {"added": [{k: v for k, v in new_slot().items() if k != "kind"}]},  # no kind given
         {"changed": {signing.id: ({"title": "Hijacked"}, signing_version)}},
-        {"changed": {slot.id: ({"kind": "meeting"}, slot_version)}},       # a slot turned into a meeting
+        {"changed": {slot.id: ({"kind": "meeting"}, slot_version)}},  # a slot turned into a meeting
         {"removed": {signing.id: signing_version}},
         {"added": [new_slot()], "removed": {signing.id: signing_version}},
     ]

@@ -9,7 +9,6 @@ import urllib.request
 
 import icalendar
 import pytest
-
 from support.appserver import running_app
 from support.paths import ROOT
 
@@ -18,9 +17,11 @@ from support.paths import ROOT
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("server")
     with running_app(folder) as (base, env):
+
         def cli(*args):
-            result = subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, env=env, capture_output=True,
-                                    text=True, timeout=120)
+            result = subprocess.run(
+                [sys.executable, "-m", "planner", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+            )
             assert result.returncode == 0, result.stderr
             return result.stdout
 
@@ -68,9 +69,10 @@ def test_person_feed_and_public_programme(server):
     url = cli("feeds", "create", "--person", "ob", "--base-url", base).splitlines()[1]
     status, _, body = fetch(url)
     calendar = icalendar.Calendar.from_ical(body)
+    from support.paths import DATA
+
     from planner import load_plan
 
-    from support.paths import DATA
     wanted = {f"{e.id}@dortbunt-planner" for e in load_plan(DATA / "dortbunt-2027.json").events if "ob" in e.people}
     assert status == 200 and {str(e["uid"]) for e in calendar.walk("VEVENT")} == wanted
     status, kind, body = fetch(f"{base}/feeds/public.ics")
@@ -81,9 +83,10 @@ def test_person_feed_and_public_programme(server):
 def test_a_guest_links_feed_names_no_other_delegation(server):
     """The guest link's subscription serves the guest's copy of the release: at the joint
     reception of all partner cities, no other delegation's escort or interpreter is named."""
+    from support.paths import DATA
+
     from planner import load_plan
 
-    from support.paths import DATA
     base, cli, _ = server
     cli("db", "publish", "-m", "for guests")
     lines = cli("feeds", "create", "--guest", "amiens", "--days", "3", "--base-url", base).splitlines()
@@ -118,24 +121,37 @@ def test_tokens_are_stored_only_as_hashes(server, tmp_path):
 @pytest.mark.parametrize("base", ["planner.example.org", "javascript:alert(1)", "ftp://x.org", "https://"])
 def test_a_bad_base_url_creates_no_link(tmp_path, base):
     env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{tmp_path}/p.db"}
-    result = subprocess.run([sys.executable, "-m", "planner", "feeds", "create", "--person", "ob", "--base-url", base],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "planner", "feeds", "create", "--person", "ob", "--base-url", base],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "--base-url" in result.stderr
-    listing = subprocess.run([sys.executable, "-m", "planner", "feeds", "list"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=120)
+    listing = subprocess.run(
+        [sys.executable, "-m", "planner", "feeds", "list"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert listing.stdout == ""
 
 
 def test_pages_cannot_be_opened_by_url_around_the_sign_in(server):
     """With an account in the database, opening a page's URL directly shows the sign-in."""
     from playwright.sync_api import sync_playwright
-
     from support.browser import FLAGS, chromium
 
     base, _, url = server
-    subprocess.run([sys.executable, "-m", "planner", "user", "add", "anna", "--role", "viewer"], cwd=ROOT,
-                   env={**os.environ, "PLANNER_DB_URL": url}, input="correct horse battery\n", text=True,
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "planner", "user", "add", "anna", "--role", "viewer"],
+        cwd=ROOT,
+        env={**os.environ, "PLANNER_DB_URL": url},
+        input="correct horse battery\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium(), args=FLAGS)
         page = browser.new_page()
@@ -147,7 +163,6 @@ def test_pages_cannot_be_opened_by_url_around_the_sign_in(server):
             assert page.locator("h1").first.inner_text() == "Sign in", path
             assert page.locator("text=Timeline and map").count() == 0
         browser.close()
-
 
 
 def test_any_id_gives_a_sound_file_name_header():

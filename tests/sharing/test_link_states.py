@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
+from support.plans import event, festival, plan
 
 from planner import parse_plan
 from planner.sharing.access import (
@@ -18,9 +19,6 @@ from planner.sharing.access import (
     grantable_venues,
 )
 from planner.sharing.link_status import MAX_LINK_DAYS, guest_link_days, link_state, link_target_name, revocable
-
-from support.plans import event, plan
-from support.plans import festival
 
 FESTIVAL = parse_plan(festival())
 
@@ -84,13 +82,14 @@ def test_what_an_admin_may_grant_organisers():
 
 
 def test_the_page_that_edits_an_event():
-    small = parse_plan(plan(
-        event("slot", "2027-05-08T20:00", "2027-05-08T21:00", venue="stage", kind="festival_slot",
-              delegations=["amiens"]),
-        event("visit", "2027-05-08T10:00", "2027-05-08T11:00", kind="golden_book", venue="rathaus",
-              delegations=["amiens"]),
-        event("signing", "2027-05-08T12:00", "2027-05-08T12:30", kind="golden_book", venue="rathaus"),
-        event("busy", "2027-05-08T13:00", "2027-05-08T14:00", kind="unavailable", venue=None)))
+    small = parse_plan(
+        plan(
+            event("slot", "2027-05-08T20:00", "2027-05-08T21:00", venue="stage", kind="festival_slot", delegations=["amiens"]),
+            event("visit", "2027-05-08T10:00", "2027-05-08T11:00", kind="golden_book", venue="rathaus", delegations=["amiens"]),
+            event("signing", "2027-05-08T12:00", "2027-05-08T12:30", kind="golden_book", venue="rathaus"),
+            event("busy", "2027-05-08T13:00", "2027-05-08T14:00", kind="unavailable", venue=None),
+        )
+    )
     assert [editing_page(e) for e in small.events] == ["festival", "delegations", "golden_book", None]
 
 

@@ -16,8 +16,9 @@ def test_the_addresses_people_are_given():
     assert webcal_url("http://localhost:8501/feeds/x.ics") == "webcal://localhost:8501/feeds/x.ics"
 
 
-@pytest.mark.parametrize("base", ["planner.example.org", "javascript:alert(1)", "ftp://x.org", "https://",
-                                  "https://x.org/?a=1", "https://x.org/#top"])
+@pytest.mark.parametrize(
+    "base", ["planner.example.org", "javascript:alert(1)", "ftp://x.org", "https://", "https://x.org/?a=1", "https://x.org/#top"]
+)
 def test_an_address_that_is_not_the_apps_is_refused_before_any_link_is_made(base):
     with pytest.raises(PlanError, match="--base-url: expected the app's address"):
         check_base_url(base)
@@ -30,4 +31,3 @@ def test_the_app_serves_its_feeds_where_the_links_point():
 
     paths = {route.path for route in feed_routes()}
     assert {"/feeds/public.ics", "/feeds/{token}.ics"} <= paths
-

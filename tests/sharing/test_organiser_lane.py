@@ -12,21 +12,21 @@ import json
 
 import pytest
 import sqlalchemy as sa
-
-from planner import PlanError, load_plan
-from planner.sharing.access import Editor, Forbidden, NotForOrganisers, OrganiserLimits, organiser_limits
-from planner.imports.festival_programme import ProgrammeError, read_programme, slot_rows, table_changes
-from planner.storage import PlanStore
-from planner.storage import StaleEditError
-
 from support.pages import buttons, open_page, ran, session
 from support.paths import DATA
 
+from planner import PlanError, load_plan
+from planner.imports.festival_programme import ProgrammeError, read_programme, slot_rows, table_changes
+from planner.sharing.access import Editor, Forbidden, NotForOrganisers, OrganiserLimits, organiser_limits
+from planner.storage import PlanStore, StaleEditError
 
 PASSWORD = "correct horse battery"
 SAMPLE = load_plan(DATA / "dortbunt-2027.json")
-DIARY = {"ob": "Lord Mayor (mayor)", "dep-becker": "Deputy Mayor A. Becker (deputy_mayor)",
-         "prot-hoffmann": "Protocol Officer J. Hoffmann (head of protocol) (protocol)"}
+DIARY = {
+    "ob": "Lord Mayor (mayor)",
+    "dep-becker": "Deputy Mayor A. Becker (deputy_mayor)",
+    "prot-hoffmann": "Protocol Officer J. Hoffmann (head of protocol) (protocol)",
+}
 OFFICE_SLOT = "opening-concert"  # the Lord Mayor opens the festival on the main stage
 
 
@@ -41,8 +41,16 @@ def state(store: PlanStore) -> tuple:
 
 
 def new_slot(ident: str = "lane-slot", **fields) -> dict:
-    return {"id": ident, "title": "Act", "kind": "festival_slot", "start": "2027-05-08T11:00",
-            "end": "2027-05-08T11:30", "venue": "hansaplatz", "people": ["perf-dj"], **fields}
+    return {
+        "id": ident,
+        "title": "Act",
+        "kind": "festival_slot",
+        "start": "2027-05-08T11:00",
+        "end": "2027-05-08T11:30",
+        "venue": "hansaplatz",
+        "people": ["perf-dj"],
+        **fields,
+    }
 
 
 @pytest.fixture
@@ -56,7 +64,8 @@ def desks(store):
 def test_by_default_performers_on_stages_squares_and_parks_only():
     limits = OrganiserLimits()
     assert {p.id for p in SAMPLE.people.values() if limits.allows_person(p)} == {
-        p.id for p in SAMPLE.people.values() if p.role == "performer"}
+        p.id for p in SAMPLE.people.values() if p.role == "performer"
+    }
     assert {v.kind for v in SAMPLE.venues.values() if limits.allows_venue(v)} == {"stage", "park"}
     assert not limits.allows_venue(SAMPLE.venues["rathaus"])
     # Whatever a setting holds, the office's diary stays the office's.
@@ -67,12 +76,14 @@ def test_by_default_performers_on_stages_squares_and_parks_only():
 
 # -- the import --------------------------------------------------------------------------------
 
-IMPORT = ("title,stage,day,start,end,performers\n"
-          "Brass at noon,friedensplatz,2027-05-08,12:00,12:45,perf-bigband\n"
-          "Welcome,Alter Markt,2027-05-08,13:00,13:15,Lord Mayor\n"
-          "Greeting,hansaplatz,2027-05-08,13:00,13:15,dep-becker\n"
-          "Briefing,hansaplatz,2027-05-08,14:00,14:15,prot-hoffmann\n"
-          "Chamber music,Rathaus Dortmund,2027-05-08,15:00,15:45,perf-choir\n")
+IMPORT = (
+    "title,stage,day,start,end,performers\n"
+    "Brass at noon,friedensplatz,2027-05-08,12:00,12:45,perf-bigband\n"
+    "Welcome,Alter Markt,2027-05-08,13:00,13:15,Lord Mayor\n"
+    "Greeting,hansaplatz,2027-05-08,13:00,13:15,dep-becker\n"
+    "Briefing,hansaplatz,2027-05-08,14:00,14:15,prot-hoffmann\n"
+    "Chamber music,Rathaus Dortmund,2027-05-08,15:00,15:45,perf-choir\n"
+)
 
 
 def test_an_organisers_import_names_each_row_and_reason_and_takes_nothing(store, desks):
@@ -131,8 +142,9 @@ def test_the_organisers_table_offers_only_performers_and_stages_and_keeps_the_of
     assert performers == {p.id for p in SAMPLE.people.values() if p.role == "performer"}
     assert "rathaus" not in stages and "reinoldikirche" not in stages and {"hansaplatz", "stadtgarten"} <= stages
     office = next(d for d in app.dataframe if "With" in d.value.columns)
-    assert {"Opening concert DORTBUNT! 2027", "Music day opening", "Interfaith peace prayer with the Lord Mayor"} <= \
-        set(office.value["Title"])
+    assert {"Opening concert DORTBUNT! 2027", "Music day opening", "Interfaith peace prayer with the Lord Mayor"} <= set(
+        office.value["Title"]
+    )
     assert any("protocol office's diary" in c.value for c in app.caption)
 
 
@@ -148,12 +160,16 @@ def test_an_organiser_cannot_put_the_lord_mayor_on_a_slot_through_the_table(stor
     open_page(app, "festival")
     table = next(d for d in app.dataframe if d.editing_mode == "dynamic")
     before = state(store)
-    app.session_state[table.key] = {"edited_rows": {0: {"performers": ["perf-bigband", "ob"]}, 1: {"stage": "rathaus"}},
-                                    "added_rows": [], "deleted_rows": []}
+    app.session_state[table.key] = {
+        "edited_rows": {0: {"performers": ["perf-bigband", "ob"]}, 1: {"stage": "rathaus"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     ran(app)
     errors = [e.value for e in app.error]
     assert errors[0].startswith("row 1 (") and errors[0].endswith(
-        "Lord Mayor (mayor) cannot be put on a festival slot by an organiser")
+        "Lord Mayor (mayor) cannot be put on a festival slot by an organiser"
+    )
     assert errors[1].startswith("row 2 (") and "Rathaus Dortmund (city\\_hall) is not a stage organisers may use" in errors[1]
     assert "Save the table" not in buttons(app)
     assert state(store) == before
@@ -173,7 +189,8 @@ def test_table_changes_refuse_an_organisers_change_or_removal_of_the_offices_slo
         table_changes(SAMPLE, before, after, OrganiserLimits())
     assert raised.value.problems == [
         "row 1 (Renamed concert): the slot involves Lord Mayor (mayor), so it is in the protocol office's diary: "
-        "only admin and protocol may change or remove it"]
+        "only admin and protocol may change or remove it"
+    ]
     with pytest.raises(ProgrammeError) as raised:
         table_changes(SAMPLE, before, before.drop(index=0), OrganiserLimits())
     assert raised.value.problems[0].startswith("the removed row (Opening concert DORTBUNT! 2027): the slot involves")
@@ -205,10 +222,19 @@ def direct_calls(store: PlanStore) -> dict[str, dict]:
     return calls
 
 
-CALLS = [*(f"add with {p}" for p in DIARY), *(f"change to {p}" for p in DIARY), "add at the Rathaus",
-         "move to the Rathaus", "add at a church", "add with a delegation", "change the delegations",
-         "rename a slot with the Lord Mayor", "take the Lord Mayor off his slot", "remove a slot with the Lord Mayor",
-         "a good slot with a bad one"]
+CALLS = [
+    *(f"add with {p}" for p in DIARY),
+    *(f"change to {p}" for p in DIARY),
+    "add at the Rathaus",
+    "move to the Rathaus",
+    "add at a church",
+    "add with a delegation",
+    "change the delegations",
+    "rename a slot with the Lord Mayor",
+    "take the Lord Mayor off his slot",
+    "remove a slot with the Lord Mayor",
+    "a good slot with a bad one",
+]
 
 
 @pytest.mark.parametrize("call", CALLS)
@@ -252,20 +278,22 @@ def test_an_admin_allows_more_never_the_offices_diary(store, desks):
     with pytest.raises(NotForOrganisers):
         olga.edit_events("festival", added=[new_slot(people=["clergy-prot"], venue="reinoldikirche")])
     version = admin.set_organiser_limits(["performer", "other"], ["reinoldikirche"], expected_version=0)
-    assert organiser_limits(store) == (OrganiserLimits(frozenset({"performer", "other"}), frozenset({"reinoldikirche"})),
-                                       version)
+    assert organiser_limits(store) == (OrganiserLimits(frozenset({"performer", "other"}), frozenset({"reinoldikirche"})), version)
     olga.edit_events("festival", added=[new_slot(people=["clergy-prot"], venue="reinoldikirche")])
     with pytest.raises(NotForOrganisers, match="Lord Mayor"):
         olga.edit_events("festival", added=[new_slot("second", people=["clergy-prot", "ob"], venue="reinoldikirche")])
     entry = store.audit("setting", "organisers")[0]
-    assert (entry.user, entry.after) == ("admin-desk", {"value": {"roles": ["other", "performer"],
-                                                                  "venues": ["reinoldikirche"]}})
+    assert (entry.user, entry.after) == ("admin-desk", {"value": {"roles": ["other", "performer"], "venues": ["reinoldikirche"]}})
     before = state(store)
-    for roles, venues, reason in ((["mayor"], [], "'mayor' stay in the protocol office's diary"),
-                                  (["deputy_mayor"], [], "'deputy_mayor' stay"), (["protocol"], [], "'protocol' stay"),
-                                  (["performer"], ["rathaus"], "Rathaus Dortmund \\(city_hall\\) stays"),
-                                  (["bouncer"], [], "unknown role"), (["performer"], ["the-moon"], "unknown venue"),
-                                  ("performer", [], "a list of roles")):
+    for roles, venues, reason in (
+        (["mayor"], [], "'mayor' stay in the protocol office's diary"),
+        (["deputy_mayor"], [], "'deputy_mayor' stay"),
+        (["protocol"], [], "'protocol' stay"),
+        (["performer"], ["rathaus"], "Rathaus Dortmund \\(city_hall\\) stays"),
+        (["bouncer"], [], "unknown role"),
+        (["performer"], ["the-moon"], "unknown venue"),
+        ("performer", [], "a list of roles"),
+    ):
         with pytest.raises(PlanError, match=reason):
             admin.set_organiser_limits(roles, venues, expected_version=version)
     with pytest.raises(StaleEditError, match="changed by admin-desk"):
@@ -314,8 +342,10 @@ def test_a_database_of_the_previous_schema_gets_the_default_limits(tmp_path):
 
 
 def pile(first: int, count: int) -> list[dict]:
-    return [new_slot(f"pile-{n}", title=f"Open stage act {n}", start="2027-05-08T20:00", end="2027-05-08T21:00",
-                     people=[]) for n in range(first, first + count)]
+    return [
+        new_slot(f"pile-{n}", title=f"Open stage act {n}", start="2027-05-08T20:00", end="2027-05-08T21:00", people=[])
+        for n in range(first, first + count)
+    ]
 
 
 def test_an_organisers_file_is_limited_in_rows_and_the_hour_in_slots(store, desks, monkeypatch):
@@ -341,7 +371,8 @@ def test_an_organisers_programme_file_with_too_many_rows_is_refused_before_its_r
     from planner.sharing.access import ORGANISER_ROWS_PER_FILE
 
     rows = "title,stage,day,start,end\n" + "".join(
-        f"Open stage act {n},hansaplatz,2027-05-08,20:00,21:00\n" for n in range(ORGANISER_ROWS_PER_FILE + 1))
+        f"Open stage act {n},hansaplatz,2027-05-08,20:00,21:00\n" for n in range(ORGANISER_ROWS_PER_FILE + 1)
+    )
     with pytest.raises(PlanError, match=r"pile.csv: 2,001 rows, at most 2,000 at once"):
         read_programme(rows.encode(), "pile.csv", SAMPLE, OrganiserLimits(), ORGANISER_ROWS_PER_FILE)
     assert len(read_programme(rows.encode(), "pile.csv", SAMPLE)) == ORGANISER_ROWS_PER_FILE + 1  # the office's
@@ -351,7 +382,8 @@ def test_the_festival_page_refuses_an_organisers_file_of_too_many_rows_and_takes
     from planner.sharing.access import ORGANISER_ROWS_PER_FILE
 
     rows = "title,stage,day,start,end\n" + "".join(
-        f"Open stage act {n},hansaplatz,2027-05-08,20:00,21:00\n" for n in range(ORGANISER_ROWS_PER_FILE + 1))
+        f"Open stage act {n},hansaplatz,2027-05-08,20:00,21:00\n" for n in range(ORGANISER_ROWS_PER_FILE + 1)
+    )
     app = session(store, "organiser")
     open_page(app, "festival")
     before = state(store)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 
-from planner.sharing.throttle import LINK_GUESSES
-
 from support.appserver import running_app
+
+from planner.sharing.throttle import LINK_GUESSES
 
 
 def _guess(base: str, number: int, forwarded_for: str) -> int:

@@ -9,12 +9,11 @@ import inspect
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from support.paths import DATA
 
 from planner import load_plan
 from planner.sharing.access import ACTIONS, Editor, Forbidden
 from planner.storage import NotFoundError, PlanStore
-
-from support.paths import DATA
 
 PASSWORD = "correct horse battery"
 SAMPLE = load_plan(DATA / "dortbunt-2027.json")
@@ -36,26 +35,46 @@ def _attempts(store: PlanStore, editor: Editor, tmp_path) -> dict[str, tuple[str
     slot = _slot(plan)
     version = lambda event_id: store.event(event_id)[1]  # noqa: E731
     _, person_version = store.entity("person", "ob")
-    meeting = {"id": "matrix-meeting", "title": "Meeting", "kind": "meeting", "start": "2027-05-07T09:00",
-               "end": "2027-05-07T09:30", "venue": "rathaus", "delegations": ["amiens"]}
-    new_slot = {"id": "matrix-slot", "title": "Band", "kind": "festival_slot", "start": "2027-05-08T11:00",
-                "end": "2027-05-08T11:30", "venue": slot.venue}
+    meeting = {
+        "id": "matrix-meeting",
+        "title": "Meeting",
+        "kind": "meeting",
+        "start": "2027-05-07T09:00",
+        "end": "2027-05-07T09:30",
+        "venue": "rathaus",
+        "delegations": ["amiens"],
+    }
+    new_slot = {
+        "id": "matrix-slot",
+        "title": "Band",
+        "kind": "festival_slot",
+        "start": "2027-05-08T11:00",
+        "end": "2027-05-08T11:30",
+        "venue": slot.venue,
+    }
     link_number = store.create_feed_token("guest", "amiens", user="setup")[0]
     first_account = "admin" if not store.users() else "viewer"  # the first account must be an admin
     return {
-        "add_entity:venue": ("admin", lambda: editor.add_entity(
-            "venue", {"id": "matrix-venue", "name": "V", "lat": 51.5, "lon": 7.4, "kind": "other"})),
-        "add_entity:delegation": ("delegations", lambda: editor.add_entity(
-            "delegation", {"id": "bolzano", "city": "Bolzano", "country": "IT", "size": 3})),
-        "update_entity": ("delegations", lambda: editor.update_entity(
-            "person", "ob", {"phone": "+49 231 0"}, expected_version=person_version)),
+        "add_entity:venue": (
+            "admin",
+            lambda: editor.add_entity("venue", {"id": "matrix-venue", "name": "V", "lat": 51.5, "lon": 7.4, "kind": "other"}),
+        ),
+        "add_entity:delegation": (
+            "delegations",
+            lambda: editor.add_entity("delegation", {"id": "bolzano", "city": "Bolzano", "country": "IT", "size": 3}),
+        ),
+        "update_entity": (
+            "delegations",
+            lambda: editor.update_entity("person", "ob", {"phone": "+49 231 0"}, expected_version=person_version),
+        ),
         "edit_events:delegations": ("delegations", lambda: editor.edit_events("delegations", added=[meeting])),
-        "edit_events:golden_book": ("golden_book", lambda: editor.edit_events(
-            "golden_book", changed={signing.id: ({"title": "Signed"}, version(signing.id))})),
+        "edit_events:golden_book": (
+            "golden_book",
+            lambda: editor.edit_events("golden_book", changed={signing.id: ({"title": "Signed"}, version(signing.id))}),
+        ),
         "edit_events:festival": ("festival", lambda: editor.edit_events("festival", added=[new_slot])),
         "replace_busy_time": ("golden_book", lambda: editor.replace_busy_time("ob", [])),
-        "set_organiser_limits": ("admin", lambda: editor.set_organiser_limits(["performer", "other"], [],
-                                                                              expected_version=0)),
+        "set_organiser_limits": ("admin", lambda: editor.set_organiser_limits(["performer", "other"], [], expected_version=0)),
         "publish": ("publish", lambda: editor.publish("matrix")),
         "create_link": ("share", lambda: editor.create_link("guest", "amiens", datetime.now(UTC) + timedelta(days=1))),
         "revoke_link": ("share", lambda: editor.revoke_link(link_number)),
@@ -68,8 +87,15 @@ def _attempts(store: PlanStore, editor: Editor, tmp_path) -> dict[str, tuple[str
 
 
 def _state(store: PlanStore, tmp_path) -> tuple:
-    return (store.revision(), store.export_document(), store.users(), store.feed_tokens(), store.releases(),
-            len(store.audit()), (tmp_path / "copy.db").exists())
+    return (
+        store.revision(),
+        store.export_document(),
+        store.users(),
+        store.feed_tokens(),
+        store.releases(),
+        len(store.audit()),
+        (tmp_path / "copy.db").exists(),
+    )
 
 
 def _session(store: PlanStore, who: str) -> tuple[Editor, str | None]:

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support.paths import ROOT
 
 from planner.sharing.access import Editor, Forbidden
 from planner.storage import PlanStore
 
-from support.paths import ROOT
-
 SECRETS = {
-    "auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-             "client_id": "planner", "client_secret": "secret",
-             "server_metadata_url": "https://login.example.org/.well-known/openid-configuration"},
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "planner",
+        "client_secret": "secret",
+        "server_metadata_url": "https://login.example.org/.well-known/openid-configuration",
+    },
     "planner": {"sso_roles": {"Anna@Dortmund.de": "protocol", "*@stadtdo.de": "viewer"}},
 }
 

@@ -10,11 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from starlette.requests import Request
+from support.pages import PASSWORD, guest_app, new_app, ran, sign_in, title
 
 import planner.sharing.feed_routes as feedserver
 from planner.sharing.throttle import LINK_GUESSES, SIGN_IN_FAILURES, Throttle, minutes
-
-from support.pages import PASSWORD, guest_app, new_app, ran, sign_in, title
 
 
 class Clock:
@@ -53,8 +52,17 @@ def test_a_throttle_keeps_bounded_memory():
 
 
 def _feed_request(token: str, address: str) -> Request:
-    return Request({"type": "http", "method": "GET", "path": f"/feeds/{token}.ics", "query_string": b"",
-                    "headers": [], "path_params": {"token": token}, "client": (address, 40000)})
+    return Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": f"/feeds/{token}.ics",
+            "query_string": b"",
+            "headers": [],
+            "path_params": {"token": token},
+            "client": (address, 40000),
+        }
+    )
 
 
 def test_feed_token_guessing_is_cut_off_per_address(store, monkeypatch):

@@ -19,8 +19,9 @@ def _spent(throttle: Throttle, *keys) -> None:
 
 
 def test_buckets():
-    assert {bucket(a) for a in (None, "", "127.0.0.1", "127.0.0.12", "127.1.2.3", "::1", "::ffff:127.0.0.9",
-                                " 127.0.0.13 ")} == {"local"}
+    assert {bucket(a) for a in (None, "", "127.0.0.1", "127.0.0.12", "127.1.2.3", "::1", "::ffff:127.0.0.9", " 127.0.0.13 ")} == {
+        "local"
+    }
     assert bucket("2001:db8:1:2::5") == bucket("2001:db8:1:2:ffff:ee::1") == "2001:db8:1:2::/64"
     assert bucket("2001:db8:1:3::5") != bucket("2001:db8:1:2::5")
     assert bucket("203.0.113.5") == "203.0.113.5" and bucket("::ffff:203.0.113.5") == "203.0.113.5"

@@ -21,15 +21,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
-from planner import PlanError, load_plan
-from planner.cli.main import main
-from planner.storage import PlanStore
-
 from support.appserver import app_process, running_app
 from support.crash_worker import EDITED, edits_in_title
 from support.paths import DATA, ROOT
 from support.storage_backends import BACKENDS, PG_URL, fresh_url
+
+from planner import PlanError, load_plan
+from planner.cli.main import main
+from planner.storage import PlanStore
 
 SAMPLE = DATA / "dortbunt-2027.json"
 WORKER = ROOT / "tests" / "support" / "crash_worker.py"  # run as a script, to be killed
@@ -65,9 +64,14 @@ def kill_worker(mode: str, url: str, folder: Path, delay: float) -> None:
     scratch.mkdir(exist_ok=True)
     log_path = folder / f"{mode}.log"
     with open(log_path, "ab") as log:
-        process = subprocess.Popen([sys.executable, str(WORKER), mode, url, str(folder)], cwd=ROOT,
-                                   env={**os.environ, "TMPDIR": str(scratch)}, stdout=subprocess.PIPE,
-                                   stderr=log, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, str(WORKER), mode, url, str(folder)],
+            cwd=ROOT,
+            env={**os.environ, "TMPDIR": str(scratch)},
+            stdout=subprocess.PIPE,
+            stderr=log,
+            start_new_session=True,
+        )
         try:
             assert process.stdout.readline() == b"ready\n", log_path.read_text()[-2000:]
             time.sleep(delay)
@@ -99,8 +103,9 @@ def edits_held(store: PlanStore) -> int:
     two events it changes together, their versions and the audit log all tell the same."""
     plan = store.load_plan()
     edits = edits_in_title({e.id: e for e in plan.events}[EDITED[0]].title)
-    assert plan.events == [replace(e, title=f"edit {edits}") if edits and e.id in EDITED else e
-                           for e in load_plan(SAMPLE).events], "one event edited without the other"
+    assert plan.events == [
+        replace(e, title=f"edit {edits}") if edits and e.id in EDITED else e for e in load_plan(SAMPLE).events
+    ], "one event edited without the other"
     for event_id in EDITED:
         assert store.event(event_id)[1] == edits + 1
         updates = [entry for entry in store.audit("event", event_id) if entry.action == "update"]
@@ -110,6 +115,7 @@ def edits_held(store: PlanStore) -> int:
 
 
 # -- SIGKILL of a process writing with the command line or the store --------------------------
+
 
 def test_sigkill_during_imports_leaves_one_whole_plan(tmp_path):
     a, b = plan_files(tmp_path)
@@ -169,8 +175,9 @@ def test_sigkill_during_restores_leaves_one_whole_backup(backend, tmp_path):
         with opened(url) as store:
             plan, latest = store.load_plan(), store.audit(limit=1)[0]
         if latest.action == "restore":
-            assert plan == (a if latest.after["backup"].endswith(f"backup-a{suffix}") else b), \
+            assert plan == (a if latest.after["backup"].endswith(f"backup-a{suffix}") else b), (
                 f"the plan and the audit log disagree after {delay:.2f} s"
+            )
         else:
             # No restore entry: the database is as set up, or (PostgreSQL, killed between
             # pg_restore's transaction and the entry's) as a backup holds it, with that
@@ -180,6 +187,7 @@ def test_sigkill_during_restores_leaves_one_whole_backup(backend, tmp_path):
 
 
 # -- SIGKILL of the app -----------------------------------------------------------------------
+
 
 def _fetch(url: str) -> tuple[int, bytes]:
     try:
@@ -223,6 +231,7 @@ def test_app_killed_while_the_command_line_writes(tmp_path):
         _, token = store.create_feed_token("person", "prot-wagner")
     stop = threading.Event()
     with app_process(tmp_path) as (process, base, _):
+
         def read_feeds():
             while not stop.is_set():
                 _fetch(f"{base}/feeds/{token}.ics")
@@ -290,6 +299,7 @@ def test_app_killed_while_its_pages_save(tmp_path):
     outcome.problems = []
     assert verify(url, outcome, "") == [], f"killed {delay:.1f} s after the first save"
     with running_app(tmp_path, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none") as (base, _):
+
         async def reopen() -> str:
             client = Client(base, editors[0], Outcome())
             await client.connect()
@@ -319,8 +329,8 @@ def test_app_killed_while_its_admin_page_imports(tmp_path):
 
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.WidgetStates_pb2 import WidgetState
-
     from support.streamlit_client import Client, Outcome, Session
+
     from planner.plan.reading import plan_from_bytes
 
     data = _many_events(8000)
@@ -345,10 +355,9 @@ def test_app_killed_while_its_admin_page_imports(tmp_path):
             replace_button = next(b for b in client.tree.button if b.label == "Replace the draft with this plan")
             click = BackMsg()
             click.rerun_script.page_script_hash = client.page_hash
-            click.rerun_script.widget_states.widgets.extend(
-                [chosen, WidgetState(id=replace_button.id, trigger_value=True)])
+            click.rerun_script.widget_states.widgets.extend([chosen, WidgetState(id=replace_button.id, trigger_value=True)])
             await client.socket.send(click.SerializeToString())  # the click; its answer never comes
-            await asyncio.sleep(delay)
+            await asyncio.sleep(delay)  # noqa: B023 (the coroutine runs within this iteration)
             process.send_signal(signal.SIGKILL)
 
         with app_process(folder, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none") as (process, base, _):
@@ -394,8 +403,9 @@ def test_a_pg_dump_killed_half_way_keeps_the_previous_backup(tmp_path, monkeypat
         good = target.read_bytes()
         tools = tmp_path / "bin"
         tools.mkdir()
-        (tools / "pg_dump").write_text('#!/bin/sh\nwhile [ "$1" != --file ]; do shift; done\n'
-                                       'printf PGDMP-half > "$2"\nkill -9 $$\n')
+        (tools / "pg_dump").write_text(
+            '#!/bin/sh\nwhile [ "$1" != --file ]; do shift; done\nprintf PGDMP-half > "$2"\nkill -9 $$\n'
+        )
         (tools / "pg_dump").chmod(0o755)
         monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
         with pytest.raises(PlanError, match="pg_dump failed"):
@@ -405,6 +415,7 @@ def test_a_pg_dump_killed_half_way_keeps_the_previous_backup(tmp_path, monkeypat
 
 
 # -- restore ----------------------------------------------------------------------------------
+
 
 @pytest.fixture(params=BACKENDS)
 def url(request, tmp_path):
@@ -449,9 +460,11 @@ def test_restore_after_a_crash_is_not_undone_by_the_left_over_log(tmp_path):
     with opened(url) as store:
         store.import_plan(a)
         store.backup(tmp_path / "backup.db")
-    crash = ("import os, signal, sys; from planner import load_plan; from planner.storage import PlanStore; "
-             "PlanStore(sys.argv[1]).import_plan(load_plan(sys.argv[2]), replace_existing=True); "
-             "os.kill(os.getpid(), signal.SIGKILL)")
+    crash = (
+        "import os, signal, sys; from planner import load_plan; from planner.storage import PlanStore; "
+        "PlanStore(sys.argv[1]).import_plan(load_plan(sys.argv[2]), replace_existing=True); "
+        "os.kill(os.getpid(), signal.SIGKILL)"
+    )
     subprocess.run([sys.executable, "-c", crash, url, str(tmp_path / "plan-b.json")], cwd=ROOT)
     assert (tmp_path / "planner.db-wal").stat().st_size > 0
     code, _, err = cli("restore", "--yes", str(tmp_path / "backup.db"), url=url)
@@ -474,7 +487,7 @@ def test_a_bad_backup_changes_nothing(url, tmp_path):
     other.commit()
     other.close()
     damaged = bytearray(data)
-    damaged[len(data) // 2: len(data) // 2 + 4096] = b"\x7f" * 4096
+    damaged[len(data) // 2 : len(data) // 2 + 4096] = b"\x7f" * 4096
     files = {
         "text.txt": (b"hello\n", "not an SQLite database" if sqlite else "not a pg_dump archive"),
         "empty": (b"", "not an SQLite database" if sqlite else "not a pg_dump archive"),
@@ -501,7 +514,6 @@ def test_a_bad_backup_changes_nothing(url, tmp_path):
             # a dump whose table data is broken: pg_restore fails inside its one transaction
             with pytest.raises(PlanError):
                 store.restore(tmp_path / "damaged")
-            with opened(f"sqlite:///{tmp_path}/new.db") as elsewhere, \
-                    pytest.raises(PlanError, match="is a PostgreSQL backup"):
+            with opened(f"sqlite:///{tmp_path}/new.db") as elsewhere, pytest.raises(PlanError, match="is a PostgreSQL backup"):
                 elsewhere.restore(good)
         assert store.revision() == before and store.load_plan() == load_plan(SAMPLE)

@@ -9,14 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
-import planner.storage.backup as store_module
-from planner.storage import PlanStore
-from planner.storage import default_url
-
 from support.files import mode
 from support.paths import ROOT
 
+import planner.storage.backup as store_module
+from planner.storage import PlanStore, default_url
 
 pytestmark = pytest.mark.usefixtures("usual_umask")  # new files 0644 unless the planner says otherwise
 
@@ -62,8 +59,9 @@ def test_an_open_database_file_is_tightened_when_the_store_opens_it(tmp_path):
         path.chmod(0o644)
     store = PlanStore(url)
     store.load_plan()
-    assert {path.name: mode(path) for path in _database_files(database)} == \
-        {path.name: 0o600 for path in _database_files(database)}
+    assert {path.name: mode(path) for path in _database_files(database)} == {
+        path.name: 0o600 for path in _database_files(database)
+    }
     store.close()
 
 
@@ -71,13 +69,23 @@ def test_a_plan_exported_from_the_database_is_private(tmp_path):
     url = f"sqlite:///{tmp_path}/planner.db"
     PlanStore(url).close()
     out = tmp_path / "plan.json"
-    done = subprocess.run([sys.executable, "-m", "planner", "db", "--db", url, "export", "-o", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", "db", "--db", url, "export", "-o", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert mode(out) == 0o600 and b'"events"' in out.read_bytes()
     backup = tmp_path / "cli-backup.db"
-    done = subprocess.run([sys.executable, "-m", "planner", "db", "--db", url, "backup", str(backup)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", "db", "--db", url, "backup", str(backup)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert mode(backup) == 0o600
 

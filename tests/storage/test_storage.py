@@ -13,17 +13,16 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from hypothesis import HealthCheck, given, settings
+from support.paths import DATA, ROOT
+from support.reference import Invalid, reference_conflicts
+from support.storage_backends import BACKENDS, fresh_url
+from support.strategies import plan_documents
 
 from planner import PlanError, load_plan, parse_plan
 from planner.plan.reading import decode_json
 from planner.plan.writing import dump_plan
 from planner.storage import PlanStore, StaleEditError
 from planner.storage.schema import Base
-
-from support.paths import DATA, ROOT
-from support.reference import Invalid, reference_conflicts
-from support.storage_backends import BACKENDS, fresh_url
-from support.strategies import plan_documents
 
 SAMPLE = DATA / "dortbunt-2027.json"
 
@@ -42,11 +41,13 @@ def store(url):
 
 def cli(*args, url, stdin=None):
     env = {**os.environ, "PLANNER_DB_URL": url}
-    return subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300, input=stdin)
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, input=stdin
+    )
 
 
 # -- round trips --------------------------------------------------------------------------------
+
 
 def test_new_database_holds_the_sample_plan(store):
     assert store.load_plan() == load_plan(SAMPLE)
@@ -122,6 +123,7 @@ def test_invalid_import_changes_nothing_on_any_backend(store, url, tmp_path):
 
 # -- editing ------------------------------------------------------------------------------------
 
+
 def test_sequence_rises_on_time_venue_or_status_only(store):
     event, version = store.event("gb-amiens")
     version = store.update_event("gb-amiens", {"title": "Golden Book: Amiens"}, expected_version=version, user="anna")
@@ -169,8 +171,7 @@ def test_two_processes_edit_the_same_version_exactly_one_wins(store, url):
     _, version = store.event("gb-amiens")
     context = get_context("spawn")
     barrier, results = context.Barrier(2), context.Queue()
-    workers = [context.Process(target=_update_from, args=(url, version, title, barrier, results))
-               for title in ("Alpha", "Beta")]
+    workers = [context.Process(target=_update_from, args=(url, version, title, barrier, results)) for title in ("Alpha", "Beta")]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -184,17 +185,36 @@ def test_two_processes_edit_the_same_version_exactly_one_wins(store, url):
 
 
 def test_add_and_delete_event(store):
-    added = store.add_event({"id": "extra", "title": "Extra", "kind": "meeting", "start": "2027-05-08T10:00",
-                             "end": "2027-05-08T11:00", "venue": "rathaus", "people": ["ob"]}, user="anna")
+    added = store.add_event(
+        {
+            "id": "extra",
+            "title": "Extra",
+            "kind": "meeting",
+            "start": "2027-05-08T10:00",
+            "end": "2027-05-08T11:00",
+            "venue": "rathaus",
+            "people": ["ob"],
+        },
+        user="anna",
+    )
     assert added.id == "extra" and store.load_plan().events[-1] == added
     with pytest.raises(PlanError, match="exists already"):
-        store.add_event({"id": "extra", "title": "Again", "kind": "other", "start": "2027-05-08T10:00",
-                         "end": "2027-05-08T11:00", "venue": "rathaus"})
+        store.add_event(
+            {
+                "id": "extra",
+                "title": "Again",
+                "kind": "other",
+                "start": "2027-05-08T10:00",
+                "end": "2027-05-08T11:00",
+                "venue": "rathaus",
+            }
+        )
     store.delete_event("extra", expected_version=1, user="anna")
     assert "extra" not in {e.id for e in store.load_plan().events}
 
 
 # -- releases, changes, audit -------------------------------------------------------------------
+
 
 def test_releases_and_changes_from_the_cli(store, url):
     assert cli("db", "publish", "-m", "programme for the partner cities", url=url).stdout == "published release 1\n"
@@ -204,19 +224,33 @@ def test_releases_and_changes_from_the_cli(store, url):
     store.update_event("tour-zollern", {"status": "cancelled"}, expected_version=version)
     _, version = store.event("walk-leeds-phoenix")
     store.delete_event("walk-leeds-phoenix", expected_version=version)
-    store.add_event({"id": "late-talk", "title": "Late talk", "kind": "press", "start": "2027-05-08T18:00",
-                     "end": "2027-05-08T18:30", "venue": "rathaus", "people": ["ob"]})
+    store.add_event(
+        {
+            "id": "late-talk",
+            "title": "Late talk",
+            "kind": "press",
+            "start": "2027-05-08T18:00",
+            "end": "2027-05-08T18:30",
+            "venue": "rathaus",
+            "people": ["ob"],
+        }
+    )
     draft = cli("db", "changes", "--draft", "--format", "json", url=url)
     assert draft.returncode == 0, draft.stderr
     kinds = {(c["kind"], c["event"]) for c in json.loads(draft.stdout)}
-    assert kinds == {("moved", "gb-amiens"), ("cancelled", "tour-zollern"), ("removed", "walk-leeds-phoenix"),
-                     ("new", "late-talk")}
+    assert kinds == {
+        ("moved", "gb-amiens"),
+        ("cancelled", "tour-zollern"),
+        ("removed", "walk-leeds-phoenix"),
+        ("new", "late-talk"),
+    }
     assert cli("db", "publish", "-m", "Amiens moved", url=url).stdout == "published release 2\n"
     text = cli("db", "changes", url=url).stdout
     assert 'Moved: "Golden Book signing" Fri 7 May 2027 12:30–13:00, Rathaus Dortmund → Fri 7 May 2027 12:40–13:10' in text
     assert "Cancelled:" in text and "Removed:" in text and 'New: "Late talk"' in text
-    moved = [c for c in json.loads(cli("db", "changes", "--since", "1", "--format", "json", url=url).stdout)
-             if c["kind"] == "moved"][0]
+    moved = [
+        c for c in json.loads(cli("db", "changes", "--since", "1", "--format", "json", url=url).stdout) if c["kind"] == "moved"
+    ][0]
     assert moved["before"]["start"] == "2027-05-07T12:30:00+02:00" and moved["after"]["start"] == "2027-05-07T12:40:00+02:00"
     listing = cli("db", "releases", url=url).stdout.splitlines()
     assert len(listing) == 2 and listing[1].endswith("Amiens moved")
@@ -224,7 +258,6 @@ def test_releases_and_changes_from_the_cli(store, url):
     _, version = store.event("gb-amiens")
     store.update_event("gb-amiens", {"title": "Draft only"}, expected_version=version)
     assert next(e for e in store.release_plan().events if e.id == "gb-amiens").title == "Golden Book signing"
-
 
 
 def test_audit_log_records_who_what_when_before_after(store):
@@ -239,6 +272,7 @@ def test_audit_log_records_who_what_when_before_after(store):
 
 
 # -- backups and crashes ------------------------------------------------------------------------
+
 
 def test_backup_while_open(tmp_path):
     store = PlanStore(f"sqlite:///{tmp_path}/planner.db")
@@ -295,9 +329,13 @@ def test_sigkill_during_import_leaves_old_or_new_plan(url, tmp_path):
     new = load_plan(big)
     outcomes = set()
     for delay in (0.5, 1.0, 1.5, 2.5, 20):
-        process = subprocess.Popen([sys.executable, "-m", "planner", "db", "import", str(big), "--replace"],
-                                   cwd=ROOT, env={**os.environ, "PLANNER_DB_URL": url},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "planner", "db", "import", str(big), "--replace"],
+            cwd=ROOT,
+            env={**os.environ, "PLANNER_DB_URL": url},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             process.wait(timeout=delay)
         except subprocess.TimeoutExpired:
@@ -316,6 +354,7 @@ def test_sigkill_during_import_leaves_old_or_new_plan(url, tmp_path):
 
 
 # -- schema -------------------------------------------------------------------------------------
+
 
 def test_migrations_build_exactly_the_models(url):
     store = PlanStore(url, fill_new=False)
@@ -338,18 +377,23 @@ def test_an_older_database_is_upgraded_on_open(tmp_path):
     store.close()
 
 
-@pytest.mark.parametrize("kind,entity_id,change,field", [
-    ("venue", "rathaus", {"capacity": 140}, "capacity"),
-    ("person", "ob", {"languages": ["de", "en", "fr"]}, "languages"),
-    ("delegation", "amiens", {"size": 7, "departure": "2027-05-09T18:00"}, "size"),
-])
+@pytest.mark.parametrize(
+    "kind,entity_id,change,field",
+    [
+        ("venue", "rathaus", {"capacity": 140}, "capacity"),
+        ("person", "ob", {"languages": ["de", "en", "fr"]}, "languages"),
+        ("delegation", "amiens", {"size": 7, "departure": "2027-05-09T18:00"}, "size"),
+    ],
+)
 def test_venues_people_and_delegations_are_edited_with_versions(store, kind, entity_id, change, field):
     before, version = store.entity(kind, entity_id)
     new_version = store.update_entity(kind, entity_id, change, expected_version=version, user="anna")
     after, current = store.entity(kind, entity_id)
     assert current == new_version == version + 1
     assert getattr(after, field) != getattr(before, field)
-    assert getattr(store.load_plan(), {"venue": "venues", "person": "people", "delegation": "delegations"}[kind])[entity_id] == after
+    assert (
+        getattr(store.load_plan(), {"venue": "venues", "person": "people", "delegation": "delegations"}[kind])[entity_id] == after
+    )
     with pytest.raises(StaleEditError, match="changed by anna"):
         store.update_entity(kind, entity_id, change, expected_version=version, user="ben")
     entry = store.audit(kind, entity_id)[0]
@@ -419,6 +463,7 @@ def test_backup_refuses_bad_targets(tmp_path):
 
 # -- SQLite locks -----------------------------------------------------------------------------
 
+
 def test_a_write_outlasts_a_lock_held_longer_than_the_busy_timeout(tmp_path, monkeypatch):
     import sqlite3
     import threading
@@ -479,4 +524,5 @@ def test_the_app_explains_a_lock_instead_of_a_traceback():
     app = AppTest.from_function(page, default_timeout=30).run()
     assert not app.exception
     assert [e.value for e in app.error] == [
-        "Not saved: the database is busy with another change. Nothing was lost; save again in a moment."]
+        "Not saved: the database is busy with another change. Nothing was lost; save again in a moment."
+    ]

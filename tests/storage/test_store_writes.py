@@ -9,14 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.sample import first, new_meeting, new_slot
 
 import planner.storage.links as store_module
 from planner import PlanError
-from planner.sharing.access import Editor, Forbidden
 from planner.plan.clock import micros
+from planner.sharing.access import Editor, Forbidden
 from planner.storage import NotFoundError, StaleEditError
-
-from support.sample import first, new_meeting, new_slot
 
 PASSWORD = "correct horse battery"
 
@@ -47,9 +46,23 @@ def test_a_batch_with_one_invalid_event_changes_nothing(store):
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(good=st.integers(0, 4), spoiled=st.integers(0, 4), flaw=st.sampled_from([
-    {"venue": "the-moon"}, {"end": "2027-05-08T07:00"}, {"kind": "party"}, {"delegations": ["atlantis"]},
-    {"people": ["nobody"]}, {"status": "maybe"}, {"title": 7}, {"start": "yesterday"}]), change=st.booleans())
+@given(
+    good=st.integers(0, 4),
+    spoiled=st.integers(0, 4),
+    flaw=st.sampled_from(
+        [
+            {"venue": "the-moon"},
+            {"end": "2027-05-08T07:00"},
+            {"kind": "party"},
+            {"delegations": ["atlantis"]},
+            {"people": ["nobody"]},
+            {"status": "maybe"},
+            {"title": 7},
+            {"start": "yesterday"},
+        ]
+    ),
+    change=st.booleans(),
+)
 def test_any_batch_with_a_flaw_changes_nothing(store, good, spoiled, flaw, change):
     before, revision = store.export_document(), store.revision()
     added = [new_meeting(f"ok-{i}") for i in range(good)]

@@ -33,10 +33,14 @@ def app_process(folder: Path, **settings: str):
     """Like `running_app`, but yields (process, base URL, environment), for tests that kill it."""
     port = free_port()
     env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{folder}/planner.db", **settings}
-    log = open(folder / "server.log", "wb")
+    log = open(folder / "server.log", "wb")  # noqa: SIM115 (closed when the server is stopped, below)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://localhost:{port}"
     deadline = time.monotonic() + 60
     try:

@@ -53,8 +53,9 @@ def edit_and_back_up(url: str, folder: Path) -> None:
     while True:
         edits += 1
         title = {"title": f"edit {edits}"}
-        versions = store.edit_events(changed={EDITED[0]: (title, first_version), EDITED[1]: (title, second_version)},
-                                     user="crash")
+        versions = store.edit_events(
+            changed={EDITED[0]: (title, first_version), EDITED[1]: (title, second_version)}, user="crash"
+        )
         first_version, second_version = versions[EDITED[0]], versions[EDITED[1]]
         store.backup(folder / "backup.db")
 

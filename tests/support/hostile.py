@@ -18,8 +18,10 @@ SVG = '<svg onload="window.__xss=(window.__xss||0)+1"><circle r=5></circle></svg
 LINK = "[click](javascript:window.__xss=(window.__xss||0)+1)"
 #: The text every page that shows the plan's name (or the hostile delegation's city) must show
 #: as typed, on one line: HTML, Markdown, pydeck and plotly templates, String.replace patterns.
-ALL = (f"{IMG} {SVG} {SCRIPT} </script> {LINK} **bold** :red[x] $x$ {{name}} {{address}} {{label}} "
-       "%{x} %{y} <b>b</b> $' $& $` <a href=\"javascript:window.__xss=1\">a</a> &amp; &lt;")
+ALL = (
+    f"{IMG} {SVG} {SCRIPT} </script> {LINK} **bold** :red[x] $x$ {{name}} {{address}} {{label}} "
+    '%{x} %{y} <b>b</b> $\' $& $` <a href="javascript:window.__xss=1">a</a> &amp; &lt;'
+)
 
 PAYLOADS = [
     ALL,

@@ -30,8 +30,21 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from support.appserver import running_app
 from support.streamlit_client import PASSWORD, TIMEOUT, TITLES, Client, Outcome, Session
 
-__all__ = ["PASSWORD", "TIMEOUT", "Client", "Outcome", "Session", "sessions", "prepare", "run_session", "drive",
-           "verify", "table", "run", "summary"]
+__all__ = [
+    "PASSWORD",
+    "TIMEOUT",
+    "Client",
+    "Outcome",
+    "Session",
+    "sessions",
+    "prepare",
+    "run_session",
+    "drive",
+    "verify",
+    "table",
+    "run",
+    "summary",
+]
 
 SHARED_TICK = 5.0  # seconds: sessions sharing an event click Save on these ticks, counted from the start
 STALE = "Someone else was faster"
@@ -39,13 +52,24 @@ STALE = "Someone else was faster"
 # (event id, delegation city): events with one delegation that end after 12:30, so every
 # start time 07:00–11:55 the load sets keeps them in the day.
 OWN_EVENTS = [
-    ("lunch-xian-fri", "Xi'an"), ("tour-leeds-stadion", "Leeds"), ("lunch-zhytomyr-fri", "Zhytomyr"),
-    ("lunch-cluj-napoca-fri", "Cluj-Napoca"), ("lunch-amiens-fri", "Amiens"), ("lunch-netanya-fri", "Netanya"),
-    ("lunch-trabzon-fri", "Trabzon"), ("lunch-novi-sad-fri", "Novi Sad"), ("meeting-kumasi-climate", "Kumasi"),
-    ("tour-xian-mkk", "Xi'an"), ("tour-zhytomyr-u", "Zhytomyr"), ("tour-leeds-westfalenpark", "Leeds"),
+    ("lunch-xian-fri", "Xi'an"),
+    ("tour-leeds-stadion", "Leeds"),
+    ("lunch-zhytomyr-fri", "Zhytomyr"),
+    ("lunch-cluj-napoca-fri", "Cluj-Napoca"),
+    ("lunch-amiens-fri", "Amiens"),
+    ("lunch-netanya-fri", "Netanya"),
+    ("lunch-trabzon-fri", "Trabzon"),
+    ("lunch-novi-sad-fri", "Novi Sad"),
+    ("meeting-kumasi-climate", "Kumasi"),
+    ("tour-xian-mkk", "Xi'an"),
+    ("tour-zhytomyr-u", "Zhytomyr"),
+    ("tour-leeds-westfalenpark", "Leeds"),
 ]
-SHARED_EVENTS = [("tour-amiens-fm", "Amiens"), ("meeting-cluj-napoca-digital", "Cluj-Napoca"),
-                 ("tour-netanya-synagogue", "Netanya")]
+SHARED_EVENTS = [
+    ("tour-amiens-fm", "Amiens"),
+    ("meeting-cluj-napoca-digital", "Cluj-Napoca"),
+    ("tour-netanya-synagogue", "Netanya"),
+]
 # Pages each role reads (url path, title).
 READS = {
     "protocol": ["overview", "festival", "conflicts", "timeline_map", "golden_book"],
@@ -97,8 +121,10 @@ async def edit(client: Client, event: tuple[str, str], counter: int, shared: boo
     await client.run("choose an event", [WidgetState(id=picker.id, string_value=wanted)])
     start = f"{7 + (counter * 7 + client.session.number) % 5:02d}:{(counter * 5 + client.session.number * 15) % 60:02d}"
     title = f"LOAD {event_id} {client.session.name}-{counter} @{start}"
-    typed = [WidgetState(id=client.widget("text_input", f"-{event_id}-title").id, string_value=title),
-             WidgetState(id=client.widget("time_input", f"-{event_id}-start").id, string_value=start)]
+    typed = [
+        WidgetState(id=client.widget("text_input", f"-{event_id}-title").id, string_value=title),
+        WidgetState(id=client.widget("time_input", f"-{event_id}-start").id, string_value=start),
+    ]
     await client.run("type a title and a time", typed)
     if shared:  # all editors of a shared event click Save at the same moment
         now = time.monotonic() - started
@@ -120,8 +146,10 @@ async def edit(client: Client, event: tuple[str, str], counter: int, shared: boo
         await client.run("discard after a refusal", [WidgetState(id=discard.id, trigger_value=True)])
         return
     client.outcome.unknown.append(record)
-    client.outcome.problems.append(f"{client.session.name}: saving {event_id} showed neither success nor the "
-                                   f"stale message: {refusals or [m.value for m in client.tree.warning]}")
+    client.outcome.problems.append(
+        f"{client.session.name}: saving {event_id} showed neither success nor the "
+        f"stale message: {refusals or [m.value for m in client.tree.warning]}"
+    )
 
 
 async def run_session(client: Client, started: float, deadline: float) -> None:
@@ -177,8 +205,9 @@ def verify(url: str, outcome: Outcome, log: str) -> list[str]:
     problems = list(outcome.problems)
     store = PlanStore(url)
     marked = re.compile(r"^LOAD (\S+) (load\d+)-(\d+) @(\d\d:\d\d)$")
-    updates = [entry for entry in reversed(store.audit(entity="event")) if entry.action == "update"
-               and entry.user != "load-setup"]
+    updates = [
+        entry for entry in reversed(store.audit(entity="event")) if entry.action == "update" and entry.user != "load-setup"
+    ]
     written = {(entry.user, entry.entity_id, entry.after["title"]): entry for entry in updates}
     for record in outcome.saved:
         if record not in written:
@@ -197,8 +226,9 @@ def verify(url: str, outcome: Outcome, log: str) -> list[str]:
         if not found or found[1] != entry.entity_id or found[2] != entry.user:
             problems.append(f"an edit not made by this test: {entry.entity_id} {entry.after['title']!r} by {entry.user}")
         elif entry.after["start"][11:16] != found[4]:
-            problems.append(f"mixed edit in the audit log: {entry.entity_id} title {entry.after['title']!r} "
-                            f"start {entry.after['start']}")
+            problems.append(
+                f"mixed edit in the audit log: {entry.entity_id} title {entry.after['title']!r} start {entry.after['start']}"
+            )
     last = {entry.entity_id: entry for entry in updates}
     plan = store.load_plan()
     from planner.plan.clock import WallClock, zone_named
@@ -208,15 +238,15 @@ def verify(url: str, outcome: Outcome, log: str) -> list[str]:
         event = next(e for e in plan.events if e.id == event_id)
         if event_id in last:
             if event.title != last[event_id].after["title"]:
-                problems.append(f"{event_id}: the database holds {event.title!r}, the last save was "
-                                f"{last[event_id].after['title']!r}")
+                problems.append(
+                    f"{event_id}: the database holds {event.title!r}, the last save was {last[event_id].after['title']!r}"
+                )
             found = marked.match(event.title)
             if not found or wall.wall(event.start).strftime("%H:%M") != found[4]:
-                problems.append(f"mixed edit: {event_id} is titled {event.title!r} but starts "
-                                f"{wall.wall(event.start):%H:%M}")
+                problems.append(f"mixed edit: {event_id} is titled {event.title!r} but starts {wall.wall(event.start):%H:%M}")
     store.close()
     if "Traceback" in log:
-        problems.append("the server log holds a traceback: " + log[log.index("Traceback"):][:1500])
+        problems.append("the server log holds a traceback: " + log[log.index("Traceback") :][:1500])
     if "database is locked" in log:
         problems.append("the server log mentions a locked database")
     return problems
@@ -246,5 +276,7 @@ def run(sessions_count: int, seconds: float, folder: Path) -> tuple[Outcome, lis
 
 
 def summary(outcome: Outcome) -> str:
-    return (f"{len(outcome.saved)} saves, {len(outcome.stale)} refused as stale "
-            f"(\"{STALE}\"), {len(outcome.unknown)} without an answer; {outcome.runs} script runs")
+    return (
+        f"{len(outcome.saved)} saves, {len(outcome.stale)} refused as stale "
+        f'("{STALE}"), {len(outcome.unknown)} without an answer; {outcome.runs} script runs'
+    )

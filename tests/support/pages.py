@@ -10,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from planner.storage import PlanStore
-
 from support.paths import ROOT
 
 PASSWORD = "correct horse battery"

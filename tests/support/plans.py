@@ -9,12 +9,28 @@ BASE = {
     "name": "Test plan",
     "timezone": "Europe/Berlin",
     "venues": [
-        {"id": "rathaus", "name": "Rathaus Dortmund", "address": "Friedensplatz 1, 44135 Dortmund",
-         "lat": 51.5121, "lon": 7.4650, "kind": "city_hall", "capacity": 150,
-         "opening_hours": [["08:00", "20:00"]], "golden_book": True},
+        {
+            "id": "rathaus",
+            "name": "Rathaus Dortmund",
+            "address": "Friedensplatz 1, 44135 Dortmund",
+            "lat": 51.5121,
+            "lon": 7.4650,
+            "kind": "city_hall",
+            "capacity": 150,
+            "opening_hours": [["08:00", "20:00"]],
+            "golden_book": True,
+        },
         {"id": "park", "name": "Westfalenpark", "lat": 51.49661, "lon": 7.47661, "kind": "park"},
-        {"id": "stage", "name": "Friedensplatz stage", "lat": 51.5122, "lon": 7.4662, "kind": "stage",
-         "amplified": True, "changeover_min": 15, "max_parallel": 1},
+        {
+            "id": "stage",
+            "name": "Friedensplatz stage",
+            "lat": 51.5122,
+            "lon": 7.4662,
+            "kind": "stage",
+            "amplified": True,
+            "changeover_min": 15,
+            "max_parallel": 1,
+        },
     ],
     "people": [
         {"id": "ob", "name": "Lord Mayor", "role": "mayor", "languages": ["de", "en"]},
@@ -22,8 +38,15 @@ BASE = {
         {"id": "esc", "name": "Escort", "role": "escort", "languages": ["de"]},
     ],
     "delegations": [
-        {"id": "amiens", "city": "Amiens", "country": "FR", "size": 6, "languages": ["fr"],
-         "arrival": "2027-05-07T10:00", "departure": "2027-05-09T15:00"},
+        {
+            "id": "amiens",
+            "city": "Amiens",
+            "country": "FR",
+            "size": 6,
+            "languages": ["fr"],
+            "arrival": "2027-05-07T10:00",
+            "departure": "2027-05-09T15:00",
+        },
         {"id": "leeds", "city": "Leeds", "country": "GB", "size": 4, "languages": ["en"]},
     ],
     "events": [],
@@ -32,8 +55,15 @@ BASE = {
 
 def event(ident: str, start: str, end: str, venue: str | None = "park", **fields) -> dict:
     """An event of kind 'other' unless `fields` say otherwise."""
-    return {"id": ident, "title": fields.pop("title", ident.title()), "kind": fields.pop("kind", "other"),
-            "start": start, "end": end, "venue": venue, **fields}
+    return {
+        "id": ident,
+        "title": fields.pop("title", ident.title()),
+        "kind": fields.pop("kind", "other"),
+        "start": start,
+        "end": end,
+        "venue": venue,
+        **fields,
+    }
 
 
 def plan(*events: dict, **changes) -> dict:
@@ -46,8 +76,14 @@ def plan(*events: dict, **changes) -> dict:
 
 
 def venue(ident: str, **fields) -> dict:
-    return {"id": ident, "name": fields.pop("name", ident.title()), "lat": fields.pop("lat", 51.5),
-            "lon": fields.pop("lon", 7.46), "kind": fields.pop("kind", "other"), **fields}
+    return {
+        "id": ident,
+        "name": fields.pop("name", ident.title()),
+        "lat": fields.pop("lat", 51.5),
+        "lon": fields.pop("lon", 7.46),
+        "kind": fields.pop("kind", "other"),
+        **fields,
+    }
 
 
 def festival() -> dict:

@@ -7,16 +7,24 @@ and walks time in elementary intervals. Nothing here imports the planner's rules
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-UTC = timezone.utc
+UTC = UTC
 DEFAULT_SEVERITY = {
-    "venue_overlap": "error", "delegation_overlap": "error", "person_overlap": "error",
-    "travel_time": "warning", "outside_stay": "error", "venue_closed": "error",
-    "capacity": "error", "interpreter_missing": "warning", "golden_book_venue": "error",
-    "golden_book_signatory": "error", "golden_book_duplicate": "warning",
-    "changeover": "warning", "quiet_hours": "error",
+    "venue_overlap": "error",
+    "delegation_overlap": "error",
+    "person_overlap": "error",
+    "travel_time": "warning",
+    "outside_stay": "error",
+    "venue_closed": "error",
+    "capacity": "error",
+    "interpreter_missing": "warning",
+    "golden_book_venue": "error",
+    "golden_book_signatory": "error",
+    "golden_book_duplicate": "warning",
+    "changeover": "warning",
+    "quiet_hours": "error",
 }
 INTERPRETED = {"golden_book", "reception", "meeting", "tour", "meal", "press"}
 
@@ -64,8 +72,15 @@ def haversine_km(lat1, lon1, lat2, lon2) -> float:
 def reference_conflicts(doc: dict) -> list[tuple[str, str, tuple[str, ...], str | None]]:
     """(rule, severity, events ordered by start then id, resource) for every conflict."""
     zone = ZoneInfo(doc.get("timezone") or "Europe/Berlin")
-    rules = {"walk_kmh": 4.8, "drive_kmh": 25, "walk_max_km": 1.5, "detour": 1.3,
-             "drive_overhead_min": 10, "disabled": [], "severity": {}}
+    rules = {
+        "walk_kmh": 4.8,
+        "drive_kmh": 25,
+        "walk_max_km": 1.5,
+        "detour": 1.3,
+        "drive_overhead_min": 10,
+        "disabled": [],
+        "severity": {},
+    }
     rules.update({k: v for k, v in (doc.get("rules") or {}).items() if v is not None})
     quiet = ((doc.get("festival") or {}).get("quiet_hours")) or ["22:00", "07:00"]
     venues = {v["id"]: v for v in doc.get("venues", [])}
@@ -82,8 +97,10 @@ def reference_conflicts(doc: dict) -> list[tuple[str, str, tuple[str, ...], str 
     for raw in doc.get("events", []):
         event = {
             **raw,
-            "s": instant(raw["start"], zone), "e": instant(raw["end"], zone),
-            "venue": raw.get("venue"), "delegations": raw.get("delegations") or [],
+            "s": instant(raw["start"], zone),
+            "e": instant(raw["end"], zone),
+            "venue": raw.get("venue"),
+            "delegations": raw.get("delegations") or [],
             "people": raw.get("people") or [],
         }
         if event["e"] <= event["s"]:
@@ -115,7 +132,7 @@ def reference_conflicts(doc: dict) -> list[tuple[str, str, tuple[str, ...], str 
 
     # Overlaps of pairs, per venue (max_parallel 1), delegation and person.
     for i, a in enumerate(events):
-        for b in events[i + 1:]:
+        for b in events[i + 1 :]:
             if not overlap(a, b):
                 continue
             if a["venue"] is not None and a["venue"] == b["venue"] and venues[a["venue"]].get("max_parallel", 1) == 1:
@@ -147,8 +164,9 @@ def reference_conflicts(doc: dict) -> list[tuple[str, str, tuple[str, ...], str 
             emit("venue_overlap", period.values(), vid)
 
     # Travel: consecutive events of each party.
-    parties = [(d, [e for e in events if d in e["delegations"]]) for d in delegations] + \
-              [(p, [e for e in events if p in e["people"]]) for p in people]
+    parties = [(d, [e for e in events if d in e["delegations"]]) for d in delegations] + [
+        (p, [e for e in events if p in e["people"]]) for p in people
+    ]
     for party, evs in parties:
         evs = sorted(evs, key=order)
         for a, b in zip(evs, evs[1:]):
@@ -167,8 +185,9 @@ def reference_conflicts(doc: dict) -> list[tuple[str, str, tuple[str, ...], str 
         if venue is not None and venue.get("opening_hours") is not None:
             day = e["s"].astimezone(zone).date()
             candidates = [daily_window(day, o, c, zone) for o, c in venue["opening_hours"]]
-            candidates += [daily_window(day - timedelta(days=1), o, c, zone)
-                           for o, c in venue["opening_hours"] if c != "24:00" and c < o]
+            candidates += [
+                daily_window(day - timedelta(days=1), o, c, zone) for o, c in venue["opening_hours"] if c != "24:00" and c < o
+            ]
             if not any(lo <= e["s"] and e["e"] <= hi for lo, hi in candidates):
                 emit("venue_closed", [e], e["venue"])
         if venue is not None and venue.get("capacity") is not None:

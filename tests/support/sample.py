@@ -8,13 +8,26 @@ from planner.storage import PlanStore
 
 
 def new_meeting(ident: str = "new-meeting") -> dict:
-    return {"id": ident, "title": "Meeting", "kind": "meeting", "start": "2027-05-08T08:00", "end": "2027-05-08T08:30",
-            "venue": "rathaus", "delegations": ["amiens"]}
+    return {
+        "id": ident,
+        "title": "Meeting",
+        "kind": "meeting",
+        "start": "2027-05-08T08:00",
+        "end": "2027-05-08T08:30",
+        "venue": "rathaus",
+        "delegations": ["amiens"],
+    }
 
 
 def new_slot(ident: str = "new-slot") -> dict:
-    return {"id": ident, "title": "Act", "kind": "festival_slot", "start": "2027-05-08T12:00",
-            "end": "2027-05-08T12:30", "venue": "hansaplatz"}
+    return {
+        "id": ident,
+        "title": "Act",
+        "kind": "festival_slot",
+        "start": "2027-05-08T12:00",
+        "end": "2027-05-08T12:30",
+        "venue": "hansaplatz",
+    }
 
 
 def first(store: PlanStore, kind: str) -> tuple[Event, int]:

@@ -16,8 +16,8 @@ import random
 from datetime import date, datetime, timedelta
 
 from planner import parse_plan
-from planner.rules.engine import check
 from planner.plan.travel import TravelTimes
+from planner.rules.engine import check
 
 DAYS = (date(2027, 5, 7), date(2027, 5, 8), date(2027, 5, 9))
 LANGUAGES = ("en", "fr", "tr", "zh", "uk", "ro", "he", "sr")
@@ -43,17 +43,33 @@ class _Diary:
         self.busy.setdefault((key, day), []).append((start, end, venue))
 
 
-def festival(seed: int = 1, *, venues: int = 25, people: int = 40, delegations: int = 12, requests: int = 300,
-             share_required: float = 0.8) -> tuple[dict, dict, dict]:
+def festival(
+    seed: int = 1, *, venues: int = 25, people: int = 40, delegations: int = 12, requests: int = 300, share_required: float = 0.8
+) -> tuple[dict, dict, dict]:
     """(plan document without the requested events, requests document, the hidden full plan)."""
     rng = random.Random(seed)
     venue_docs = []
     for n in range(venues):
-        kind = ("city_hall" if n < 2 else "stage" if n < 6 else "museum" if n < 9 else "park" if n < 13
-                else rng.choice(("restaurant", "office", "other")))
-        doc = {"id": f"v{n:02d}", "name": f"Venue {n}", "kind": kind,
-               "lat": round(51.47 + rng.random() * 0.08, 5), "lon": round(7.40 + rng.random() * 0.12, 5),
-               "capacity": 500, "max_parallel": 1}
+        kind = (
+            "city_hall"
+            if n < 2
+            else "stage"
+            if n < 6
+            else "museum"
+            if n < 9
+            else "park"
+            if n < 13
+            else rng.choice(("restaurant", "office", "other"))
+        )
+        doc = {
+            "id": f"v{n:02d}",
+            "name": f"Venue {n}",
+            "kind": kind,
+            "lat": round(51.47 + rng.random() * 0.08, 5),
+            "lon": round(7.40 + rng.random() * 0.12, 5),
+            "capacity": 500,
+            "max_parallel": 1,
+        }
         if n < 2:
             doc["golden_book"] = True
             doc["opening_hours"] = [["08:00", "20:00"]]
@@ -64,22 +80,45 @@ def festival(seed: int = 1, *, venues: int = 25, people: int = 40, delegations: 
         elif kind in ("park", "square"):
             doc["max_parallel"] = 3
         venue_docs.append(doc)
-    people_docs = [{"id": "ob", "name": "Lord Mayor", "role": "mayor", "languages": ["de", "en"]},
-                   {"id": "dep1", "name": "Deputy 1", "role": "deputy_mayor", "languages": ["de", "en"]},
-                   {"id": "dep2", "name": "Deputy 2", "role": "deputy_mayor", "languages": ["de", "fr"]}]
+    people_docs = [
+        {"id": "ob", "name": "Lord Mayor", "role": "mayor", "languages": ["de", "en"]},
+        {"id": "dep1", "name": "Deputy 1", "role": "deputy_mayor", "languages": ["de", "en"]},
+        {"id": "dep2", "name": "Deputy 2", "role": "deputy_mayor", "languages": ["de", "fr"]},
+    ]
     for n in range(delegations):
         people_docs.append({"id": f"esc{n:02d}", "name": f"Escort {n}", "role": "escort", "languages": ["de"]})
     interpreters = people - len(people_docs)
     for n in range(interpreters):
-        people_docs.append({"id": f"int{n:02d}", "name": f"Interpreter {n}", "role": "interpreter",
-                            "languages": ["de", LANGUAGES[n % len(LANGUAGES)]]})
-    delegation_docs = [{"id": f"d{n:02d}", "city": f"City {n}", "country": "GB", "size": rng.randint(4, 10),
-                        "languages": [LANGUAGES[n % len(LANGUAGES)]],
-                        "arrival": _wall(DAYS[0], 8 * 60), "departure": _wall(DAYS[-1], 21 * 60)}
-                       for n in range(delegations)]
-    base = {"format": "dortbunt-plan/1", "name": f"Random festival {seed}", "timezone": "Europe/Berlin",
-            "festival": {"start": DAYS[0].isoformat(), "end": DAYS[-1].isoformat()},
-            "venues": venue_docs, "people": people_docs, "delegations": delegation_docs, "events": []}
+        people_docs.append(
+            {
+                "id": f"int{n:02d}",
+                "name": f"Interpreter {n}",
+                "role": "interpreter",
+                "languages": ["de", LANGUAGES[n % len(LANGUAGES)]],
+            }
+        )
+    delegation_docs = [
+        {
+            "id": f"d{n:02d}",
+            "city": f"City {n}",
+            "country": "GB",
+            "size": rng.randint(4, 10),
+            "languages": [LANGUAGES[n % len(LANGUAGES)]],
+            "arrival": _wall(DAYS[0], 8 * 60),
+            "departure": _wall(DAYS[-1], 21 * 60),
+        }
+        for n in range(delegations)
+    ]
+    base = {
+        "format": "dortbunt-plan/1",
+        "name": f"Random festival {seed}",
+        "timezone": "Europe/Berlin",
+        "festival": {"start": DAYS[0].isoformat(), "end": DAYS[-1].isoformat()},
+        "venues": venue_docs,
+        "people": people_docs,
+        "delegations": delegation_docs,
+        "events": [],
+    }
     trips = TravelTimes(parse_plan(base))
 
     def trip(a: str, b: str) -> int:
@@ -140,10 +179,19 @@ def festival(seed: int = 1, *, venues: int = 25, people: int = 40, delegations: 
                     continue
                 venue, start, end, people_here = placed
                 ident = f"e{len(events):04d}"
-                event = {"id": ident, "title": f"{kind.replace('_', ' ').title()} {delegation['city']}", "kind": kind,
-                         "start": _wall(day, start), "end": _wall(day, end), "venue": venue["id"],
-                         "delegations": [delegation["id"]], "people": people_here,
-                         "_day": day, "_start": start, "_end": end}
+                event = {
+                    "id": ident,
+                    "title": f"{kind.replace('_', ' ').title()} {delegation['city']}",
+                    "kind": kind,
+                    "start": _wall(day, start),
+                    "end": _wall(day, end),
+                    "venue": venue["id"],
+                    "delegations": [delegation["id"]],
+                    "people": people_here,
+                    "_day": day,
+                    "_start": start,
+                    "_end": end,
+                }
                 for key in (delegation["id"], *people_here):
                     diary.book(key, day, start, end, venue["id"])
                 diary.book(venue["id"], day, start, end, venue["id"])
@@ -164,10 +212,21 @@ def festival(seed: int = 1, *, venues: int = 25, people: int = 40, delegations: 
                 end = clock + rng.choice((30, 45, 60, 90))
                 if end <= 22 * 60 and venue_ok(venue, day, clock, end):
                     diary.book(venue["id"], day, clock, end, venue["id"])
-                    events.append({"id": f"e{len(events):04d}", "title": f"Stage slot {venue['name']}",
-                                   "kind": "festival_slot", "start": _wall(day, clock), "end": _wall(day, end),
-                                   "venue": venue["id"], "delegations": [], "people": [],
-                                   "_day": day, "_start": clock, "_end": end})
+                    events.append(
+                        {
+                            "id": f"e{len(events):04d}",
+                            "title": f"Stage slot {venue['name']}",
+                            "kind": "festival_slot",
+                            "start": _wall(day, clock),
+                            "end": _wall(day, end),
+                            "venue": venue["id"],
+                            "delegations": [],
+                            "people": [],
+                            "_day": day,
+                            "_start": clock,
+                            "_end": end,
+                        }
+                    )
                     chains.append([events[-1]])
                 clock = end + 15 + rng.choice((0, 0, 15, 30))
     # The Lord Mayor's diary: busy blocks where he is free anyway.
@@ -175,9 +234,20 @@ def festival(seed: int = 1, *, venues: int = 25, people: int = 40, delegations: 
         for start in (8 * 60, 13 * 60, 18 * 60):
             if diary.free("ob", day, start, start + 45, None, lambda x, y: 0):
                 diary.book("ob", day, start, start + 45, None)
-                events.append({"id": f"busy-{day.isoformat()}-{start}", "title": "Council business", "kind": "unavailable",
-                               "start": _wall(day, start), "end": _wall(day, start + 45), "venue": None,
-                               "people": ["ob"], "_day": day, "_start": start, "_end": start + 45})
+                events.append(
+                    {
+                        "id": f"busy-{day.isoformat()}-{start}",
+                        "title": "Council business",
+                        "kind": "unavailable",
+                        "start": _wall(day, start),
+                        "end": _wall(day, start + 45),
+                        "venue": None,
+                        "people": ["ob"],
+                        "_day": day,
+                        "_start": start,
+                        "_end": start + 45,
+                    }
+                )
 
     full = {**base, "events": [{k: v for k, v in e.items() if not k.startswith("_")} for e in events]}
     troubles = [c for c in check(parse_plan(full)) if c.severity == "error" or c.rule in ("travel_time", "changeover")]
@@ -192,23 +262,34 @@ def festival(seed: int = 1, *, venues: int = 25, people: int = 40, delegations: 
             if event["id"] in chosen:
                 request_docs.append(_request(rng, event, previous, chosen, venue_docs, people_docs, share_required))
             previous = event
-    plan = {**base, "events": [{k: v for k, v in e.items() if not k.startswith("_")}
-                               for e in events if e["id"] not in chosen]}
+    plan = {**base, "events": [{k: v for k, v in e.items() if not k.startswith("_")} for e in events if e["id"] not in chosen]}
     return plan, {"format": "dortbunt-requests/1", "requests": request_docs}, full
 
 
-def _request(rng: random.Random, event: dict, previous: dict | None, chosen: set[str], venues: list[dict],
-             people: list[dict], share_required: float) -> dict:
+def _request(
+    rng: random.Random,
+    event: dict,
+    previous: dict | None,
+    chosen: set[str],
+    venues: list[dict],
+    people: list[dict],
+    share_required: float,
+) -> dict:
     day, start, end = event["_day"], event["_start"], event["_end"]
     low = min(start, max(8 * 60, start - rng.choice((0, 30, 60, 120))))
     high = max(end, min(22 * 60, end + rng.choice((0, 30, 60, 120))))
     kind = event["kind"]
-    pool = [v["id"] for v in venues if v.get("golden_book")] if kind == "golden_book" else \
-        [v["id"] for v in venues if v.get("amplified")] if kind == "festival_slot" else [v["id"] for v in venues]
+    pool = (
+        [v["id"] for v in venues if v.get("golden_book")]
+        if kind == "golden_book"
+        else [v["id"] for v in venues if v.get("amplified")]
+        if kind == "festival_slot"
+        else [v["id"] for v in venues]
+    )
     extra = rng.sample([v for v in pool if v != event["venue"]], min(len(pool) - 1, rng.randint(0, 2)))
     venue_ids = [event["venue"], *extra]
     rng.shuffle(venue_ids)
-    fixed = event["people"][:1]                  # the escort
+    fixed = event["people"][:1]  # the escort
     one_of = []
     for person in event["people"][1:]:
         role = next(p["role"] for p in people if p["id"] == person)
@@ -220,10 +301,19 @@ def _request(rng: random.Random, event: dict, previous: dict | None, chosen: set
         group = [person, *rng.sample([p for p in group if p != person], min(len(group) - 1, 2))]
         rng.shuffle(group)
         one_of.append(group)
-    request = {"id": event["id"], "title": event["title"], "kind": kind, "duration_min": end - start,
-               "delegations": event["delegations"], "people": fixed, "one_of": one_of, "venues": venue_ids,
-               "windows": [[_wall(day, low), _wall(day, high)]], "priority": rng.randint(0, 3),
-               "required": rng.random() < share_required}
+    request = {
+        "id": event["id"],
+        "title": event["title"],
+        "kind": kind,
+        "duration_min": end - start,
+        "delegations": event["delegations"],
+        "people": fixed,
+        "one_of": one_of,
+        "venues": venue_ids,
+        "windows": [[_wall(day, low), _wall(day, high)]],
+        "priority": rng.randint(0, 3),
+        "required": rng.random() < share_required,
+    }
     if previous is not None and rng.random() < 0.3:
         gap = min(15, event["_start"] - previous["_end"])
         request["after"] = [{"id": previous["id"], "min_gap_min": max(0, gap)}]

@@ -5,8 +5,8 @@ import uuid
 
 import sqlalchemy as sa
 
-from planner.storage.schema import Base
 from planner.storage.database import make_engine
+from planner.storage.schema import Base
 
 PG_URL = os.environ.get("PLANNER_TEST_PG_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

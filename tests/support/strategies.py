@@ -6,25 +6,41 @@ tentative events, venue-less `unavailable` events."""
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta, timezone
+from datetime import UTC, date, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
 ZONE = ZoneInfo("Europe/Berlin")
 # Around both clock changes of 2027, a festival day, and a day far ahead.
-DAYS = [date(2027, 3, 27), date(2027, 3, 28), date(2027, 5, 7), date(2027, 10, 30),
-        date(2027, 10, 31), date(2040, 3, 25)]
-WINDOWS = [["09:00", "17:00"], ["22:00", "02:00"], ["08:00", "24:00"], ["00:00", "24:00"],
-           ["18:00", "03:00"], ["02:30", "04:00"], ["10:00", "10:00"], ["01:00", "02:15"]]
-QUIET = [None, ["22:00", "07:00"], ["23:00", "06:00"], ["20:00", "24:00"], ["01:00", "05:00"],
-         ["02:00", "03:00"]]
-KINDS = ["golden_book", "reception", "meeting", "tour", "meal", "press", "festival_slot",
-         "transfer", "unavailable", "other"]
-RULE_IDS = ["venue_overlap", "delegation_overlap", "person_overlap", "travel_time",
-            "outside_stay", "venue_closed", "capacity", "interpreter_missing",
-            "golden_book_venue", "golden_book_signatory", "golden_book_duplicate",
-            "changeover", "quiet_hours"]
+DAYS = [date(2027, 3, 27), date(2027, 3, 28), date(2027, 5, 7), date(2027, 10, 30), date(2027, 10, 31), date(2040, 3, 25)]
+WINDOWS = [
+    ["09:00", "17:00"],
+    ["22:00", "02:00"],
+    ["08:00", "24:00"],
+    ["00:00", "24:00"],
+    ["18:00", "03:00"],
+    ["02:30", "04:00"],
+    ["10:00", "10:00"],
+    ["01:00", "02:15"],
+]
+QUIET = [None, ["22:00", "07:00"], ["23:00", "06:00"], ["20:00", "24:00"], ["01:00", "05:00"], ["02:00", "03:00"]]
+KINDS = ["golden_book", "reception", "meeting", "tour", "meal", "press", "festival_slot", "transfer", "unavailable", "other"]
+RULE_IDS = [
+    "venue_overlap",
+    "delegation_overlap",
+    "person_overlap",
+    "travel_time",
+    "outside_stay",
+    "venue_closed",
+    "capacity",
+    "interpreter_missing",
+    "golden_book_venue",
+    "golden_book_signatory",
+    "golden_book_duplicate",
+    "changeover",
+    "quiet_hours",
+]
 LANGS = ["de", "en", "fr", "tr", "zh"]
 
 
@@ -55,7 +71,8 @@ def plan_documents(draw) -> dict:
     venues = []
     for index in range(venue_count):
         venue = {
-            "id": f"v{index}", "name": f"Venue {index}",
+            "id": f"v{index}",
+            "name": f"Venue {index}",
             # Within a few km of the Rathaus: both walking and driving distances occur.
             "lat": 51.5126 + draw(st.integers(-30, 30)) * 0.001,
             "lon": 7.4655 + draw(st.integers(-30, 30)) * 0.001,
@@ -80,20 +97,26 @@ def plan_documents(draw) -> dict:
         # Repeated and self-referencing entries too: the last one for a trip wins.
         pairs = draw(st.lists(st.tuples(st.sampled_from(venue_ids), st.sampled_from(venue_ids)), max_size=5))
         for source, target in pairs:
-            travel.append({"from": source, "to": target,
-                           "minutes": draw(st.sampled_from([0, 15, 30, 45, 12.5, 60]))})
+            travel.append({"from": source, "to": target, "minutes": draw(st.sampled_from([0, 15, 30, 45, 12.5, 60]))})
 
     people = [
-        {"id": f"p{index}", "name": f"Person {index}",
-         "role": draw(st.sampled_from(["mayor", "deputy_mayor", "interpreter", "escort", "other"])),
-         "languages": draw(st.lists(st.sampled_from(LANGS), max_size=2, unique=True))}
+        {
+            "id": f"p{index}",
+            "name": f"Person {index}",
+            "role": draw(st.sampled_from(["mayor", "deputy_mayor", "interpreter", "escort", "other"])),
+            "languages": draw(st.lists(st.sampled_from(LANGS), max_size=2, unique=True)),
+        }
         for index in range(draw(st.integers(1, 4)))
     ]
     delegations = []
     for index in range(draw(st.integers(1, 3))):
-        delegation = {"id": f"d{index}", "city": f"City {index}", "country": "FR",
-                      "size": draw(st.integers(1, 12)),
-                      "languages": draw(st.lists(st.sampled_from(LANGS), max_size=2, unique=True))}
+        delegation = {
+            "id": f"d{index}",
+            "city": f"City {index}",
+            "country": "FR",
+            "size": draw(st.integers(1, 12)),
+            "languages": draw(st.lists(st.sampled_from(LANGS), max_size=2, unique=True)),
+        }
         if draw(st.booleans()):
             delegation["arrival"] = draw(date_times(around - timedelta(days=1)))
             delegation["departure"] = draw(date_times(around + timedelta(days=2)))
@@ -105,7 +128,9 @@ def plan_documents(draw) -> dict:
         kind = draw(st.sampled_from(KINDS))
         event = {
             "id": f"e{index:02d}" if draw(st.booleans()) else f"x{index}",
-            "title": f"Event {index}", "kind": kind, "start": start,
+            "title": f"Event {index}",
+            "kind": kind,
+            "start": start,
             "duration": draw(st.sampled_from([15, 30, 45, 60, 90, 120, 240, 600])),
             "venue": draw(st.sampled_from(venue_ids)),
             "delegations": draw(st.lists(st.sampled_from([d["id"] for d in delegations]), max_size=2, unique=True)),
@@ -124,9 +149,16 @@ def plan_documents(draw) -> dict:
     seen = set()
     events = [e for e in events if not (e["id"] in seen or seen.add(e["id"]))]
 
-    document = {"format": "dortbunt-plan/1", "name": "random", "timezone": "Europe/Berlin",
-                "venues": venues, "travel": travel, "people": people,
-                "delegations": delegations, "events": events}
+    document = {
+        "format": "dortbunt-plan/1",
+        "name": "random",
+        "timezone": "Europe/Berlin",
+        "venues": venues,
+        "travel": travel,
+        "people": people,
+        "delegations": delegations,
+        "events": events,
+    }
     quiet = draw(st.sampled_from(QUIET))
     if quiet is not None:
         document["festival"] = {"start": around.isoformat(), "end": around.isoformat(), "quiet_hours": quiet}
@@ -150,7 +182,7 @@ def _later(start: str, minutes: int) -> str:
     value = datetime.fromisoformat(start.replace("Z", "+00:00"))
     if value.tzinfo is None:
         local = value.replace(tzinfo=ZONE)
-        later = (local.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(ZONE)
+        later = (local.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(ZONE)
         return later.replace(tzinfo=None).isoformat(timespec="minutes")
     return (value + timedelta(minutes=minutes)).isoformat()
 
@@ -159,18 +191,61 @@ def _later(start: str, minutes: int) -> str:
 
 hostile_text = st.one_of(
     st.text(max_size=20),
-    st.sampled_from(["", " ", "\x00", "a\x00b", "\ud800", "x\udfff", "\n\r\u2028", "=1+1", "=HYPERLINK(\"x\")",
-                     "\ufeff", "'", '"', ";", ",", "NaN", "inf", "-0", "1e400", "9" * 5000, "x" * 10_000,
-                     "2027-05-07T25:00", "0000-01-01T00:00", "9999-12-31T23:59", "2027-13-40", "rathaus", "ob",
-                     "amiens", "friedensplatz", "<script>", "${x}", "%s%n", "\u202e", "🎺", "Ａ",
-                     "2027-03-28T02:30", "24:00", "v0", "d0", "p0", "de"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "a\x00b",
+            "\ud800",
+            "x\udfff",
+            "\n\r\u2028",
+            "=1+1",
+            '=HYPERLINK("x")',
+            "\ufeff",
+            "'",
+            '"',
+            ";",
+            ",",
+            "NaN",
+            "inf",
+            "-0",
+            "1e400",
+            "9" * 5000,
+            "x" * 10_000,
+            "2027-05-07T25:00",
+            "0000-01-01T00:00",
+            "9999-12-31T23:59",
+            "2027-13-40",
+            "rathaus",
+            "ob",
+            "amiens",
+            "friedensplatz",
+            "<script>",
+            "${x}",
+            "%s%n",
+            "\u202e",
+            "🎺",
+            "Ａ",
+            "2027-03-28T02:30",
+            "24:00",
+            "v0",
+            "d0",
+            "p0",
+            "de",
+        ]
+    ),
 )
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True, allow_infinity=True),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
     hostile_text,
 )
-json_like = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hostile_text, inner, max_size=3),
-                         max_leaves=6)
+json_like = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hostile_text, inner, max_size=3), max_leaves=6
+)
 
 
 @st.composite

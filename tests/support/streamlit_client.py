@@ -26,9 +26,16 @@ from streamlit.testing.v1.element_tree import parse_tree_from_messages
 PASSWORD = "load-test-password"  # what a client signs in with
 TIMEOUT = 90.0  # seconds for one action on an overloaded machine; a lost answer is a problem, not a hang
 FORBIDDEN_TEXT = ("database is locked", "OperationalError", "Traceback", "Not saved", "Not allowed")
-TITLES = {"overview": "Overview", "delegations": "Delegations", "golden_book": "Golden Book", "festival": "Festival",
-          "timeline_map": "Timeline and map", "conflicts": "Conflicts", "calendars": "Calendars and sharing",
-          "admin": "Admin"}
+TITLES = {
+    "overview": "Overview",
+    "delegations": "Delegations",
+    "golden_book": "Golden Book",
+    "festival": "Festival",
+    "timeline_map": "Timeline and map",
+    "conflicts": "Conflicts",
+    "calendars": "Calendars and sharing",
+    "admin": "Admin",
+}
 
 
 @dataclass
@@ -87,8 +94,9 @@ class Client:
         stream = self.base.replace("http://", "ws://") + "/_stcore/stream"
         protocols = ["streamlit"] + ([self.cookies.get("_streamlit_xsrf") or "xsrf", session_id] if session_id else [])
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
-        self.socket = await connect(stream, origin=self.base, max_size=None, open_timeout=TIMEOUT,
-                                    subprotocols=protocols, additional_headers=headers)
+        self.socket = await connect(
+            stream, origin=self.base, max_size=None, open_timeout=TIMEOUT, subprotocols=protocols, additional_headers=headers
+        )
 
     def _page_cookies(self) -> dict[str, str]:
         """The cookies a browser keeps from loading the app's page."""
@@ -99,8 +107,7 @@ class Client:
         """(status, body) of a GET of `path` as this browser (with its cookies) or as a stranger."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if cookies and self.cookies else {}
         try:
-            with urllib.request.urlopen(urllib.request.Request(self.base + path, headers=headers),
-                                        timeout=TIMEOUT) as answer:
+            with urllib.request.urlopen(urllib.request.Request(self.base + path, headers=headers), timeout=TIMEOUT) as answer:
                 return answer.status, answer.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()
@@ -138,8 +145,9 @@ class Client:
             elif kind_of == "navigation":
                 # The default page's address is the bare "/": keep it under its own name too.
                 self.pages = {page.url_pathname or "": page.page_script_hash for page in forward.navigation.app_pages}
-                self.pages.update({"overview": page.page_script_hash for page in forward.navigation.app_pages
-                                   if page.is_default})
+                defaults = [page.page_script_hash for page in forward.navigation.app_pages if page.is_default]
+                if defaults:
+                    self.pages["overview"] = defaults[-1]
                 if forward.navigation.page_script_hash:
                     self.page_hash = forward.navigation.page_script_hash
             elif kind_of == "script_finished":
@@ -179,7 +187,8 @@ class Client:
         await asyncio.to_thread(self.put_file, urls.upload_url, name, data)
         state = WidgetState(id=widget_id)
         state.file_uploader_state_value.uploaded_file_info.append(
-            UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id, file_urls=urls))
+            UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id, file_urls=urls)
+        )
         return state
 
     async def upload_address(self, name: str):
@@ -200,12 +209,24 @@ class Client:
                 cookie = next(c for c in page.headers.get_all("Set-Cookie") if c.startswith("_streamlit_xsrf="))
             token = self.cookies["_streamlit_xsrf"] = cookie.split(";")[0].split("=", 1)[1]
         boundary = uuid.uuid4().hex
-        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                f"Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
         request = urllib.request.Request(
-            self.base + upload_url if upload_url.startswith("/") else upload_url, body, method="PUT",
-            headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": token,
-                     "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())})
+            self.base + upload_url if upload_url.startswith("/") else upload_url,
+            body,
+            method="PUT",
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "X-Xsrftoken": token,
+                "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            },
+        )
         with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
             return answer.status
 
@@ -231,9 +252,11 @@ class Client:
         await self.run("open the app")
         fields = {field.label: field.id for field in self.tree.text_input}
         button = next(b for b in self.tree.button if b.label == "Sign in")
-        states = [WidgetState(id=fields["Name"], string_value=self.session.name),
-                  WidgetState(id=fields["Password"], string_value=PASSWORD),
-                  WidgetState(id=button.id, trigger_value=True)]
+        states = [
+            WidgetState(id=fields["Name"], string_value=self.session.name),
+            WidgetState(id=fields["Password"], string_value=PASSWORD),
+            WidgetState(id=button.id, trigger_value=True),
+        ]
         await self.run("sign in", states)
         if self.title() != "Overview":
             raise RuntimeError(f"signing in led to {self.title()!r}: {[e.value for e in self.tree.error]}")

@@ -5,12 +5,11 @@ import json
 import re
 
 from streamlit.testing.v1 import AppTest
+from support.paths import DATA, ROOT
+from support.plans import event, plan
 
 from planner import load_plan
 from planner.rules.report import check_document
-
-from support.paths import DATA, ROOT
-from support.plans import event, plan
 
 
 def started(page: str | None = "conflicts") -> AppTest:
@@ -51,8 +50,10 @@ def test_filter_by_rule():
 
 def test_uploaded_plan_is_checked_and_bad_upload_explained():
     app = started()
-    clash = plan(event("a", "2027-05-07T14:00", "2027-05-07T14:30", venue="rathaus", title="Signing"),
-                 event("b", "2027-05-07T14:15", "2027-05-07T15:00", venue="rathaus", title="Reception"))
+    clash = plan(
+        event("a", "2027-05-07T14:00", "2027-05-07T14:30", venue="rathaus", title="Signing"),
+        event("b", "2027-05-07T14:15", "2027-05-07T15:00", venue="rathaus", title="Reception"),
+    )
     app.sidebar.file_uploader[0].set_value(("mine.json", json.dumps(clash).encode(), "application/json")).run()
     assert not app.exception
     assert {m.label: m.value for m in app.metric} == {"Errors": "1", "Warnings": "0"}

@@ -16,12 +16,11 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-
-from planner import load_plan
-
 from support.appserver import running_app
 from support.browser import TIMEOUT, launched_chromium, settle
 from support.paths import DATA, ROOT
+
+from planner import load_plan
 
 SAMPLE = load_plan(DATA / "dortbunt-2027.json")
 
@@ -41,8 +40,12 @@ def browser():
 def fresh_page(browser, tmp_path: Path):
     """A new browser context (no cookies, no session) that may reach only this machine."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("http://localhost", "data:", "blob:"))
-                  else route.abort())
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(("http://localhost", "data:", "blob:")) else route.abort()
+        ),
+    )
     return context.new_page()
 
 

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from planner.plan.audiences import guest_plan
-from planner.exports.maps import conflicts_map, delegation_day_map, festival_map, standalone_html
-
 from support.appserver import running_app
 from support.browser import launched_chromium
 from support.hostile import ALL, GUEST, IMG, hostile_plan
 
+from planner.exports.maps import conflicts_map, delegation_day_map, festival_map, standalone_html
+from planner.plan.audiences import guest_plan
+
 TIMEOUT = 30_000
-UTC = timezone.utc
+UTC = UTC
 PAGES = ["overview", "delegations", "golden_book", "festival", "timeline_map", "conflicts", "calendars", "admin"]
 # Elements only a payload could make; Markdown a payload could start in a text the app renders.
 PROBE = """() => {
@@ -65,9 +64,11 @@ def app_decks() -> dict:
     hostile = hostile_plan()
     first = min(hostile.events, key=lambda e: e.start)
     day = first.start.astimezone(ZoneInfo(hostile.timezone)).date()
-    return {"Venues and conflicts": conflicts_map(hostile, check(hostile)),
-            "A delegation's day": delegation_day_map(hostile, next(iter(hostile.delegations)), day),
-            "Festival at a time": festival_map(hostile, datetime.combine(day, time(19, 0), ZoneInfo(hostile.timezone)))}
+    return {
+        "Venues and conflicts": conflicts_map(hostile, check(hostile)),
+        "A delegation's day": delegation_day_map(hostile, next(iter(hostile.delegations)), day),
+        "Festival at a time": festival_map(hostile, datetime.combine(day, time(19, 0), ZoneInfo(hostile.timezone))),
+    }
 
 
 def settle(page) -> None:
@@ -82,16 +83,17 @@ def screen_points(deck, box: dict) -> list[tuple[float, float]]:
     """Where the deck's pickable points are drawn in `box` (web Mercator around the view's
     centre, deck.gl's 512 pixels per world at zoom 0)."""
     view = deck.initial_view_state
-    scale = 512 * 2 ** view.zoom
+    scale = 512 * 2**view.zoom
 
     def world(lon: float, lat: float) -> tuple[float, float]:
-        return (scale * (lon + 180) / 360,
-                scale * (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2)
+        return (scale * (lon + 180) / 360, scale * (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2)
 
     middle = world(view.longitude, view.latitude)
     points = [point["position"] for layer in deck.layers if layer.type == "ScatterplotLayer" for point in layer.data]
-    return [(box["x"] + box["width"] / 2 + x - middle[0], box["y"] + box["height"] / 2 + y - middle[1])
-            for x, y in (world(*position) for position in points)]
+    return [
+        (box["x"] + box["width"] / 2 + x - middle[0], box["y"] + box["height"] / 2 + y - middle[1])
+        for x, y in (world(*position) for position in points)
+    ]
 
 
 def hover_map(page, area, deck, wanted: int = 3) -> list[str]:
@@ -102,8 +104,10 @@ def hover_map(page, area, deck, wanted: int = 3) -> list[str]:
     for x, y in screen_points(deck, area.bounding_box()):
         page.mouse.move(x, y)
         page.wait_for_timeout(120)
-        for text in page.evaluate("() => [...document.querySelectorAll('.deck-tooltip')]"
-                                  ".filter(t => t.style.display !== 'none' && t.innerText.trim()).map(t => t.innerText)"):
+        for text in page.evaluate(
+            "() => [...document.querySelectorAll('.deck-tooltip')]"
+            ".filter(t => t.style.display !== 'none' && t.innerText.trim()).map(t => t.innerText)"
+        ):
             if text not in seen:
                 seen.append(text)
         if len(seen) >= wanted:
@@ -145,8 +149,12 @@ def browser():
 
 def fresh_page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("http://localhost", "data:", "blob:"))
-                  else route.abort())
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(("http://localhost", "data:", "blob:")) else route.abort()
+        ),
+    )
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -234,18 +242,28 @@ def test_exported_maps_and_timelines_run_nothing(tmp_path, browser):
 
     hostile = hostile_plan()
     conflicts = check(hostile)
-    maps = {"venues": conflicts_map(hostile, conflicts), "day": delegation_day_map(hostile, GUEST, date(2027, 5, 7)),
-            "festival": festival_map(hostile, datetime(2027, 5, 8, 17, 0, tzinfo=UTC))}
+    maps = {
+        "venues": conflicts_map(hostile, conflicts),
+        "day": delegation_day_map(hostile, GUEST, date(2027, 5, 7)),
+        "festival": festival_map(hostile, datetime(2027, 5, 8, 17, 0, tzinfo=UTC)),
+    }
     # The same pages as `python -m planner export-map` and `export-timeline` write.
     pages = {f"map-{key}": standalone_html(deck, hostile.name) for key, deck in maps.items()}
     for by in ("venue", "delegation", "person"):
         pages[f"timeline-{by}"] = timeline_figure(hostile, by, date(2027, 5, 8), conflicts).to_html(
-            include_plotlyjs=True, full_html=True)
+            include_plotlyjs=True, full_html=True
+        )
     pages["hours"] = hours_figure(hostile, "ob").to_html(include_plotlyjs=True, full_html=True)
     context = browser.new_context(viewport={"width": 1100, "height": 800})
     blocked: list[str] = []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file://", "data:", "blob:"))
-                  else (blocked.append(route.request.url), route.abort()))
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("file://", "data:", "blob:"))
+            else (blocked.append(route.request.url), route.abort())
+        ),
+    )
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -11,14 +11,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
-
-from planner.sharing.access import PAGES, Editor, Forbidden, may
-from planner.scheduling.free_windows import free_windows
-from planner.plan.clock import WallClock, zone_named
-from planner.rules.engine import check
-from planner.storage import PlanStore
-from planner.storage import NotFoundError
-
 from support.pages import (
     PASSWORD,
     buttons,
@@ -34,6 +26,12 @@ from support.pages import (
     title,
 )
 from support.paths import ROOT
+
+from planner.plan.clock import WallClock, zone_named
+from planner.rules.engine import check
+from planner.scheduling.free_windows import free_windows
+from planner.sharing.access import PAGES, Editor, Forbidden, may
+from planner.storage import NotFoundError, PlanStore
 
 ROLES = ("admin", "protocol", "organiser", "viewer")
 SESSIONS = ROLES + ("local-admin",)  # local-admin: no accounts yet, a browser on this machine
@@ -93,7 +91,6 @@ def german(monkeypatch):
 
 def role_of(session_name: str) -> str:
     return "admin" if session_name == "local-admin" else session_name
-
 
 
 # -- every page for every role ---------------------------------------------------------------
@@ -219,7 +216,9 @@ def check_edit_widgets(app: AppTest, page: str, role: str) -> None:
     elif page == "admin":
         assert {"Create account", "Publish the draft"} <= shown
         assert {b.proto.label for b in app.get("link_button")} == {
-            "Export the draft (dortbunt-plan/1 JSON)", "Make and download a backup"}
+            "Export the draft (dortbunt-plan/1 JSON)",
+            "Make and download a backup",
+        }
     elif page in ("conflicts", "timeline_map"):
         assert shown <= {"Sign out"}
     if page != "conflicts":  # the conflicts page may check an uploaded plan, read only
@@ -317,8 +316,15 @@ def test_server_side_check_for_a_signed_in_viewer(store):
     name = app.session_state["user"].account
     assert name == "viewer-user" and app.session_state["role"] == "viewer"
     editor = Editor(store, name, local=False)
-    document = {"id": "sneaky", "title": "Sneaky", "kind": "meeting", "start": "2027-05-07T09:00",
-                "end": "2027-05-07T09:30", "venue": "rathaus", "delegations": ["amiens"]}
+    document = {
+        "id": "sneaky",
+        "title": "Sneaky",
+        "kind": "meeting",
+        "start": "2027-05-07T09:00",
+        "end": "2027-05-07T09:30",
+        "venue": "rathaus",
+        "delegations": ["amiens"],
+    }
     revision = store.revision()
     for action in ("delegations", "golden_book", "festival"):
         with pytest.raises(Forbidden, match="viewer"):
@@ -483,9 +489,19 @@ def test_an_event_added_on_a_delegations_page_belongs_to_that_delegation(store):
 
 
 def test_golden_book_book_a_signing(store):
-    store.add_entity("delegation", {"id": "bochum", "city": "Bochum", "country": "DE", "size": 4,
-                                    "languages": ["de"], "arrival": "2027-05-07T08:00",
-                                    "departure": "2027-05-09T20:00"}, user="test")
+    store.add_entity(
+        "delegation",
+        {
+            "id": "bochum",
+            "city": "Bochum",
+            "country": "DE",
+            "size": 4,
+            "languages": ["de"],
+            "arrival": "2027-05-07T08:00",
+            "departure": "2027-05-09T20:00",
+        },
+        user="test",
+    )
     plan = store.load_plan()
     app = session(store, "protocol")
     open_page(app, "golden_book")
@@ -520,13 +536,17 @@ def test_golden_book_book_a_signing(store):
 
 # -- Festival --------------------------------------------------------------------------------
 
-BAD_CSV = ("title,stage,day,start,end,performers\n"
-           "Brass at noon,friedensplatz,2027-05-08,12:00,12:45,\n"
-           "Nowhere act,no-such-stage,2027-05-08,13:00,13:45,\n"
-           "Wrong time,alter-markt,2027-05-08,25:00,13:45,\n")
-GOOD_CSV = ("Titel;Bühne;Tag;Beginn;Ende;Mitwirkende\n"
-            "Brass at noon;friedensplatz;08.05.2027;12:00;12:45;\n"
-            "Late jazz;Alter Markt;07.05.2027;23:30;00:30;perf-bigband\n")
+BAD_CSV = (
+    "title,stage,day,start,end,performers\n"
+    "Brass at noon,friedensplatz,2027-05-08,12:00,12:45,\n"
+    "Nowhere act,no-such-stage,2027-05-08,13:00,13:45,\n"
+    "Wrong time,alter-markt,2027-05-08,25:00,13:45,\n"
+)
+GOOD_CSV = (
+    "Titel;Bühne;Tag;Beginn;Ende;Mitwirkende\n"
+    "Brass at noon;friedensplatz;08.05.2027;12:00;12:45;\n"
+    "Late jazz;Alter Markt;07.05.2027;23:30;00:30;perf-bigband\n"
+)
 
 
 def test_festival_import_names_each_bad_row_and_takes_nothing_then_imports_a_good_file(store):
@@ -569,8 +589,7 @@ def test_festival_table_edit_is_saved(store):
     table = next(d for d in app.dataframe if d.editing_mode == "dynamic")
     first = table.value.iloc[0]
     before, version = store.event(first["id"])
-    app.session_state[table.key] = {"edited_rows": {0: {"title": "Renamed in the table"}},
-                                    "added_rows": [], "deleted_rows": []}
+    app.session_state[table.key] = {"edited_rows": {0: {"title": "Renamed in the table"}}, "added_rows": [], "deleted_rows": []}
     ran(app)
     assert any(i.value == "Unsaved: 0 new, 1 changed, 0 removed." for i in app.info)
     assert store.event(first["id"])[0].title == before.title
@@ -591,7 +610,6 @@ def test_an_imported_programme_is_not_offered_again(store):
     ran(app)
     assert "Imported 2 slot(s)." in [s.value for s in app.success]
     assert "Import" not in buttons(app)
-
 
 
 def test_festival_filtered_to_a_stage_without_slots(store):
@@ -731,8 +749,7 @@ def publish_with_secrets(store: PlanStore) -> None:
     _, version = store.entity("venue", "rathaus")
     store.update_entity("venue", "rathaus", {"notes": "Side door code 4711"}, expected_version=version, user="test")
     _, version = store.event("gb-amiens")
-    store.update_event("gb-amiens", {"notes": "Mayor leaves early for the airport"}, expected_version=version,
-                       user="test")
+    store.update_event("gb-amiens", {"notes": "Mayor leaves early for the airport"}, expected_version=version, user="test")
     store.publish("for guests", user="test")
 
 
@@ -768,8 +785,15 @@ def test_guest_page_shows_only_its_delegation(store):
     # Nothing of another delegation: no event of theirs (by title or id), no city, no id. Their
     # cities may appear only inside the names of people at Amiens' own events (see
     # test_guest_page_names_no_other_delegation_at_all for those).
-    own = " ".join([*(e.title for e in mine), *(released.venues[e.venue].name for e in mine if e.venue),
-                    released.name, released.venues["hotel-hbf"].name, released.venues["hotel-hbf"].address])
+    own = " ".join(
+        [
+            *(e.title for e in mine),
+            *(released.venues[e.venue].name for e in mine if e.venue),
+            released.name,
+            released.venues["hotel-hbf"].name,
+            released.venues["hotel-hbf"].address,
+        ]
+    )
     people = {released.people[p].name for e in mine for p in e.people}
     without_people = text
     for name in sorted(people, key=len, reverse=True):
@@ -783,8 +807,12 @@ def test_guest_page_shows_only_its_delegation(store):
             if event.title not in own:
                 assert event.title not in text, event.title
     # No notes, phone numbers or e-mail addresses, not even of the people it meets.
-    for secret in (*SECRETS.values(), "Side door code 4711", "Mayor leaves early for the airport",
-                   released.delegations["amiens"].notes):
+    for secret in (
+        *SECRETS.values(),
+        "Side door code 4711",
+        "Mayor leaves early for the airport",
+        released.delegations["amiens"].notes,
+    ):
         assert secret and secret not in text, secret
     # The guest cannot reach any other page, by switch or by URL.
     for page in PAGES:
@@ -835,7 +863,8 @@ def test_invalid_guest_links_show_an_error_and_no_programme(store, monkeypatch, 
         _, token = store.create_feed_token("delegation", "amiens")
     else:
         number, token = store.create_feed_token(
-            "guest", "amiens", expires=datetime.now(UTC) + timedelta(hours=1) if how == "expired" else None)
+            "guest", "amiens", expires=datetime.now(UTC) + timedelta(hours=1) if how == "expired" else None
+        )
         if how == "revoked":
             store.revoke_feed_token(number)
         else:
@@ -846,7 +875,8 @@ def test_invalid_guest_links_show_an_error_and_no_programme(store, monkeypatch, 
     app = guest_app(token)
     assert not app.exception
     assert [e.value for e in app.error] == [
-        "This link is not valid or has expired. Please ask the protocol office for a new one."]
+        "This link is not valid or has expired. Please ask the protocol office for a new one."
+    ]
     assert not app.title and not app.dataframe and not app.get("deck_gl_json_chart")
     assert "Amiens" not in rendered_text(app)
     assert "g" not in app.query_params and "guest_token" not in app.session_state
@@ -887,8 +917,7 @@ def test_festival_table_edits_survive_an_unrelated_change(store):
     open_page(app, "festival")
     table = next(d for d in app.dataframe if d.editing_mode == "dynamic")
     first = table.value.iloc[0]
-    app.session_state[table.key] = {"edited_rows": {0: {"title": "Renamed in the table"}}, "added_rows": [],
-                                    "deleted_rows": []}
+    app.session_state[table.key] = {"edited_rows": {0: {"title": "Renamed in the table"}}, "added_rows": [], "deleted_rows": []}
     ran(app)
     assert any(i.value.startswith("Unsaved: 0 new, 1 changed") for i in app.info)
     store.create_feed_token("person", "ob", user="other")  # someone else, something else
@@ -969,7 +998,6 @@ def test_edited_fields_are_those_that_differ_and_time_goes_together():
     from dataclasses import replace
 
     from planner.plan.changes import edited_fields
-
     from planner.plan.reading import load_plan
 
     event = load_plan(ROOT / "data" / "dortbunt-2027.json").events[0]
@@ -1123,18 +1151,24 @@ def test_checking_an_uploaded_plan_is_bounded(store):
     assert not app.error
     shown = dataframes_with(app, "Message")[0]
     assert len(shown) < 10
-    assert any("401 events overlap" in message and "80,200 overlapping pairs" in message
-               for message in shown["Message"])
+    assert any("401 events overlap" in message and "80,200 overlapping pairs" in message for message in shown["Message"])
 
     # 50,001 events, each outside its delegation's stay: more than the page lists.
     arrival = document["delegations"][0]
-    late = {"id": "x", "title": "Too late", "kind": "meeting", "venue": document["venues"][0]["id"],
-            "delegations": [arrival["id"]], "start": "2030-01-01T10:00", "end": "2030-01-01T11:00"}
+    late = {
+        "id": "x",
+        "title": "Too late",
+        "kind": "meeting",
+        "venue": document["venues"][0]["id"],
+        "delegations": [arrival["id"]],
+        "start": "2030-01-01T10:00",
+        "end": "2030-01-01T11:00",
+    }
     document["events"] = [{**late, "id": f"late-{n}"} for n in range(50_001)]
     document["venues"][0].pop("opening_hours", None)
     app.get("file_uploader")[0].set_value(("late.json", json.dumps(document).encode(), "application/json"))
     ran(app)
     assert [e.value for e in app.error] == [
-        "The plan is invalid: more than 50,000 conflicts: this is no plan to check here "
-        "(check it with python -m planner check)"]
+        "The plan is invalid: more than 50,000 conflicts: this is no plan to check here (check it with python -m planner check)"
+    ]
     assert not dataframes_with(app, "Message")

@@ -8,7 +8,6 @@ Create Date: 2026-11-27 05:07:56.784833
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -165,9 +164,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("event_id", "delegation_id"),
     )
     with op.batch_alter_table("event_delegations", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_event_delegations_delegation", ["delegation_id"], unique=False
-        )
+        batch_op.create_index("ix_event_delegations_delegation", ["delegation_id"], unique=False)
 
     op.create_table(
         "event_people",
@@ -183,7 +180,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("event_people", schema=None) as batch_op:
         batch_op.create_index("ix_event_people_person", ["person_id"], unique=False)
-
 
 
 def downgrade() -> None:
