@@ -23,7 +23,6 @@ from planner.plan.audiences import GUEST, INTERNAL, PUBLIC, audience_view
 from planner.plan.clock import zone_named
 from planner.plan.model import Event, Plan
 
-UTC = UTC
 PRODID = "-//DORTBUNT! planner//Calendar feeds//EN"
 UID_DOMAIN = "dortbunt-planner"
 

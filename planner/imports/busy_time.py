@@ -19,7 +19,6 @@ from planner.errors import PlanError
 from planner.plan.clock import zone_named
 from planner.plan.model import Event, Plan
 
-UTC = UTC
 #: More busy blocks than a diary could hold in the span read point to a runaway rule
 #: (FREQ=SECONDLY) rather than real appointments.
 MAX_BLOCKS = 20_000
@@ -64,6 +63,7 @@ def busy_events(data: bytes, plan: Plan, person_id: str, start: datetime, end: d
     zone = zone_named(plan.timezone, "timezone")
     try:
         calendar = _parse(data)
+        _check_zones(calendar, source)
         _check_expansion(calendar, start, end, zone, source)
         # One query for the whole span: `after()` would query again and again from DTSTART.
         occurrences = recurring_ical_events.of(calendar).between(start, end)
@@ -113,6 +113,25 @@ def _parse(data: bytes) -> icalendar.Calendar:
         return icalendar.Calendar.from_ical(data)
     except AttributeError as error:  # icalendar's parser on some broken files (a VTIMEZONE's TZID twice)
         raise ValueError(str(error)) from None
+
+
+def _check_zones(calendar: icalendar.Calendar, source: str) -> None:
+    """PlanError if a time zone of the calendar changes its clocks other than yearly. Calendar
+    apps write yearly rules (``RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU``); icalendar steps a
+    zone's rule through every change when a time in that zone is read, so a secondly rule from
+    1900 would keep the server busy for hours."""
+    for zone in calendar.walk("VTIMEZONE"):
+        for change in zone.subcomponents:
+            rules = change.get("RRULE")
+            for rule in rules if isinstance(rules, list) else [rules] if rules else []:
+                frequencies = [str(value).upper() for value in rule.get("FREQ", [])]
+                if frequencies != ["YEARLY"]:
+                    raise PlanError(
+                        "",
+                        f"{source}: the time zone {str(zone.get('TZID', ''))!r} changes its clocks "
+                        f"{'/'.join(frequencies).lower() or 'without a frequency'}, not yearly as "
+                        "time zones do; export the calendar again from its app",
+                    )
 
 
 def _too_many(source: str) -> PlanError:

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from planner.errors import PlanError
 
-UTC = UTC
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 # Plans live between these years; outside them time-zone arithmetic would leave datetime's range.

@@ -28,7 +28,6 @@ from sqlalchemy.engine import Connection, Engine
 from planner.plan.clock import micros
 from planner.storage.schema import REVISION
 
-UTC = UTC
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

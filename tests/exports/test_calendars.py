@@ -20,7 +20,6 @@ from support.strategies import plan_documents
 from planner import load_plan, parse_plan
 from planner.exports.ics import delegation_feed, full_feed, person_feed, public_feed, render, venue_feed
 
-UTC = UTC
 TRAPS = [
     "X\r\nBEGIN:VEVENT",
     "a;b,c\\d",

@@ -24,7 +24,6 @@ from planner.exports.maps import (
 )
 from planner.exports.timelines import hours_per_day, timeline_figure, timeline_rows
 
-UTC = UTC
 XSS = "<img src=x onerror=alert(1)>"
 
 

@@ -13,7 +13,6 @@ from planner import PlanError, check, load_plan
 from planner.imports.busy_time import busy_events, with_busy_time
 from planner.storage import PlanStore
 
-UTC = UTC
 OUTLOOK = ROOT / "tests" / "fixtures" / "outlook-busy.ics"
 EXPECTED = [  # UTC: Berlin is UTC+2 in summer, UTC+1 in January
     ("Ratssitzung", "2027-04-19 13:00", "2027-04-19 16:00"),
@@ -133,6 +132,50 @@ def test_a_runaway_rule_is_stopped_with_a_clear_message(sample):
     )
     with pytest.raises(PlanError, match="more than 20,000 entries in the span read; choose a shorter one"):
         busy_events(runaway, sample, "ob", *span())
+
+
+@pytest.mark.parametrize("frequency", ["SECONDLY", "DAILY", "MONTHLY"])
+def test_a_time_zone_that_changes_its_clocks_other_than_yearly_is_refused_at_once(sample, frequency):
+    """icalendar steps a zone's rule through every clock change when a time in that zone is
+    read: a 20-line upload with a secondly zone rule from 1900 kept the server busy for hours."""
+    import signal
+
+    def change(kind, start, offsets):
+        return [f"BEGIN:{kind}", f"DTSTART:{start}", f"RRULE:FREQ={frequency}", *offsets, f"END:{kind}"]
+
+    calendar = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:x",
+            "BEGIN:VTIMEZONE",
+            "TZID:Hostile Zone",
+            *change("STANDARD", "19000101T000000", ["TZOFFSETFROM:+0200", "TZOFFSETTO:+0100"]),
+            *change("DAYLIGHT", "19000101T000001", ["TZOFFSETFROM:+0100", "TZOFFSETTO:+0200"]),
+            "END:VTIMEZONE",
+            "BEGIN:VEVENT",
+            "UID:u1",
+            "DTSTAMP:20270101T000000Z",
+            "SUMMARY:x",
+            "DTSTART;TZID=Hostile Zone:20270507T100000",
+            "DTEND;TZID=Hostile Zone:20270507T110000",
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    ).encode()
+
+    def too_long(*_):
+        raise AssertionError("the upload was still being read after 30 s")
+
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(30)
+    try:
+        with pytest.raises(PlanError, match=f"the time zone 'Hostile Zone' changes its clocks {frequency.lower()}, not yearly"):
+            busy_events(calendar, sample, "ob", *span())
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_private_appointments_are_imported_without_their_titles():

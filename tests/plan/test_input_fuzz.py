@@ -32,7 +32,6 @@ from planner.plan.reading import decode_json
 from planner.scheduling.requests import load_requests, parse_requests
 from planner.storage import NotFoundError, PlanStore, StaleEditError
 
-UTC = UTC
 SAMPLE = DATA / "dortbunt-2027.json"
 REQUESTS = DATA / "requests-example.json"
 OUTLOOK = ROOT / "tests" / "fixtures" / "outlook-busy.ics"

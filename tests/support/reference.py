@@ -10,7 +10,6 @@ import math
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-UTC = UTC
 DEFAULT_SEVERITY = {
     "venue_overlap": "error",
     "delegation_overlap": "error",

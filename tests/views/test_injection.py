@@ -20,7 +20,6 @@ from planner.exports.maps import conflicts_map, delegation_day_map, festival_map
 from planner.plan.audiences import guest_plan
 
 TIMEOUT = 30_000
-UTC = UTC
 PAGES = ["overview", "delegations", "golden_book", "festival", "timeline_map", "conflicts", "calendars", "admin"]
 # Elements only a payload could make; Markdown a payload could start in a text the app renders.
 PROBE = """() => {
