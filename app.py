@@ -1,7 +1,7 @@
 """DORTBUNT! planner — `streamlit run app.py` serves the app (home.py and views/) together with
-the subscribable calendar feeds under /feeds/ (planner/feedserver.py) and the office's
-downloads under /downloads/ (planner/downloads.py); every browser gets its `planner_browser`
-cookie (planner/browsers.py), which sign-ins and download links are bound to."""
+the subscribable calendar feeds under /feeds/ (planner/sharing/feed_routes.py) and the office's
+downloads under /downloads/ (planner/sharing/downloads.py); every browser gets its `planner_browser`
+cookie (planner/sharing/browsers.py), which sign-ins and download links are bound to."""
 
 import os
 

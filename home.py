@@ -1,7 +1,7 @@
 """The Streamlit pages of the DORTBUNT! planner (started by app.py, which adds the feed routes).
 
 Who sees what is decided here on every run, on the server: a guest link (``?g=TOKEN``) opens
-the guest page only; otherwise the role (planner/access.py) picks the pages of the menu.
+the guest page only; otherwise the role (planner/sharing/access.py) picks the pages of the menu.
 """
 
 import logging

@@ -70,7 +70,7 @@ token = st.session_state["guest_token"]
 
 
 # Through the app's own route, made when fetched: once, in this browser, and only while the
-# guest link still works (planner/downloads.py); nothing of it is kept in Streamlit's media store.
+# guest link still works (planner/sharing/downloads.py); nothing of it is kept in Streamlit's media store.
 download_link(
     t("Download the programme (.ics)", "Programm herunterladen (.ics)"), "guest", key="guest-download", lang=lang(), link=token
 )

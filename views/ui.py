@@ -92,7 +92,7 @@ def sign_in(name: str, role: str, via: str) -> None:
 def download_link(label: str, what: str, *, key: str, where: Any = None, **options: str) -> None:
     """A link (in `where`, else the page) to download `what` ("plan", "backup" or "calendar" with its `options`) through the
     app's own route: good once, for a few minutes, in this browser only, and the role is checked
-    again when it is fetched (planner/downloads.py)."""
+    again when it is fetched (planner/sharing/downloads.py)."""
     signed_in: SignedIn | None = st.session_state.get("user")
     try:
         # Scripted tests have no HTTP request, so no cookie: their tickets are never fetched.

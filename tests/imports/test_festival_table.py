@@ -2,7 +2,7 @@
 hand-made widget state: each slot's version comes from the same read as the values the table
 shows, a save sends only the cells someone changed, another's change to the same slot is
 refused with the stale message, and a table editor state no browser sends is refused plainly
-(planner/programme.py `table_changes`, `editor_state_problem`; views/festival.py)."""
+(planner/imports/festival_programme.py `table_changes`, `editor_state_problem`; views/festival.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Free-slot suggestions (planner/slots.py): every suggestion is free by the rules of `check`,
+"""Free-slot suggestions (planner/scheduling/free_slots.py): every suggestion is free by the rules of `check`,
 and the first one is the earliest free five-minute start a brute-force search finds."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who may use the app how (planner/access.py)."""
+"""Who may use the app how (planner/sharing/access.py)."""
 
 from planner.sharing.access import is_local, may_edit, pages_for, session_role, sso_role
 

@@ -1,5 +1,5 @@
-"""Sensitive downloads and sessions are bound to the signed-in browser (planner/downloads.py,
-planner/browsers.py), checked against a running app with clients that speak the browser's
+"""Sensitive downloads and sessions are bound to the signed-in browser (planner/sharing/downloads.py,
+planner/sharing/browsers.py), checked against a running app with clients that speak the browser's
 websocket protocol (support/streamlit_client.py) and fetch as a browser does, with its cookies.
 
 - A Streamlit session id (it is in every upload address, so in a proxy log) replayed from

@@ -3,7 +3,7 @@ allows, never the Lord Mayor, a deputy or the protocol) and only stages, squares
 the venues an admin allows, never the Rathaus), and they leave alone the slots already in the
 protocol office's diary. The same rule holds for the programme import, the slot table and a
 direct call of `planner.sharing.access.Editor`; protocol and admin may still do all of it. An admin
-changes what is allowed through Editor and on the Admin page (planner/access.py
+changes what is allowed through Editor and on the Admin page (planner/sharing/access.py
 `OrganiserLimits`, the store's `settings`)."""
 
 from __future__ import annotations
