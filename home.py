@@ -13,11 +13,12 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from planner.language.markdown import markdown_literal
 from planner.sharing.access import SignedIn, current_sign_in, is_local, pages_for, session_role, sso_role
 from planner.sharing.browsers import SESSIONS, browser_key
+from planner.sharing.links import GUEST_PARAMETER
 from planner.sharing.throttle import look_up_link, minutes
 from planner.storage import PlanStore, default_url
 
 # Not "pages/": Streamlit would serve files there by URL, around the role check below.
-PAGES = Path(__file__).parent / "views"
+VIEWS = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="DORTBUNT! planner", page_icon="🗓️", layout="wide")
 
@@ -56,8 +57,8 @@ if st.session_state.get("browser", this_browser) != this_browser:
 SESSIONS.remember(getattr(get_script_run_ctx(), "session_id", ""), this_browser)
 
 # A guest link: keep the token in this session only, and take it out of the address bar.
-if "g" in st.query_params:
-    st.session_state["guest_token"] = st.query_params["g"]
+if GUEST_PARAMETER in st.query_params:
+    st.session_state["guest_token"] = st.query_params[GUEST_PARAMETER]
     st.session_state["browser"] = this_browser
     if st.query_params.get("lang") in ("en", "de"):
         st.session_state["lang"] = st.query_params["lang"]
@@ -96,7 +97,7 @@ if "guest_token" in st.session_state:
     st.navigation(
         [
             st.Page(
-                PAGES / "guest.py",
+                VIEWS / "guest.py",
                 title="Programm" if de else "Programme",
                 icon=":material/event:",
                 url_path="programme",
@@ -148,12 +149,12 @@ TITLES = {
 if role is None:
     pages = [
         st.Page(
-            PAGES / "sign_in.py", title="Anmelden" if de else "Sign in", icon=":material/login:", url_path="sign-in", default=True
+            VIEWS / "sign_in.py", title="Anmelden" if de else "Sign in", icon=":material/login:", url_path="sign-in", default=True
         )
     ]
 else:
     pages = [
-        st.Page(PAGES / f"{page}.py", title=TITLES[page][0 if de else 1], icon=TITLES[page][2], url_path=page, default=n == 0)
+        st.Page(VIEWS / f"{page}.py", title=TITLES[page][0 if de else 1], icon=TITLES[page][2], url_path=page, default=n == 0)
         for n, page in enumerate(pages_for(role))
     ]
     if signed_in:

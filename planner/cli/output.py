@@ -13,7 +13,7 @@ from planner.errors import PlanError
 @contextlib.contextmanager
 def private_files() -> Iterator[None]:
     """Every file the command line writes (-o) holds internal data (phone numbers, notes, who
-    does what): readable by the owner only, like the database. The writers (loading.write_atomically,
+    does what): readable by the owner only, like the database. The writers (plan.writing.write_atomically,
     save_plan) give a file the umask's permissions, from a temporary file that was private all
     along, so a umask of 077 around the write makes it 0600 from the moment it exists."""
     umask = os.umask(0o077)

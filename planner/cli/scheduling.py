@@ -180,7 +180,7 @@ def _add_schedule(commands: argparse._SubParsersAction) -> None:
 
 
 def _schedule(args: argparse.Namespace) -> int:
-    from planner.scheduling.placement import run_repair, run_schedule
+    from planner.scheduling.runs import run_repair, run_schedule
 
     options = _search_options(args)
     plan = load_plan(args.plan)

@@ -95,7 +95,7 @@ def neutralise(value: object) -> object:
 
 def table_rows(plan: Plan, feed: Feed, lang: str = "en") -> tuple[list[str], list[list]]:
     """(headers, rows) of a feed's events in start order, in the plan's local time. Guests get
-    their delegation's copy of the plan (see `guest.guest_plan`); the public no people and no
+    their delegation's copy of the plan (see `plan.audiences.guest_plan`); the public no people and no
     notes; only internal tables carry notes, ids and the delegations of each event."""
     if lang not in _HEADERS:
         raise PlanError("", f"language must be en or de, got {lang!r}")

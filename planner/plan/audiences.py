@@ -1,11 +1,14 @@
-"""Who sees what: the copies of a plan made for each audience, the one place that decides it.
+"""Who sees what: the copies of a plan made for each audience.
 
 - A guest sees one delegation's released programme and nothing else (`guest_plan`). The guest
   page, the guest's calendar and table render only from it, so another delegation's events,
   names or notes cannot reach that browser even by mistake (a table or map sends all its rows).
-- Roles that may not read internal details (organisers, viewers) see `restricted_plan`.
+- Roles that may not read internal details (organisers, see `sharing.access.may_read_internal`)
+  see `restricted_plan`.
 - A calendar or table is made from `audience_view`: the copy its audience (GUEST, PUBLIC or
-  INTERNAL) may see.
+  INTERNAL) may see; what each audience's calendar and table say of an event (no people for
+  the public, no notes outside the office) is decided where they are written, `exports.ics`
+  and `exports.tables`.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ from urllib.parse import urlencode, urlsplit
 from planner.errors import PlanError
 
 FEEDS_PATH = "/feeds/"
+#: The query parameter of a guest page's address that carries the guest link's token.
+GUEST_PARAMETER = "g"
 PUBLIC_FEED = "public.ics"
 
 
@@ -47,4 +49,4 @@ def public_feed_url(base_url: str) -> str:
 
 def guest_url(base_url: str, token: str) -> str:
     """The address of a delegation's guest page."""
-    return f"{_root(base_url)}/?g={token}"
+    return f"{_root(base_url)}/?{GUEST_PARAMETER}={token}"

@@ -13,7 +13,7 @@ from planner.storage.audit import AuditStorage
 from planner.storage.backup import BackupStorage
 from planner.storage.entities import EntityStorage
 from planner.storage.events import EventStorage
-from planner.storage.links import LinkStorage
+from planner.storage.link_tokens import LinkStorage
 from planner.storage.settings import SettingStorage
 
 

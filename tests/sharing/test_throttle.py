@@ -112,7 +112,7 @@ def test_sign_in_guessing_is_cut_off_across_account_names(store):
 
 
 def test_an_expired_link_is_no_guess_either(store, monkeypatch):
-    import planner.storage.links as store_module
+    import planner.storage.link_tokens as store_module
 
     monkeypatch.setattr(feedserver, "shared_store", lambda: store)
     _, token = store.create_feed_token("delegation", "amiens", expires=datetime.now(UTC) + timedelta(hours=1))

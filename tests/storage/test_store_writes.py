@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.sample import first, new_meeting, new_slot
 
-import planner.storage.links as store_module
+import planner.storage.link_tokens as store_module
 from planner import PlanError
 from planner.plan.clock import micros
 from planner.sharing.access import Editor, Forbidden

@@ -868,7 +868,7 @@ def test_invalid_guest_links_show_an_error_and_no_programme(store, monkeypatch, 
         if how == "revoked":
             store.revoke_feed_token(number)
         else:
-            import planner.storage.links as store_module
+            import planner.storage.link_tokens as store_module
 
             later = store_module.now_micros() + 2 * 3600 * 1_000_000
             monkeypatch.setattr(store_module, "now_micros", lambda: later)

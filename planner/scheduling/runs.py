@@ -1,5 +1,5 @@
-"""`python -m planner schedule`: place requests or repair a plan, check the result, write it, and
-say what happened — each placement and move, what was left out and why."""
+"""A run of `python -m planner schedule`: place requests or repair a plan, check the result, write it,
+and say what happened — each placement and move, what was left out and why."""
 
 from __future__ import annotations
 
