@@ -8,9 +8,25 @@ import streamlit as st
 from planner import PlanError
 from planner.plan.reading import plan_from_bytes
 from planner.sharing.access import grantable_roles, grantable_venues, organiser_limits
+from planner.sharing.links import PUBLIC_URL_SETTING
 from planner.storage.account_rules import ACCOUNT_ROLES, MIN_PASSWORD
 from views.releases import releases_section
-from views.ui import download_link, draft, editor, flash, md, moment_text, opened_at, save, saved_at, sign_in, store, t
+from views.ui import (
+    download_link,
+    draft,
+    editor,
+    flash,
+    guest_address,
+    local_link_warning,
+    md,
+    moment_text,
+    opened_at,
+    save,
+    saved_at,
+    sign_in,
+    store,
+    t,
+)
 
 plan = draft()
 st.title(t("Admin", "Verwaltung"))
@@ -143,6 +159,40 @@ with accounts_tab:
             if version is not None:
                 saved_at("organiser-limits", version)
                 st.rerun()
+
+    # Where guests reach the app: every guest link and feed address shown or sent uses it.
+    st.subheader(t("Where guests reach the app", "Wo Gäste die App erreichen"))
+    address = guest_address()
+    stored, address_version = store().setting(PUBLIC_URL_SETTING)
+    address_at = opened_at("public-url", "value", address_version)
+    if address.source == "environment":
+        st.caption(
+            t(
+                f"The server sets it (PLANNER_PUBLIC_URL): links use {address.url}.",
+                f"Der Server legt sie fest (PLANNER_PUBLIC_URL): Links verwenden {address.url}.",
+            )
+        )
+    else:
+        with st.form("public-url"):
+            typed = st.text_input(
+                t("The app's public address", "Öffentliche Adresse der App"),
+                stored or "",
+                placeholder="https://planner.dortmund.de",
+                help=t(
+                    "Empty: links use the address of the browser that makes them.",
+                    "Leer: Links verwenden die Adresse des Browsers, der sie anlegt.",
+                ),
+                key="public-url-value",
+            )
+            if st.form_submit_button(t("Save the address", "Adresse speichern")):
+                version = save(
+                    lambda: editor().set_public_url(typed, expected_version=address_at),
+                    t("Saved where guests reach the app.", "Gespeichert, wo Gäste die App erreichen."),
+                )
+                if version is not None:
+                    saved_at("public-url", version)
+                    st.rerun()
+    local_link_warning(address)
 
 with data_tab:
     # Through the app's own route, made when fetched: the role is checked again then, so a

@@ -12,12 +12,13 @@ from planner.sharing.link_status import MAX_LINK_DAYS, guest_link_days, link_sta
 from planner.sharing.links import feed_url, guest_url, public_feed_url
 from views.ui import (
     allowed,
-    app_address,
     download_link,
     draft,
     editor,
     flash,
+    guest_address,
     lang,
+    local_link_warning,
     md,
     moment_text,
     released,
@@ -90,13 +91,15 @@ else:
     download_link(
         t("As a table (Excel)", "Als Tabelle (Excel)"), "calendar", key="download-xlsx", where=row, format="xlsx", **options
     )
+address = guest_address()
 st.caption(
     t("Everyone can subscribe to the public programme at ", "Das öffentliche Programm kann jede und jeder abonnieren: ")
-    + public_feed_url(app_address())
+    + public_feed_url(address.url)
 )
 
 if not allowed("share"):
     st.stop()
+local_link_warning(address)
 
 st.subheader(t("Create a link", "Link anlegen"))
 st.write(
@@ -132,7 +135,7 @@ if st.button(t("Create link", "Link anlegen"), type="primary", key="create-link"
     )
     if made:
         number, token = made
-        base = app_address()
+        base = address.url
         st.session_state["new_link"] = (number, guest_url(base, token) if link_kind == "guest" else None, feed_url(base, token))
         st.rerun()
 if "new_link" in st.session_state:

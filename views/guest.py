@@ -9,7 +9,7 @@ from planner.exports.agenda import event_days, events_on
 from planner.exports.maps import delegation_day_map
 from planner.plan.audiences import guest_plan
 from planner.sharing.links import feed_url
-from views.ui import app_address, clock, day_text, download_link, lang, md, released, span_text, t
+from views.ui import clock, day_text, download_link, guest_address, lang, md, released, span_text, t
 
 delegation_id = st.session_state["guest"]
 release = released()
@@ -74,7 +74,7 @@ token = st.session_state["guest_token"]
 download_link(
     t("Download the programme (.ics)", "Programm herunterladen (.ics)"), "guest", key="guest-download", lang=lang(), link=token
 )
-address = feed_url(app_address(), token, lang())
+address = feed_url(guest_address().url, token, lang())
 st.write(
     t(
         "To subscribe (your calendar then updates itself), add this address to your calendar app:",

@@ -4,6 +4,7 @@ and its check, and one way to save that explains every refusal."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from planner.rules.messages import RULE_TITLES, SEVERITY_LABELS, Describer
 from planner.sharing.access import Editor, Forbidden, SignedIn, may, may_read_internal
 from planner.sharing.browsers import browser_key
 from planner.sharing.downloads import DESK, download_path
+from planner.sharing.links import PUBLIC_URL_SETTING, PublicAddress, public_address
 from planner.storage import NotFoundError, PlanStore, StaleEditError
 from planner.storage.database import is_lock_error
 
@@ -249,6 +251,31 @@ def app_address() -> str:
         parts = urlsplit(url)
         return f"{parts.scheme}://{parts.netloc}"
     return "http://localhost:8501"
+
+
+def guest_address() -> PublicAddress:
+    """Where guests reach the app, for every link shown or sent (planner.sharing.links)."""
+    setting, _ = store().setting(PUBLIC_URL_SETTING)
+    try:
+        return public_address(setting, os.environ, app_address())
+    except PlanError as error:  # the server's PLANNER_PUBLIC_URL is no address: say so, use the rest
+        st.error(t("The server's public address is wrong: ", "Die öffentliche Adresse des Servers ist falsch: ") + md(str(error)))
+        return public_address(setting, {}, app_address())
+
+
+def local_link_warning(address: PublicAddress) -> None:
+    """Say so where links would reach only this computer: a guest could not open them."""
+    if address.local:
+        st.warning(
+            t(
+                f"Links point to {address.url}, which only this computer reaches: a guest cannot open them. "
+                "An admin sets the address guests reach the app at on the Admin page (or the server's "
+                "PLANNER_PUBLIC_URL).",
+                f"Links zeigen auf {address.url}, das nur dieser Computer erreicht: Gäste können sie nicht öffnen. "
+                "Die Adresse, unter der Gäste die App erreichen, legt die Verwaltung auf der Seite Verwaltung fest "
+                "(oder PLANNER_PUBLIC_URL des Servers).",
+            )
+        )
 
 
 def opened_at(form: str, first_field: str, version: int | None) -> int | None:

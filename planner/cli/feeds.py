@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from datetime import UTC
 
 from planner.cli.parsing import EXIT_OK, CommandParser
 from planner.cli.store import open_store
 from planner.errors import PlanError
-from planner.sharing.links import check_base_url, feed_urls, guest_url
+from planner.sharing.links import PUBLIC_URL_SETTING, check_base_url, feed_urls, guest_url, is_local_url, public_address
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -30,7 +32,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     create.add_argument("--days", type=int, metavar="N", help="the link stops working after N days (default: never)")
     create.add_argument(
-        "--base-url", default="http://localhost:8501", help="where the app is reached (default: http://localhost:8501)"
+        "--base-url",
+        help="where guests reach the app (default: PLANNER_PUBLIC_URL, else the address set on the app's Admin page, "
+        "else http://localhost:8501)",
     )
     create.set_defaults(run=_feeds_create)
     listing = actions.add_parser("list", help="all links (without their secrets)")
@@ -44,13 +48,23 @@ def _feeds_create(args: argparse.Namespace) -> int:
     kind, target = (
         ("delegation", args.delegation) if args.delegation else ("person", args.person) if args.person else ("guest", args.guest)
     )
-    check_base_url(args.base_url)  # before a token exists that nobody could use
+    store = open_store(args)
+    if args.base_url is not None:
+        base = check_base_url(args.base_url)  # before a token exists that nobody could use
+    else:
+        base = public_address(store.setting(PUBLIC_URL_SETTING)[0], os.environ, "http://localhost:8501").url
+    if is_local_url(base):
+        print(
+            f"warning: {base} is reached only from this computer; a guest cannot open the link "
+            "(give --base-url or set PLANNER_PUBLIC_URL)",
+            file=sys.stderr,
+        )
     expires = _expiry(args.days)
-    number, token = open_store(args).create_feed_token(kind, target, expires=expires, user=args.user)
-    url, webcal = feed_urls(args.base_url, token)
+    number, token = store.create_feed_token(kind, target, expires=expires, user=args.user)
+    url, webcal = feed_urls(base, token)
     print(f"link {number} for {kind} {target} (shown only now):")
     if kind == "guest":
-        print(guest_url(args.base_url, token))
+        print(guest_url(base, token))
     print(url)
     print(webcal)
     return EXIT_OK

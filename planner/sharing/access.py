@@ -21,6 +21,7 @@ from typing import Any
 
 from planner.errors import PlanError
 from planner.plan.model import PERSON_ROLES, STAGE_KINDS, Event, Person, Plan, Venue
+from planner.sharing.links import PUBLIC_URL_SETTING, checked_public_url
 from planner.storage.account_rules import ACCOUNT_ROLES
 
 ALL = frozenset(ACCOUNT_ROLES)
@@ -486,6 +487,15 @@ class Editor:
         self.require("admin")
         limits = checked_limits(roles, venues, self.store.entities("venue"))
         return self.store.set_setting(ORGANISER_SETTING, limits.setting(), expected_version=expected_version, user=self.name)
+
+    def set_public_url(self, url: str, *, expected_version: int) -> int:
+        """Set where guests reach the app (an http(s) address; empty: the address of the browser
+        that makes a link); admin only. Returns the setting's new version (StaleEditError if
+        another admin changed it since `expected_version`)."""
+        self.require("admin")
+        return self.store.set_setting(
+            PUBLIC_URL_SETTING, checked_public_url(url), expected_version=expected_version, user=self.name
+        )
 
     def replace_busy_time(self, person_id: str, busy: list) -> int:
         self.require("golden_book")

@@ -180,3 +180,34 @@ def test_any_id_gives_a_sound_file_name_header():
         plain, encoded = header.removeprefix("inline; ").split("; ")
         assert plain.startswith('filename="') and plain.count('"') == 2
         assert unquote(encoded.removeprefix("filename*=UTF-8''")) == name + ".ics"
+
+
+def test_without_base_url_links_use_the_public_address_and_warn_on_localhost(tmp_path):
+    from planner.sharing.access import Editor
+    from planner.storage import PlanStore
+
+    env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{tmp_path}/p.db"}
+    env.pop("PLANNER_PUBLIC_URL", None)
+
+    def create(**extra):
+        return subprocess.run(
+            [sys.executable, "-m", "planner", "feeds", "create", "--guest", "amiens"],
+            cwd=ROOT,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    local = create()
+    assert local.returncode == 0 and local.stdout.splitlines()[1].startswith("http://localhost:8501/?g=")
+    assert "reached only from this computer" in local.stderr
+    store = PlanStore(env["PLANNER_DB_URL"])
+    Editor(store, None, local=True).set_public_url("https://planner.dortmund.de", expected_version=0)
+    store.close()
+    admins = create()
+    assert admins.stdout.splitlines()[1].startswith("https://planner.dortmund.de/?g=") and admins.stderr == ""
+    servers = create(PLANNER_PUBLIC_URL="https://termine.dortmund.de")
+    assert servers.stdout.splitlines()[1].startswith("https://termine.dortmund.de/?g=")
+    wrong = create(PLANNER_PUBLIC_URL="termine.dortmund.de")
+    assert wrong.returncode == 2 and "PLANNER_PUBLIC_URL: expected the app's address" in wrong.stderr

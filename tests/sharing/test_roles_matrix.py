@@ -75,6 +75,7 @@ def _attempts(store: PlanStore, editor: Editor, tmp_path) -> dict[str, tuple[str
         "edit_events:festival": ("festival", lambda: editor.edit_events("festival", added=[new_slot])),
         "replace_busy_time": ("golden_book", lambda: editor.replace_busy_time("ob", [])),
         "set_organiser_limits": ("admin", lambda: editor.set_organiser_limits(["performer", "other"], [], expected_version=0)),
+        "set_public_url": ("admin", lambda: editor.set_public_url("https://planner.dortmund.de", expected_version=0)),
         "publish": ("publish", lambda: editor.publish("matrix")),
         "create_link": ("share", lambda: editor.create_link("guest", "amiens", datetime.now(UTC) + timedelta(days=1))),
         "revoke_link": ("share", lambda: editor.revoke_link(link_number)),
@@ -160,4 +161,4 @@ def test_every_change_for_every_session(tmp_path, who):
             assert _state(store, folder) == before, key
         store.close()
         attempts_run += 1
-    assert attempts_run == 16
+    assert attempts_run == 17

@@ -1172,3 +1172,44 @@ def test_checking_an_uploaded_plan_is_bounded(store):
         "The plan is invalid: more than 50,000 conflicts: this is no plan to check here (check it with python -m planner check)"
     ]
     assert not dataframes_with(app, "Message")
+
+
+def test_links_use_the_address_the_admin_sets_for_guests_and_warn_on_localhost(store, monkeypatch):
+    monkeypatch.delenv("PLANNER_PUBLIC_URL", raising=False)
+    app = session(store, "admin")
+    open_page(app, "calendars")
+    assert any("which only this computer reaches" in w.value for w in app.warning)
+
+    open_page(app, "admin")
+    app.text_input(key="public-url-value").set_value("planner.dortmund.de")
+    next(b for b in app.button if b.label == "Save the address").click()
+    ran(app)
+    assert any("public address: expected the app's address" in e.value for e in app.error)
+    assert store.setting("public_url") == (None, 0)
+    app.text_input(key="public-url-value").set_value("https://planner.dortmund.de/")
+    next(b for b in app.button if b.label == "Save the address").click()
+    ran(app)
+    assert "Saved where guests reach the app." in [s.value for s in app.success]
+    assert store.setting("public_url") == ("https://planner.dortmund.de", 1)
+
+    open_page(app, "calendars")
+    assert not any("only this computer" in w.value for w in app.warning)
+    assert any("https://planner.dortmund.de/feeds/public.ics" in c.value for c in app.caption)
+    app.selectbox(key="link-kind").set_value("guest")
+    app.selectbox(key="link-target").set_value("leeds")
+    next(b for b in app.button if b.label == "Create link").click()
+    ran(app)
+    page, feed = [c.value for c in app.code]
+    token = page.split("?g=", 1)[1]
+    assert page == f"https://planner.dortmund.de/?g={token}" and feed == f"https://planner.dortmund.de/feeds/{token}.ics"
+
+
+def test_the_servers_public_address_wins_and_a_wrong_one_is_named(store, monkeypatch):
+    monkeypatch.setenv("PLANNER_PUBLIC_URL", "https://termine.dortmund.de")
+    app = session(store, "admin")
+    open_page(app, "admin")
+    assert any("The server sets it (PLANNER_PUBLIC_URL): links use https://termine.dortmund.de." in c.value for c in app.caption)
+    monkeypatch.setenv("PLANNER_PUBLIC_URL", "termine.dortmund.de")
+    open_page(app, "calendars")
+    assert any("PLANNER\\_PUBLIC\\_URL: expected the app's address" in e.value for e in app.error), [e.value for e in app.error]
+    assert any("http://localhost:8501/feeds/public.ics" in c.value for c in app.caption)
