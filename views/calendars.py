@@ -7,6 +7,7 @@ import streamlit as st
 
 from planner import PlanError
 from planner.exports.ics import feeds_for
+from planner.language.labels import delegation_labels
 from planner.sharing.access import may_read_internal
 from planner.sharing.link_status import MAX_LINK_DAYS, guest_link_days, link_state, link_target_name, revocable
 from planner.sharing.links import feed_url, guest_url, public_feed_url
@@ -45,7 +46,7 @@ if not may_read_internal(role()):  # organisers: guests' and the public's calend
 left, right = st.columns(2)
 kind = left.selectbox(t("Calendar of", "Kalender für"), list(KINDS), format_func=KINDS.get, key="feed-kind")
 choices = {
-    "delegation": (plan.delegations, lambda d: plan.delegations[d].city),
+    "delegation": (plan.delegations, delegation_labels(plan, lang()).__getitem__),
     "person": (plan.people, lambda p: plan.people[p].name),
     "venue": (plan.venues, lambda v: plan.venues[v].name),
 }

@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from planner.exports.agenda import delegation_programme
-from planner.plan.writing import SHORT_ID, delegation_document, short_id, wall_text
+from planner.language.labels import delegation_labels
+from planner.plan.writing import SHORT_ID, delegation_document, new_delegation_id, wall_text
 from planner.rules.filters import touching
 from views.event_form import event_editor, kind_word, status_word
 from views.ui import (
@@ -18,6 +19,7 @@ from views.ui import (
     draft_conflicts,
     editor,
     flash,
+    lang,
     md,
     opened_at,
     save,
@@ -47,13 +49,12 @@ if "select_delegation" in st.session_state:  # set by a save, before the picker 
 if focus_event and focus_event.delegations:
     if st.session_state.get("delegation") not in focus_event.delegations:
         st.session_state["delegation"] = focus_event.delegations[0]
+labels = delegation_labels(plan, lang())
 chosen = st.selectbox(
     t("Delegation", "Delegation"),
     options,
     key="delegation",
-    format_func=lambda d: (
-        t("+ New delegation", "+ Neue Delegation") if d == NEW else f"{plan.delegations[d].city} ({plan.delegations[d].country})"
-    ),
+    format_func=lambda d: t("+ New delegation", "+ Neue Delegation") if d == NEW else labels[d],
 )
 
 
@@ -137,7 +138,7 @@ if chosen == NEW:
         key="new-delegation-id",
     )
     document = delegation_fields({"id": ident.strip()}, "new-delegation")
-    document["id"] = ident.strip() or short_id(document["city"])
+    document["id"] = ident.strip() or new_delegation_id(plan, document["city"])
     well_formed = bool(SHORT_ID.fullmatch(document["id"]))
     if not document["city"]:
         st.caption(t("Give the city first.", "Zuerst die Stadt angeben."))

@@ -9,13 +9,14 @@ import streamlit as st
 
 from planner import PlanError
 from planner.exports.agenda import first_day
+from planner.language.labels import delegation_labels
 from planner.plan.changes import edited_fields
 from planner.plan.clock import end_day
 from planner.plan.model import EVENT_KINDS, STATUSES, Event, Plan
 from planner.plan.writing import event_document, free_id, wall_text
 from planner.rules.change_preview import preview, read_event
 from planner.rules.engine import PAGE_PILE_UP
-from views.ui import clock, day_text, draft_conflicts, editor, md, opened_at, save, saved_at, show_conflicts, store, t
+from views.ui import clock, day_text, draft_conflicts, editor, lang, md, opened_at, save, saved_at, show_conflicts, store, t
 
 KIND_WORDS = {
     "golden_book": ("Golden Book signing", "Eintrag ins Goldene Buch"),
@@ -120,7 +121,7 @@ def event_editor(
         t("Delegations", "Delegationen"),
         list(plan.delegations),
         list(base.delegations),
-        format_func=lambda d: plan.delegations[d].city,
+        format_func=delegation_labels(plan, lang()).__getitem__,
         key=f"{k}-delegations",
     )
     if ends == begins:

@@ -9,6 +9,7 @@ import streamlit as st
 from planner import PlanError
 from planner.exports.agenda import event_days
 from planner.imports.busy_time import busy_events, default_span
+from planner.language.labels import delegation_labels
 from planner.rules.engine import PAGE_PILE_UP
 from planner.rules.filters import touching
 from planner.scheduling import golden_book as bookings
@@ -162,7 +163,7 @@ delegation = st.selectbox(
     t("For the delegation of", "Für die Delegation aus"),
     list(plan.delegations),
     index=list(plan.delegations).index(missing[0].id) if missing else 0,
-    format_func=lambda d: plan.delegations[d].city,
+    format_func=delegation_labels(plan, lang()).__getitem__,
     # After each booking the picker moves on to the next delegation without one.
     key=f"signing-delegation-{len(signings)}",
 )

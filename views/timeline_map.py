@@ -8,6 +8,7 @@ import streamlit as st
 from planner.exports.agenda import live_days
 from planner.exports.maps import conflicts_map, delegation_day_map, festival_map
 from planner.exports.timelines import outside_view, timeline_figure
+from planner.language.labels import delegation_labels
 from planner.rules.change_preview import changed_plan
 from views.ui import clock as wall_clock
 from views.ui import day_text, draft, draft_conflicts
@@ -38,7 +39,7 @@ grouping = right.radio(
 left, middle, right = st.columns(3)
 venues = left.multiselect("Orte" if de else "Venues", list(plan.venues), format_func=lambda v: plan.venues[v].name)
 delegations = middle.multiselect(
-    "Delegationen" if de else "Delegations", list(plan.delegations), format_func=lambda d: plan.delegations[d].city
+    "Delegationen" if de else "Delegations", list(plan.delegations), format_func=delegation_labels(plan, lang).__getitem__
 )
 hours = right.slider("Uhrzeit" if de else "Time of day", 0, 24, (6, 24), format="%d:00")
 begins, ends = clock.at(day, hours[0] * 60), clock.at(day, hours[1] * 60)
@@ -66,7 +67,7 @@ elif view == "delegation":
     if not plan.delegations:
         st.info("Keine Delegationen." if de else "No delegations.")
         st.stop()
-    delegation = st.selectbox("Delegation", list(plan.delegations), format_func=lambda d: plan.delegations[d].city)
+    delegation = st.selectbox("Delegation", list(plan.delegations), format_func=delegation_labels(plan, lang).__getitem__)
     deck = delegation_day_map(plan, delegation, day)
 else:
     moment = st.slider("Uhrzeit" if de else "Time", value=time(19, 0), step=timedelta(minutes=15), format="HH:mm")

@@ -45,6 +45,19 @@ def short_id(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:64]
 
 
+def new_delegation_id(plan: Plan, city: str) -> str:
+    """The default id of a new delegation from `city`: its short id ("kumasi"), or where a
+    delegation has that id already the next free one ("kumasi-2", …), so that two delegations
+    from one city never share an id."""
+    stem = short_id(city)
+    if not stem or stem not in plan.delegations:
+        return stem
+    number = 2
+    while f"{stem}-{number}" in plan.delegations:
+        number += 1
+    return f"{stem}-{number}"
+
+
 def format_instant(instant: datetime, clock: WallClock) -> str:
     """An instant as local wall time with its offset, e.g. ``2027-05-07T14:00:00+02:00``."""
     return clock.local(instant).isoformat()

@@ -1213,3 +1213,30 @@ def test_the_servers_public_address_wins_and_a_wrong_one_is_named(store, monkeyp
     open_page(app, "calendars")
     assert any("PLANNER\\_PUBLIC\\_URL: expected the app's address" in e.value for e in app.error), [e.value for e in app.error]
     assert any("http://localhost:8501/feeds/public.ics" in c.value for c in app.caption)
+
+
+def test_a_second_delegation_from_the_same_city_is_its_own_and_both_stay_reachable(store):
+    app = session(store, "protocol")
+    open_page(app, "delegations")
+    app.selectbox(key="delegation").set_value(NEW_OPTION)
+    ran(app)
+    app.text_input(key="new-delegation-city").input("Kumasi")
+    app.text_input(key="new-delegation-country").input("GH")
+    ran(app)
+    assert any(c.value == "Short id: kumasi-2" for c in app.caption)
+    next(b for b in app.button if b.label == "Create delegation").click()
+    ran(app)
+    plan = store.load_plan()
+    assert plan.delegations["kumasi-2"].city == "Kumasi" and plan.delegations["kumasi"].arrival is not None
+    picker = app.selectbox(key="delegation")
+    assert picker.value == "kumasi-2"
+    labels = picker.options  # as the page shows them
+    assert len(set(labels)) == len(labels)
+    # The form proposes the festival days for the new one too: the same stay, so the ids tell them apart.
+    assert [label for label in labels if label.startswith("Kumasi")] == [
+        "Kumasi (GH), Fri 7 May – Sun 9 May [kumasi]",
+        "Kumasi (GH), Fri 7 May – Sun 9 May [kumasi-2]",
+    ]
+    picker.set_value("kumasi")
+    ran(app)
+    assert app.selectbox(key="delegation").value == "kumasi"
