@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from planner import PlanError
-from planner.exports.agenda import first_day
+from planner.exports.agenda import new_event_start
 from planner.language.labels import delegation_labels
 from planner.plan.changes import edited_fields
 from planner.plan.clock import end_day
@@ -45,6 +45,11 @@ def status_word(status: str) -> str:
     return t(*STATUS_WORDS[status])
 
 
+def _only(delegations: list[str] | None) -> str | None:
+    """The one delegation a new event is for, if it is for exactly one."""
+    return delegations[0] if delegations and len(delegations) == 1 else None
+
+
 def event_editor(
     plan: Plan,
     action: str,
@@ -66,8 +71,8 @@ def event_editor(
         "",
         defaults.get("title", ""),
         defaults.get("kind", "meeting"),
-        defaults.get("start") or wall.at(first_day(plan, date.today()), 10 * 60),
-        defaults.get("end") or wall.at(first_day(plan, date.today()), 11 * 60),
+        defaults.get("start") or new_event_start(plan, _only(defaults.get("delegations")), date.today()),
+        defaults.get("end") or new_event_start(plan, _only(defaults.get("delegations")), date.today()) + timedelta(hours=1),
         defaults.get("venue"),
         tuple(defaults.get("delegations", ())),
         tuple(defaults.get("people", ())),

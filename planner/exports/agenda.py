@@ -4,7 +4,7 @@ first, a day's programme, arrivals and departures, and a delegation's programme.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from planner.plan.clock import WallClock, zone_named
 from planner.plan.model import Delegation, Event, Plan
@@ -39,6 +39,29 @@ def first_day(plan: Plan, today: date) -> date:
         return plan.festival.start
     wall = _clock(plan)
     return min((wall.local_date(e.start) for e in plan.events), default=today)
+
+
+#: A new event starts at this local time unless one is chosen, and lasts an hour.
+NEW_EVENT_MINUTE = 10 * 60
+
+
+def new_event_start(plan: Plan, delegation_id: str | None, today: date) -> datetime:
+    """When a new event of a delegation starts unless one is chosen: at 10:00 on the day it
+    arrives, or, if it arrives later that day, at the first full hour after its arrival, so that
+    the event lies within its stay; without a delegation or an arrival, at 10:00 on
+    `first_day`."""
+    wall = _clock(plan)
+    delegation = plan.delegations.get(delegation_id) if delegation_id else None
+    if delegation is None or delegation.arrival is None:
+        return wall.at(first_day(plan, today), NEW_EVENT_MINUTE)
+    arrives = wall.local(delegation.arrival)
+    usual = wall.at(arrives.date(), NEW_EVENT_MINUTE)
+    if delegation.arrival <= usual:
+        return usual
+    next_hour = (arrives.hour + 1) * 60
+    if next_hour >= 24 * 60:  # arriving in the last hour of a day: the next morning
+        return wall.at(arrives.date() + timedelta(days=1), NEW_EVENT_MINUTE)
+    return wall.at(arrives.date(), next_hour)
 
 
 def events_on(plan: Plan, day: date) -> list[Event]:

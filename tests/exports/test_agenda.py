@@ -89,3 +89,28 @@ def test_a_filtered_timeline_leaves_out_what_does_not_match():
     assert outside_view(DAY_PLAN, ["stage"], [], *wide) == everything - {"slot"}
     assert outside_view(DAY_PLAN, [], ["amiens"], *wide) == everything - {"a", "b"}
     assert outside_view(DAY_PLAN, ["stage"], ["amiens"], *wide) == everything
+
+
+def test_a_new_event_starts_within_the_delegations_stay():
+    from dataclasses import replace
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from planner.exports.agenda import new_event_start
+
+    plan = load_plan(DATA / "dortbunt-2027.json")
+    berlin = ZoneInfo("Europe/Berlin")
+    today = date(2026, 12, 4)
+
+    def local(delegation):
+        return new_event_start(plan, delegation, today).astimezone(berlin).strftime("%a %d %H:%M")
+
+    assert local("amiens") == "Fri 07 10:00"  # arrives at 10:00 local: the usual time
+    assert local("novi-sad") == "Fri 07 13:00"  # arrives 12:30
+    assert local("kumasi") == "Fri 07 15:00"  # arrives 14:00
+    assert local(None) == "Fri 07 10:00"  # the festival's first day
+    late = replace(plan.delegations["leeds"], arrival=datetime(2027, 5, 8, 21, 40, tzinfo=UTC))  # 23:40 local
+    plan.delegations["leeds"] = late
+    assert local("leeds") == "Sun 09 10:00"
+    plan.delegations["leeds"] = replace(late, arrival=None)
+    assert local("leeds") == "Fri 07 10:00"

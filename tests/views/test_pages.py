@@ -1240,3 +1240,19 @@ def test_a_second_delegation_from_the_same_city_is_its_own_and_both_stay_reachab
     picker.set_value("kumasi")
     ran(app)
     assert app.selectbox(key="delegation").value == "kumasi"
+
+
+def test_a_new_event_of_a_delegation_starts_after_it_arrives(store):
+    from datetime import time
+
+    app = session(store, "protocol")
+    open_page(app, "delegations")
+    app.selectbox(key="delegation").set_value("kumasi")  # arrives Fri 7 May at 14:00
+    ran(app)
+    key = "delegation-event-kumasi-new-0"
+    assert app.time_input(key=f"{key}-start").value == time(15, 0)
+    assert app.time_input(key=f"{key}-end").value == time(16, 0)
+    app.text_input(key=f"{key}-title").input("Welcome coffee")
+    ran(app)
+    shown = rendered_text(app) + " ".join(str(frame.value.to_dict()) for frame in app.dataframe)
+    assert "This change would create" in shown and "Outside the delegation's stay" not in shown
