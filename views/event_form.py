@@ -67,12 +67,13 @@ def event_editor(
     would do to the conflicts and saves it through the session's editor."""
     defaults = defaults or {}
     wall = clock(plan)
+    proposed = new_event_start(plan, _only(defaults.get("delegations")), date.today())
     base = event or Event(
         "",
         defaults.get("title", ""),
         defaults.get("kind", "meeting"),
-        defaults.get("start") or new_event_start(plan, _only(defaults.get("delegations")), date.today()),
-        defaults.get("end") or new_event_start(plan, _only(defaults.get("delegations")), date.today()) + timedelta(hours=1),
+        defaults.get("start") or proposed,
+        defaults.get("end") or proposed + timedelta(hours=1),
         defaults.get("venue"),
         tuple(defaults.get("delegations", ())),
         tuple(defaults.get("people", ())),

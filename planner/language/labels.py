@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from planner.language.dates import short_day
 from planner.plan.clock import WallClock, zone_named
 from planner.plan.model import Delegation, Plan
@@ -20,10 +22,10 @@ def delegation_labels(plan: Plan, lang: str = "en") -> dict[str, str]:
     the same, with the id, so that no two labels are alike."""
     clock = WallClock(zone_named(plan.timezone, "timezone"))
     plain = {ident: f"{d.city} ({d.country})" for ident, d in plan.delegations.items()}
-    shared = {label for label in plain.values() if list(plain.values()).count(label) > 1}
+    shared = Counter(plain.values())
     labels = {}
     for ident, label in plain.items():
-        stay = _stay(plan.delegations[ident], clock, lang) if label in shared else ""
+        stay = _stay(plan.delegations[ident], clock, lang) if shared[label] > 1 else ""
         labels[ident] = f"{label}, {stay}" if stay else label
-    repeated = {label for label in labels.values() if list(labels.values()).count(label) > 1}
-    return {ident: f"{label} [{ident}]" if label in repeated else label for ident, label in labels.items()}
+    repeated = Counter(labels.values())
+    return {ident: f"{label} [{ident}]" if repeated[label] > 1 else label for ident, label in labels.items()}
